@@ -1,0 +1,229 @@
+//! The one error type of the API, mapped in one place to RFC 9457 `application/problem+json`
+//! with a stable `code` the app can translate.
+
+use std::collections::BTreeMap;
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Field path -> what is wrong with it.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// An RFC 9457 problem document, as every error response carries it.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:anju:problem:<code>`).
+    #[serde(rename = "type")]
+    #[schema(example = "urn:anju:problem:validation_failed")]
+    pub type_: String,
+    /// A short summary of the problem type.
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    /// The HTTP status.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What went wrong with this request, in English.
+    pub detail: String,
+    /// A stable, machine-readable code (snake_case) for the app to translate.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// On validation failures: field path -> message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not well-formed JSON (400 `malformed_body`).
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedBody(String),
+    /// The query string does not parse (400 `invalid_query`).
+    #[error("the query string is invalid")]
+    InvalidQuery(FieldErrors),
+    /// A pagination cursor that this API did not issue (400 `invalid_cursor`).
+    #[error("the cursor is not one this list issued")]
+    InvalidCursor,
+    /// A header has a value that cannot be used (400 `invalid_header`).
+    #[error("header {name}: {detail}")]
+    InvalidHeader {
+        /// The header.
+        name: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The body parsed but its content is invalid (422 `validation_failed`).
+    #[error("the request is invalid")]
+    Validation(FieldErrors),
+    /// The body's media type is not accepted (415 `unsupported_media_type`).
+    #[error("expected a body of type {expected}")]
+    UnsupportedMediaType {
+        /// The accepted media type.
+        expected: &'static str,
+    },
+    /// The body is over the limit (413 `payload_too_large`).
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The object does not exist or the caller may not see it (404 `not_found`).
+    #[error("no such resource")]
+    NotFound,
+    /// No route matches the path (404 `route_not_found`).
+    #[error("no route matches this path")]
+    RouteNotFound,
+    /// The route exists but not for this method (405 `method_not_allowed`).
+    #[error("this method is not allowed on this path")]
+    MethodNotAllowed,
+    /// The `Idempotency-Key` was used for a different request (422 `idempotency_key_reused`).
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    /// A request with this `Idempotency-Key` is still running (409 `idempotency_key_in_use`).
+    #[error("a request with this Idempotency-Key is still being processed; retry later")]
+    IdempotencyKeyInUse,
+    /// A dependency (database, broker) is unavailable (503 `service_unavailable`).
+    #[error("{0} is unavailable")]
+    Unavailable(&'static str),
+    /// Anything unexpected (500 `internal`); the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedBody(_) => "malformed_body",
+            Self::InvalidQuery(_) => "invalid_query",
+            Self::InvalidCursor => "invalid_cursor",
+            Self::InvalidHeader { .. } => "invalid_header",
+            Self::Validation(_) => "validation_failed",
+            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::NotFound => "not_found",
+            Self::RouteNotFound => "route_not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::IdempotencyKeyInUse => "idempotency_key_in_use",
+            Self::Unavailable(_) => "service_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// A validation error on one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(BTreeMap::from([(field.into(), message.into())]))
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let errors = match self {
+            Self::InvalidQuery(e) | Self::Validation(e) => Some(e.clone()),
+            _ => None,
+        };
+        problem(status, self.code(), self.to_string(), errors)
+    }
+}
+
+/// Builds a problem document.
+pub fn problem(
+    status: StatusCode,
+    code: &str,
+    detail: String,
+    errors: Option<FieldErrors>,
+) -> Problem {
+    Problem {
+        type_: format!("urn:anju:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        errors,
+    }
+}
+
+/// A problem+json response.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(serde_json::to_vec(problem).unwrap_or_default())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::MalformedBody(_)
+            | Self::InvalidQuery(_)
+            | Self::InvalidCursor
+            | Self::InvalidHeader { .. } => StatusCode::BAD_REQUEST,
+            Self::Validation(_) | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            // Runs inside the request's span, so the log line carries the request id.
+            tracing::error!(error = %format!("{cause:#}"), "request failed");
+        }
+        let mut response = problem_response(&self.problem());
+        if let Self::Unavailable(_) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        match e {
+            sea_orm::DbErr::ConnectionAcquire(_) => Self::Unavailable("the database"),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+/// The problem a bare status carries when something other than [`ApiError`] produced it (actix's
+/// own errors, caught by the middleware).
+pub fn problem_for_status(status: StatusCode) -> Problem {
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("route_not_found", "no route matches this path"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this method is not allowed on this path",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "the body's media type is not accepted",
+        ),
+        StatusCode::REQUEST_TIMEOUT => ("request_timeout", "the request took too long to arrive"),
+        s if s.is_server_error() => ("internal", "internal error"),
+        _ => ("bad_request", "the request could not be understood"),
+    };
+    problem(status, code, detail.to_owned(), None)
+}

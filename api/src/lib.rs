@@ -1,0 +1,14 @@
+//! Anju's HTTP API: routes, authentication extractors and DTOs over the domain in `entity`.
+
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod startup;
+
+pub use startup::Application;
+pub use worker::settings::Settings;

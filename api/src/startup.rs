@@ -1,0 +1,170 @@
+//! Building and running the HTTP server: [`Application::build`] binds the listener (port 0 picks a
+//! free port, which is how tests start the real server) and [`Application::run_until_stopped`]
+//! serves until SIGTERM/SIGINT, then drains in-flight requests and stops background work.
+
+use std::{net::TcpListener, time::Duration};
+
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::header, web};
+use anyhow::Context;
+use entity::{Db, db::DbOptions};
+use migration::{Migrator, MigratorTrait};
+use tokio::{sync::watch, task::JoinHandle};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+use worker::settings::Settings;
+
+use crate::{
+    error::ApiError,
+    extract::{BodyLimit, path_config},
+    metrics::Metrics,
+    middleware::Observe,
+    openapi::ApiDoc,
+    routes,
+};
+
+/// The body limit when the settings name none (256 KiB).
+pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The process's metrics.
+    pub metrics: Metrics,
+}
+
+/// A bound, not yet running, api server with its background work.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+    stop_background: watch::Sender<bool>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    /// Connects the database, applies migrations when configured to, binds the listener and
+    /// starts the embedded worker when no broker is configured.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let options = DbOptions {
+            max_connections: settings.db_max_connections,
+            ..DbOptions::default()
+        };
+        let db = Db::connect(settings.database_url().expose(), &options)
+            .await
+            .context("connecting to the database")?;
+        if settings.migrate_on_start {
+            Migrator::up(db.writer(), None)
+                .await
+                .context("applying database migrations")?;
+        }
+        Self::build_with_routes(settings, db, |_| {}).await
+    }
+
+    /// Like [`Application::build`], over an already connected (and migrated) database, with
+    /// `extra_routes` mounted beside the API's own (tests of the shared mechanisms use this).
+    pub async fn build_with_routes<F>(
+        settings: Settings,
+        db: Db,
+        extra_routes: F,
+    ) -> anyhow::Result<Self>
+    where
+        F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    {
+        let listener = TcpListener::bind(&settings.listen)
+            .with_context(|| format!("binding {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let metrics = Metrics::new().context("creating metrics")?;
+        let state = AppState {
+            db: db.clone(),
+            metrics,
+        };
+
+        let (stop_background, stopped) = watch::channel(false);
+        let mut background = Vec::new();
+        if settings.amqp_url.is_none() {
+            // Embedded mode: the work of the worker process runs here.
+            background.push(tokio::spawn(worker::housekeeping::run(
+                db.clone(),
+                stopped.clone(),
+            )));
+        }
+
+        let body_limit = settings.body_limit;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .app_data(BodyLimit(body_limit))
+                .app_data(path_config())
+                .configure(configure_routes)
+                .configure(extra_routes.clone())
+                .default_service(web::to(|| async {
+                    ApiError::RouteNotFound.error_response_owned()
+                }))
+                .wrap(Observe::new(state.metrics.clone()))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout_secs);
+        if let Some(workers) = settings.http_workers {
+            server = server.workers(workers.max(1));
+        }
+        let server = server.run();
+        tracing::info!(
+            port,
+            embedded_worker = settings.amqp_url.is_none(),
+            "api listening"
+        );
+        Ok(Self {
+            port,
+            server,
+            db,
+            stop_background,
+            background,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that can stop the server (tests and benchmarks use it).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT (or [`Application::handle`]`.stop()`), lets in-flight requests
+    /// finish, then stops background work and closes the database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.server.await?;
+        let _ = self.stop_background.send(true);
+        for task in self.background {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        self.db.close().await?;
+        tracing::info!("api stopped");
+        Ok(())
+    }
+}
+
+/// Every route of the API.
+pub fn configure_routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(routes::health::configure)
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()));
+}
+
+impl ApiError {
+    /// The error as a response, for handlers that are not fallible functions.
+    pub fn error_response_owned(self) -> HttpResponse {
+        actix_web::ResponseError::error_response(&self)
+    }
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests: the real server on port 0 over a fresh real database, once on SQLite and
+//! once on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod fixture;
+mod helpers;
+
+mod errors;
+mod health;
+mod idempotency;
+mod openapi;
+mod pagination;

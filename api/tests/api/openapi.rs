@@ -1,0 +1,59 @@
+//! The committed `openapi/openapi.json` is what the code generates, and it is well-formed.
+
+#[allow(unused_imports)]
+use crate::{both_backends, helpers::*};
+
+const COMMITTED: &str = include_str!("../../../openapi/openapi.json");
+
+#[test]
+fn the_committed_spec_matches_the_code() {
+    let generated = api::openapi::to_pretty_json();
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"),
+            &generated,
+        )
+        .unwrap();
+        return;
+    }
+    assert!(
+        generated == COMMITTED,
+        "openapi/openapi.json is stale: regenerate it with \
+         `cargo run -p api -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_error_response_is_a_problem_document() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            assert!(
+                op["summary"].is_string() || op["description"].is_string(),
+                "{method} {path} is undocumented"
+            );
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
+                    assert_eq!(
+                        schema, "#/components/schemas/Problem",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations >= 3);
+}
+
+both_backends! {
+    async fn the_served_spec_is_the_committed_one(app) {
+        let served: serde_json::Value = app.get("/api-docs/openapi.json").await.json().await.unwrap();
+        let committed: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+        assert_eq!(served, committed);
+    }
+}

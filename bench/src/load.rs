@@ -1,0 +1,148 @@
+//! A small closed-loop HTTP/1.1 load generator: `connections` keep-alive connections, each sending
+//! one request after another for a fixed time. Written against raw sockets so that the client
+//! costs as little as possible and the same for both arms.
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+/// What one arm achieved in one run.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Requests per second.
+    pub rate: f64,
+    /// Per-request latencies, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+impl Run {
+    /// The latency at quantile `q` (0..=1).
+    pub fn quantile(&self, q: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((self.latencies.len() - 1) as f64 * q).round() as usize;
+        self.latencies[i]
+    }
+}
+
+/// Sends `request` (a complete HTTP/1.1 request with keep-alive) over `connections` connections
+/// for `seconds`, expecting `expect_status` every time.
+pub async fn run(
+    addr: SocketAddr,
+    request: &'static [u8],
+    expect_status: u16,
+    connections: usize,
+    seconds: f64,
+) -> anyhow::Result<Run> {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        tasks.push(actix_web::rt::spawn(connection(
+            addr,
+            request,
+            expect_status,
+            deadline,
+        )));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.context("load task panicked")??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Ok(Run {
+        rate: latencies.len() as f64 / elapsed,
+        latencies,
+    })
+}
+
+async fn connection(
+    addr: SocketAddr,
+    request: &'static [u8],
+    expect_status: u16,
+    deadline: Instant,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut latencies = Vec::with_capacity(100_000);
+    while Instant::now() < deadline {
+        let sent = Instant::now();
+        stream.write_all(request).await?;
+        let status = read_response(&mut stream, &mut buf).await?;
+        if status != expect_status {
+            bail!("expected status {expect_status}, got {status}");
+        }
+        latencies.push(sent.elapsed());
+    }
+    Ok(latencies)
+}
+
+/// Reads one response (headers and a `Content-Length` body); returns its status.
+async fn read_response(stream: &mut TcpStream, buf: &mut [u8]) -> anyhow::Result<u16> {
+    let mut filled = 0;
+    loop {
+        let n = stream.read(&mut buf[filled..]).await?;
+        if n == 0 {
+            bail!("connection closed mid-response");
+        }
+        filled += n;
+        if let Some(end) = find(&buf[..filled], b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end]).context("response head is not UTF-8")?;
+            let status: u16 = head
+                .get(9..12)
+                .and_then(|s| s.parse().ok())
+                .context("no status line")?;
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().ok())?
+                })
+                .context("no content-length")?;
+            let total = end + 4 + length;
+            if total > buf.len() {
+                bail!("response larger than the buffer");
+            }
+            while filled < total {
+                let n = stream.read(&mut buf[filled..total]).await?;
+                if n == 0 {
+                    bail!("connection closed mid-body");
+                }
+                filled += n;
+            }
+            return Ok(status);
+        }
+        if filled == buf.len() {
+            bail!("response head too large");
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The median of some numbers.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}

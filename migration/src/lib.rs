@@ -1,0 +1,18 @@
+//! Anju's database migrations, valid on SQLite and PostgreSQL.
+//!
+//! The api applies them at start in embedded mode; in production the `migration` binary does
+//! (`cargo run -p migration -- up`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_platform;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_platform::Migration)]
+    }
+}

@@ -1,0 +1,6 @@
+//! Anju's background work: the outbox relay, RabbitMQ consumers and scheduled tasks. The `worker`
+//! binary runs it against RabbitMQ; the api runs the same code in-process in embedded mode.
+
+pub mod housekeeping;
+pub mod settings;
+pub mod telemetry;

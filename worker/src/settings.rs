@@ -1,0 +1,212 @@
+//! Configuration: built-in defaults, then an optional `anju.toml`, then the environment
+//! (`ANJU_<KEY>`, plus `DATABASE_URL` and `AMQP_URL`). An unknown key in either is an error that
+//! names it. Secrets are [`Secret`]s, so printing the settings never shows them.
+
+use std::path::PathBuf;
+
+use entity::secret::Secret;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// Environment variables with the `ANJU_` prefix that are not settings (read elsewhere).
+const NOT_SETTINGS: &[&str] = &["config", "require_services"];
+
+/// Everything the api process can be told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on (`host:port`; port 0 picks a free one).
+    pub listen: String,
+    /// Directory for the SQLite file and generated keys.
+    pub data_dir: PathBuf,
+    /// Database URL; defaults to `sqlite://<data_dir>/anju.db?mode=rwc`.
+    pub database_url: Option<Secret>,
+    /// RabbitMQ URL; when unset the api runs the worker in-process (embedded mode).
+    pub amqp_url: Option<Secret>,
+    /// Apply pending migrations at start (the default; production runs the `migration` job instead).
+    pub migrate_on_start: bool,
+    /// Most pooled database connections.
+    pub db_max_connections: u32,
+    /// Largest request body accepted, in bytes (larger bodies get 413).
+    pub body_limit: usize,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub http_workers: Option<usize>,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_timeout_secs: u64,
+    /// Log filter, in `tracing` `EnvFilter` syntax (e.g. `info`, `api=debug,info`).
+    pub log_level: String,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The built-in defaults, as a serializable layer for figment.
+#[derive(Serialize)]
+struct Defaults {
+    listen: &'static str,
+    data_dir: &'static str,
+    migrate_on_start: bool,
+    db_max_connections: u32,
+    body_limit: usize,
+    shutdown_timeout_secs: u64,
+    log_level: &'static str,
+    log_format: LogFormat,
+}
+
+const DEFAULTS: Defaults = Defaults {
+    listen: "127.0.0.1:8080",
+    data_dir: "./data",
+    migrate_on_start: true,
+    db_max_connections: 16,
+    body_limit: 256 * 1024,
+    shutdown_timeout_secs: 30,
+    log_level: "info",
+    log_format: LogFormat::Text,
+};
+
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Loads defaults, then `anju.toml` (or the file named by `ANJU_CONFIG`), then the environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        let file = std::env::var("ANJU_CONFIG").unwrap_or_else(|_| "anju.toml".to_owned());
+        Self::from_figment(
+            Figment::from(Serialized::defaults(DEFAULTS))
+                .merge(Toml::file(file))
+                .merge(Env::prefixed("ANJU_").ignore(NOT_SETTINGS))
+                .merge(Env::raw().only(&["database_url", "amqp_url"])),
+        )
+    }
+
+    /// The defaults alone (no file, no environment): what tests and benchmarks start from.
+    pub fn defaults() -> Self {
+        // The defaults are a fixed, valid value; failing here is a programming error caught by tests.
+        Self::from_figment(Figment::from(Serialized::defaults(DEFAULTS))).unwrap_or_else(|e| {
+            unreachable!("built-in defaults are invalid: {e}");
+        })
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
+        let settings: Self = figment
+            .extract()
+            .map_err(|e| SettingsError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        if self.body_limit < 1024 {
+            return Err(SettingsError(
+                "body_limit must be at least 1024 bytes".into(),
+            ));
+        }
+        if self.db_max_connections == 0 {
+            return Err(SettingsError(
+                "db_max_connections must be at least 1".into(),
+            ));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
+            return Err(SettingsError(format!(
+                "log_level `{}` is not a valid filter",
+                self.log_level
+            )));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force (the SQLite file in `data_dir` by default).
+    pub fn database_url(&self) -> Secret {
+        self.database_url.clone().unwrap_or_else(|| {
+            Secret::new(format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("anju.db").display()
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail closures return figment::Error
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        Jail::expect_with(|_| {
+            let s = Settings::load().unwrap();
+            assert_eq!(s.listen, "127.0.0.1:8080");
+            assert_eq!(s.body_limit, 262_144);
+            assert_eq!(
+                s.database_url().expose(),
+                "sqlite://./data/anju.db?mode=rwc"
+            );
+            assert!(s.amqp_url.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "anju.toml",
+                "listen = \"0.0.0.0:9000\"\nbody_limit = 4096\n",
+            )?;
+            jail.set_env("ANJU_BODY_LIMIT", "8192");
+            jail.set_env("DATABASE_URL", "postgres://anju:hunter2@db/anju");
+            jail.set_env("ANJU_REQUIRE_SERVICES", "1");
+            let s = Settings::load().unwrap();
+            assert_eq!(s.listen, "0.0.0.0:9000");
+            assert_eq!(s.body_limit, 8192);
+            assert_eq!(s.database_url().expose(), "postgres://anju:hunter2@db/anju");
+            assert!(
+                !format!("{s:?}").contains("hunter2"),
+                "secrets leak through Debug"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        Jail::expect_with(|jail| {
+            jail.create_file("anju.toml", "lisen = \"0.0.0.0:9000\"\n")?;
+            let err = Settings::load().unwrap_err().to_string();
+            assert!(err.contains("lisen"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJU_DATABSE_URL", "x");
+            let err = Settings::load().unwrap_err().to_string();
+            assert!(err.contains("databse_url"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn numeric_looking_strings_stay_strings() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJU_LISTEN", "127.0.0.1:0");
+            jail.set_env("ANJU_LOG_LEVEL", "debug");
+            let s = Settings::load().unwrap();
+            assert_eq!(s.listen, "127.0.0.1:0");
+            Ok(())
+        });
+    }
+}

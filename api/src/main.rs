@@ -16,11 +16,21 @@ async fn main() -> ExitCode {
             print!("{}", api::openapi::to_pretty_json());
             ExitCode::SUCCESS
         }
+        Some("healthcheck") => match healthcheck() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("api healthcheck: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some("--help" | "-h" | "help") => {
             println!(
                 "usage: api            serve the API (configuration: anju.toml and ANJU_* variables)"
             );
             println!("       api openapi    print the OpenAPI document");
+            println!(
+                "       api healthcheck  exit 0 when the local server answers /healthz (for container health checks)"
+            );
             ExitCode::SUCCESS
         }
         None => match serve().await {
@@ -40,7 +50,33 @@ async fn main() -> ExitCode {
 async fn serve() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     worker::telemetry::init(&settings);
+    let host = match settings.listen.rsplit_once(':') {
+        Some(("0.0.0.0" | "[::]", _)) | None => "127.0.0.1".to_owned(),
+        Some((host, _)) => host.to_owned(),
+    };
     let app = Application::build(settings).await?;
-    println!("Anju is listening: http://127.0.0.1:{}/docs", app.port());
+    println!("Anju is listening: http://{host}:{}/docs", app.port());
     app.run_until_stopped().await
+}
+
+/// Asks the server on the configured port for `/healthz` (container images carry no curl).
+fn healthcheck() -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let settings = Settings::load()?;
+    let port = settings
+        .listen
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse::<u16>().ok())
+        .ok_or_else(|| anyhow::anyhow!("cannot read a port from listen = {}", settings.listen))?;
+    let timeout = std::time::Duration::from_secs(2);
+    let mut stream = std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    if &head[9..12] == b"200" {
+        Ok(())
+    } else {
+        anyhow::bail!("unexpected answer: {}", String::from_utf8_lossy(&head))
+    }
 }

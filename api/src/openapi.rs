@@ -15,7 +15,7 @@ use crate::{error::Problem, routes};
         description = "Community services for poverty-relief resettlement communities: recruitment, \
                        activities, the points scheme and notifications. Errors are RFC 9457 \
                        `application/problem+json` documents with a stable `code`.",
-        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        license(name = "MIT", identifier = "MIT"),
     ),
     paths(routes::health::healthz, routes::health::readyz, routes::health::metrics),
     components(schemas(Problem)),

@@ -23,7 +23,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     // Log formatting is part of the cost measured; only the final write goes to a sink, so the
     // terminal does not limit the rate.
     let _ = tracing_subscriber::registry()
-        .with(EnvFilter::new("info"))
+        .with(EnvFilter::new(
+            std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into()),
+        ))
         .with(fmt::layer().with_writer(std::io::sink))
         .try_init();
 

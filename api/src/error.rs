@@ -89,6 +89,39 @@ pub enum ApiError {
     /// A request with this `Idempotency-Key` is still running (409 `idempotency_key_in_use`).
     #[error("a request with this Idempotency-Key is still being processed; retry later")]
     IdempotencyKeyInUse,
+    /// No credentials were sent (401 `unauthenticated`).
+    #[error("this request needs a bearer access token")]
+    Unauthenticated,
+    /// The access token is unusable (401 `invalid_token`).
+    #[error("{0}")]
+    InvalidToken(String),
+    /// Phone and password do not match an active account (401 `invalid_credentials`).
+    #[error("the phone number or password is wrong")]
+    InvalidCredentials,
+    /// The refresh token is unknown, used, expired or revoked (401 `invalid_refresh_token`).
+    #[error("{0}")]
+    InvalidRefreshToken(String),
+    /// Activation data do not match a registered resident without an account (401
+    /// `activation_failed`); the same answer whatever the reason.
+    #[error("the phone number and ID digits do not match a registered resident who can activate an account")]
+    ActivationFailed,
+    /// The caller's role may not do this (403 `forbidden`).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The request conflicts with the current state (409, with the rule's own code).
+    #[error("{detail}")]
+    Conflict {
+        /// The rule's stable code.
+        code: &'static str,
+        /// English explanation.
+        detail: String,
+    },
+    /// Too many attempts (429 `rate_limited`, with `Retry-After`).
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
     /// A dependency (database, broker) is unavailable (503 `service_unavailable`).
     #[error("{0} is unavailable")]
     Unavailable(&'static str),
@@ -113,6 +146,14 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidToken(_) => "invalid_token",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidRefreshToken(_) => "invalid_refresh_token",
+            Self::ActivationFailed => "activation_failed",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict { code, .. } => code,
+            Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal",
         }
@@ -171,7 +212,14 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::IdempotencyKeyInUse | Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unauthenticated
+            | Self::InvalidToken(_)
+            | Self::InvalidCredentials
+            | Self::InvalidRefreshToken(_)
+            | Self::ActivationFailed => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -183,10 +231,24 @@ impl ResponseError for ApiError {
             tracing::error!(error = %format!("{cause:#}"), "request failed");
         }
         let mut response = problem_response(&self.problem());
-        if let Self::Unavailable(_) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        let headers = response.headers_mut();
+        match self {
+            Self::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
+            }
+            Self::Unauthenticated => {
+                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            Self::InvalidToken(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+            }
+            _ => {}
         }
         response
     }
@@ -197,6 +259,19 @@ impl From<sea_orm::DbErr> for ApiError {
         match e {
             sea_orm::DbErr::ConnectionAcquire(_) => Self::Unavailable("the database"),
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<entity::DomainError> for ApiError {
+    fn from(e: entity::DomainError) -> Self {
+        use entity::DomainError as D;
+        match e {
+            D::NotFound => Self::NotFound,
+            D::Forbidden(why) => Self::Forbidden(why),
+            D::Conflict { code, detail } => Self::Conflict { code, detail },
+            D::Invalid(errors) => Self::Validation(errors),
+            D::Db(db) => db.into(),
         }
     }
 }

@@ -1,9 +1,16 @@
 //! Anju's shared model: sea-orm entities, domain types and the rules that both the api and the
 //! worker apply. Nothing here knows about HTTP or AMQP.
 
+pub mod audit;
+pub mod crypto;
 pub mod db;
+pub mod error;
+pub mod identity;
 pub mod page;
 pub mod platform;
+pub mod registry;
+pub mod scope;
 pub mod secret;
 
 pub use db::Db;
+pub use error::DomainError;

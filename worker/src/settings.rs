@@ -40,6 +40,20 @@ pub struct Settings {
     pub log_level: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// JWT signing keys, `kid:base64key[,kid:base64key…]` (32+ random bytes each): the first signs,
+    /// all verify, so a new key can be introduced before the old one is retired. Default: one key
+    /// generated at first start in `data_dir/jwt.key`. Several api replicas must share this.
+    pub jwt_keys: Option<Secret>,
+    /// Master key (base64, 32 bytes) for encrypting ID-card numbers. Default: generated at first
+    /// start in `data_dir/pii.key`. Losing it makes stored ID numbers unreadable: back it up.
+    pub pii_key: Option<Secret>,
+    /// Phone of the first platform administrator, created at start when none exists.
+    pub bootstrap_admin_phone: Option<String>,
+    /// Password of that administrator.
+    pub bootstrap_admin_password: Option<Secret>,
+    /// Take the client address for rate limits from `X-Forwarded-For` (only behind a trusted
+    /// proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 /// How log lines are written.
@@ -63,6 +77,7 @@ struct Defaults {
     shutdown_timeout_secs: u64,
     log_level: &'static str,
     log_format: LogFormat,
+    trust_forwarded_for: bool,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -74,6 +89,7 @@ const DEFAULTS: Defaults = Defaults {
     shutdown_timeout_secs: 30,
     log_level: "info",
     log_format: LogFormat::Text,
+    trust_forwarded_for: false,
 };
 
 /// Why the settings could not be loaded.

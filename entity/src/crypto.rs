@@ -1,0 +1,202 @@
+//! Keys kept in the data directory, and the cipher for sensitive personal information.
+//!
+//! ID-card numbers are encrypted with AES-256-GCM (random 96-bit nonce per value) and looked up by
+//! HMAC-SHA256. Both keys derive from one 32-byte master key with distinct labels, so a leaked
+//! lookup hash reveals nothing about the encryption key.
+
+use std::{io::Write, path::Path};
+
+use aes_gcm::{
+    Aes256Gcm, KeyInit, Nonce,
+    aead::{Aead, AeadCore, OsRng},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Format version of the stored ciphertext (first byte), so keys and algorithms can change later.
+const CIPHER_VERSION: u8 = 1;
+
+/// Why a key could not be loaded or made.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Reading or writing the key file failed.
+    #[error("key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The key is not valid base64 of the right length.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // getrandom only fails on platforms without an entropy source, where nothing here can run.
+    if getrandom::getrandom(&mut bytes).is_err() {
+        tracing::error!("the operating system's random source failed");
+    }
+    bytes
+}
+
+/// Reads a base64 key from `path`, or makes one of `N` random bytes and writes it there with mode
+/// 0600 (created exclusively, so two processes starting at once agree on one key).
+pub fn load_or_create_key<const N: usize>(path: &Path) -> Result<[u8; N], KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => decode_key(text.trim()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            let key = random_bytes::<N>();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(path) {
+                Ok(mut file) => {
+                    file.write_all(STANDARD.encode(key).as_bytes())
+                        .and_then(|()| file.write_all(b"\n"))
+                        .map_err(io)?;
+                    Ok(key)
+                }
+                // Another process made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = std::fs::read_to_string(path).map_err(io)?;
+                    decode_key(text.trim())
+                }
+                Err(e) => Err(io(e)),
+            }
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Decodes a base64 key of exactly `N` bytes.
+pub fn decode_key<const N: usize>(text: &str) -> Result<[u8; N], KeyError> {
+    let bytes = STANDARD
+        .decode(text)
+        .map_err(|_| KeyError::Invalid("key is not valid base64".into()))?;
+    bytes
+        .try_into()
+        .map_err(|_| KeyError::Invalid(format!("key must be {N} bytes")))
+}
+
+/// Encrypts, decrypts and hashes sensitive values.
+#[derive(Clone)]
+pub struct PiiCipher {
+    aead: Aes256Gcm,
+    lookup: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for PiiCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PiiCipher([redacted])")
+    }
+}
+
+/// A ciphertext that does not decrypt under this key.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored value cannot be decrypted with the configured key")]
+pub struct DecryptError;
+
+fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length; this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+impl PiiCipher {
+    /// A cipher from the 32-byte master key.
+    pub fn new(master: &[u8; 32]) -> Self {
+        let enc = derive(master, b"anju pii encryption v1");
+        let mac = derive(master, b"anju pii lookup v1");
+        Self {
+            aead: Aes256Gcm::new(&enc.into()),
+            lookup: <Hmac<Sha256> as Mac>::new_from_slice(&mac)
+                .unwrap_or_else(|_| unreachable!("HMAC takes any key length")),
+        }
+    }
+
+    /// Encrypts `plain`: version byte, nonce, ciphertext and tag.
+    pub fn encrypt(&self, plain: &str) -> Vec<u8> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        // Encryption of an in-memory buffer cannot fail.
+        let sealed = self.aead.encrypt(&nonce, plain.as_bytes()).unwrap_or_default();
+        let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
+        out.push(CIPHER_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Decrypts what [`PiiCipher::encrypt`] produced.
+    pub fn decrypt(&self, stored: &[u8]) -> Result<String, DecryptError> {
+        if stored.len() < 1 + 12 + 16 || stored[0] != CIPHER_VERSION {
+            return Err(DecryptError);
+        }
+        let nonce: [u8; 12] = stored[1..13].try_into().map_err(|_| DecryptError)?;
+        let plain = self
+            .aead
+            .decrypt(&Nonce::from(nonce), &stored[13..])
+            .map_err(|_| DecryptError)?;
+        String::from_utf8(plain).map_err(|_| DecryptError)
+    }
+
+    /// The keyed lookup hash (hex) of `value`.
+    pub fn lookup_hash(&self, value: &str) -> String {
+        let mut mac = self.lookup.clone();
+        mac.update(value.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_hides_the_value() {
+        let cipher = PiiCipher::new(&[7u8; 32]);
+        let stored = cipher.encrypt("11010519491231002X");
+        assert!(!String::from_utf8_lossy(&stored).contains("19491231"));
+        assert_eq!(cipher.decrypt(&stored).unwrap(), "11010519491231002X");
+        assert_ne!(cipher.encrypt("11010519491231002X"), stored, "nonces differ");
+        assert_eq!(
+            cipher.lookup_hash("11010519491231002X"),
+            cipher.lookup_hash("11010519491231002X")
+        );
+        let other = PiiCipher::new(&[8u8; 32]);
+        assert!(other.decrypt(&stored).is_err());
+        assert_ne!(other.lookup_hash("x"), cipher.lookup_hash("x"));
+    }
+
+    #[test]
+    fn key_files_are_created_once_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/pii.key");
+        let first: [u8; 32] = load_or_create_key(&path).unwrap();
+        let second: [u8; 32] = load_or_create_key(&path).unwrap();
+        assert_eq!(first, second);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

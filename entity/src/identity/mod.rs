@@ -1,0 +1,9 @@
+//! Accounts, roles, passwords and refresh tokens.
+
+pub mod account;
+pub mod password;
+pub mod refresh_token;
+pub mod role;
+pub mod tokens;
+
+pub use role::Role;

@@ -1,0 +1,10 @@
+//! The community registry: site -> committee -> resident group -> building -> household -> resident.
+//! Every table below `site` carries `site_id` (and, from the group down, `group_id`), so that a
+//! caller's scope is one indexed filter.
+
+pub mod building;
+pub mod committee;
+pub mod household;
+pub mod resident;
+pub mod resident_group;
+pub mod site;

@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod identity;
 pub mod page;
+pub mod people;
 pub mod platform;
 pub mod registry;
 pub mod scope;

@@ -1,5 +1,6 @@
 //! Anju's HTTP API: routes, authentication extractors and DTOs over the domain in `entity`.
 
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

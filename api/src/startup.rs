@@ -2,11 +2,21 @@
 //! free port, which is how tests start the real server) and [`Application::run_until_stopped`]
 //! serves until SIGTERM/SIGINT, then drains in-flight requests and stops background work.
 
-use std::{net::TcpListener, time::Duration};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::header, web};
 use anyhow::Context;
-use entity::{Db, db::DbOptions};
+use entity::{
+    Db,
+    crypto::{self, PiiCipher},
+    db::DbOptions,
+    identity::{
+        Role,
+        accounts::{self, NewAccount},
+        password::Password,
+    },
+    people::Phone,
+};
 use migration::{Migrator, MigratorTrait};
 use tokio::{sync::watch, task::JoinHandle};
 use utoipa::OpenApi;
@@ -14,6 +24,11 @@ use utoipa_swagger_ui::SwaggerUi;
 use worker::settings::Settings;
 
 use crate::{
+    auth::{
+        PasswordWork,
+        jwt::JwtKeys,
+        rate_limit::{self, Limiters},
+    },
     error::ApiError,
     extract::{BodyLimit, path_config},
     metrics::Metrics,
@@ -32,6 +47,14 @@ pub struct AppState {
     pub db: Db,
     /// The process's metrics.
     pub metrics: Metrics,
+    /// Access-token keys.
+    pub jwt: Arc<JwtKeys>,
+    /// The cipher for ID-card numbers.
+    pub pii: PiiCipher,
+    /// Password hashing off the async threads.
+    pub passwords: PasswordWork,
+    /// Login and activation rate limits.
+    pub limiters: Limiters,
 }
 
 /// A bound, not yet running, api server with its background work.
@@ -76,13 +99,27 @@ impl Application {
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let metrics = Metrics::new().context("creating metrics")?;
+        let jwt = JwtKeys::load(settings.jwt_keys.as_ref(), &settings.data_dir)?;
+        let pii_key: [u8; 32] = match &settings.pii_key {
+            Some(key) => crypto::decode_key(key.expose().trim())
+                .map_err(|e| anyhow::anyhow!("pii_key: {e}"))?,
+            None => crypto::load_or_create_key(&settings.data_dir.join("pii.key"))?,
+        };
         let state = AppState {
             db: db.clone(),
             metrics,
+            jwt: Arc::new(jwt),
+            pii: PiiCipher::new(&pii_key),
+            passwords: PasswordWork::default(),
+            limiters: Limiters::new(settings.trust_forwarded_for),
         };
+        bootstrap_admin(&settings, &state).await?;
 
         let (stop_background, stopped) = watch::channel(false);
-        let mut background = Vec::new();
+        let mut background = vec![tokio::spawn(shrink_limiters(
+            state.limiters.clone(),
+            stopped.clone(),
+        ))];
         if settings.amqp_url.is_none() {
             // Embedded mode: the work of the worker process runs here.
             background.push(tokio::spawn(worker::housekeeping::run(
@@ -148,9 +185,67 @@ impl Application {
     }
 }
 
+/// Periodically drops idle rate-limiter keys.
+async fn shrink_limiters(limiters: Limiters, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(rate_limit::SHRINK_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => limiters.shrink(),
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Creates the first platform administrator from the settings when none exists.
+async fn bootstrap_admin(settings: &Settings, state: &AppState) -> anyhow::Result<()> {
+    let (Some(phone), Some(password)) = (
+        settings.bootstrap_admin_phone.as_deref(),
+        settings.bootstrap_admin_password.as_ref(),
+    ) else {
+        return Ok(());
+    };
+    if accounts::platform_admin_exists(state.db.conn()).await? {
+        return Ok(());
+    }
+    let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("bootstrap_admin_phone: {e}"))?;
+    let password = Password::parse(password.expose(), Some(phone.as_str()))
+        .map_err(|rule| anyhow::anyhow!("bootstrap_admin_password {rule}"))?;
+    let password_hash = state
+        .passwords
+        .hash(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing the bootstrap password: {e}"))?;
+    match accounts::create(
+        state.db.writer(),
+        NewAccount {
+            phone,
+            password_hash,
+            role: Role::PlatformAdmin,
+            site_id: None,
+            resident_id: None,
+        },
+    )
+    .await
+    {
+        Ok(account) => tracing::info!(account = %account.id, "created the bootstrap platform administrator"),
+        // Another replica made it at the same moment.
+        Err(entity::DomainError::Conflict { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
 /// Every route of the API.
 pub fn configure_routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(routes::health::configure)
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(routes::auth::configure)
+            .configure(routes::accounts::configure)
+            .configure(routes::sites::configure)
+            .configure(routes::structure::configure)
+            .configure(routes::residents::configure),
+    )
+    .configure(routes::health::configure)
         .route(
             "/docs",
             web::get().to(|| async {

@@ -95,11 +95,12 @@ impl JwtKeys {
                 vec![(kid, key.to_vec())]
             }
         };
-        Ok(Self::from_keys(&keys))
+        Self::from_keys(&keys)
     }
 
     /// Keys from `(kid, secret)` pairs; the first signs.
-    pub fn from_keys(keys: &[(String, Vec<u8>)]) -> Self {
+    pub fn from_keys(keys: &[(String, Vec<u8>)]) -> Result<Self, KeyConfigError> {
+        let bad = |e: jsonwebtoken::errors::Error| KeyConfigError(e.to_string());
         let mut validation = Validation::new(ALGORITHM);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
@@ -107,16 +108,20 @@ impl JwtKeys {
         validation.leeway = LEEWAY_SECS;
         validation.validate_nbf = true;
         validation.validate_exp = true;
-        let (signing_kid, signing_secret) = keys[0].clone();
-        Self {
-            signing_kid,
-            signing: EncodingKey::from_secret(&signing_secret),
-            verifying: keys
-                .iter()
-                .map(|(kid, secret)| (kid.clone(), DecodingKey::from_secret(secret)))
-                .collect(),
-            validation,
+        let (signing_kid, signing_secret) = keys
+            .first()
+            .cloned()
+            .ok_or_else(|| KeyConfigError("no key given".into()))?;
+        let mut verifying = HashMap::new();
+        for (kid, secret) in keys {
+            verifying.insert(kid.clone(), DecodingKey::from_secret(secret).map_err(bad)?);
         }
+        Ok(Self {
+            signing_kid,
+            signing: EncodingKey::from_secret(&signing_secret).map_err(bad)?,
+            verifying,
+            validation,
+        })
     }
 
     /// Signs an access token for an account; returns the token and its lifetime in seconds.
@@ -201,6 +206,7 @@ mod tests {
                 .map(|(k, b)| ((*k).to_owned(), vec![*b; 32]))
                 .collect::<Vec<_>>(),
         )
+        .unwrap()
     }
 
     #[test]

@@ -1,4 +1,10 @@
 //! HTTP handlers, one file per group. Handlers extract and authorize, call one domain function,
 //! and shape the response; they hold no business rules.
 
+pub mod accounts;
+pub mod auth;
+pub mod common;
 pub mod health;
+pub mod residents;
+pub mod sites;
+pub mod structure;

@@ -30,12 +30,16 @@ pub struct TestApp {
 
 enum DbGuard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+        _dir: tempfile::TempDir,
+    },
 }
 
 impl Drop for DbGuard {
     fn drop(&mut self) {
-        if let DbGuard::Postgres { admin_url, name } = self {
+        if let DbGuard::Postgres { admin_url, name, .. } = self {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside async context: drop the database from a thread of its own.
             let _ = std::thread::spawn(move || {
@@ -89,17 +93,70 @@ fn postgres_reachable() -> bool {
     })
 }
 
-/// Test settings: port 0, two HTTP workers, quiet logs unless `TEST_LOG` is set.
-pub fn test_settings() -> Settings {
+/// The signing secret every test server uses, so tests can forge tokens with it.
+pub const TEST_JWT_SECRET: [u8; 32] = [42u8; 32];
+/// Its key id.
+pub const TEST_JWT_KID: &str = "test-key";
+/// Phone and password of the bootstrap platform administrator.
+pub const ADMIN_PHONE: &str = "13900000001";
+/// The bootstrap administrator's password.
+pub const ADMIN_PASSWORD: &str = "admin-pass-2026";
+
+/// Everything every test server logged (at debug level), for tests that check what must never
+/// be logged. With `TEST_LOG` set, logs go to stdout instead.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn init_logs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+        if std::env::var("TEST_LOG").is_ok() {
+            let _ = tracing_subscriber::registry()
+                .with(EnvFilter::new("debug"))
+                .with(fmt::layer())
+                .try_init();
+        } else {
+            let _ = tracing_subscriber::registry()
+                .with(EnvFilter::new("debug"))
+                .with(fmt::layer().with_ansi(false).with_writer(|| Capture))
+                .try_init();
+        }
+    });
+}
+
+/// Test settings: port 0, two HTTP workers, a known signing key, a bootstrap administrator,
+/// keys in `data_dir`.
+pub fn test_settings(data_dir: &std::path::Path) -> Settings {
+    use base64::Engine;
+    init_logs();
     let mut settings = Settings::defaults();
     settings.listen = "127.0.0.1:0".into();
     settings.http_workers = Some(2);
     settings.shutdown_timeout_secs = 1;
     settings.db_max_connections = 8;
-    if std::env::var("TEST_LOG").is_ok() {
-        settings.log_level = "debug".into();
-        worker::telemetry::init(&settings);
-    }
+    settings.data_dir = data_dir.to_path_buf();
+    settings.jwt_keys = Some(entity::secret::Secret::new(format!(
+        "{TEST_JWT_KID}:{}",
+        base64::engine::general_purpose::STANDARD.encode(TEST_JWT_SECRET)
+    )));
+    settings.bootstrap_admin_phone = Some(ADMIN_PHONE.into());
+    settings.bootstrap_admin_password = Some(entity::secret::Secret::new(ADMIN_PASSWORD));
     settings
 }
 
@@ -109,10 +166,10 @@ pub async fn spawn_app_with<F>(backend: Backend, extra_routes: F) -> Option<Test
 where
     F: Fn(&mut ServiceConfig) + Clone + Send + 'static,
 {
-    let settings = test_settings();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = test_settings(dir.path());
     let (db, guard) = match backend {
         Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("anju.db").display());
             let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
             (db, DbGuard::Sqlite(dir))
@@ -147,7 +204,7 @@ where
             )
             .await
             .unwrap();
-            (db, DbGuard::Postgres { admin_url, name })
+            (db, DbGuard::Postgres { admin_url, name, _dir: dir })
         }
     };
     Migrator::up(db.writer(), None).await.unwrap();
@@ -187,6 +244,58 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A request with a JSON body and a bearer token.
+    pub async fn send_as(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// POST with a JSON body and a bearer token.
+    pub async fn post_as(&self, token: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.send_as(reqwest::Method::POST, token, path, body).await
+    }
+
+    /// Logs in; returns the token response.
+    pub async fn login(&self, phone: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"phone": phone, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login of {phone}");
+        response.json().await.unwrap()
+    }
+
+    /// The bootstrap administrator's access token.
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN_PHONE, ADMIN_PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {

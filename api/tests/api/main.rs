@@ -5,8 +5,12 @@
 mod fixture;
 mod helpers;
 
+mod auth;
+mod bola;
 mod errors;
 mod health;
 mod idempotency;
 mod openapi;
 mod pagination;
+mod registry;
+mod world;

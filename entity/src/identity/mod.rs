@@ -1,6 +1,7 @@
 //! Accounts, roles, passwords and refresh tokens.
 
 pub mod account;
+pub mod accounts;
 pub mod password;
 pub mod refresh_token;
 pub mod role;

@@ -1,9 +1,10 @@
 //! Roles an account can have.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// An account's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A registered resident with an activated account.

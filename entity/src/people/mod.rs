@@ -8,9 +8,10 @@ pub use id_card::{IdCardError, IdCardNumber, make_id_card};
 pub use phone::{Phone, PhoneError};
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A resident's gender, as recorded on the ID card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     /// 男.
@@ -20,7 +21,7 @@ pub enum Gender {
 }
 
 /// How a resident is related to the head of their household (与户主关系).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// 户主, the person the household is registered under.

@@ -8,3 +8,5 @@ pub mod household;
 pub mod resident;
 pub mod resident_group;
 pub mod site;
+pub mod ops;
+pub mod types;

@@ -1,0 +1,271 @@
+//! Sites and their residents' committees.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use entity::registry::{
+    committee,
+    ops::{self, NewSite},
+    site,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{create, text};
+use crate::{
+    auth::Principal,
+    error::{ApiError, Problem},
+    extract::{Json, Query},
+    idempotency::StoredResponse,
+    pagination::{PageParams, Paginated},
+    startup::AppState,
+};
+
+/// A settlement site.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Site {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Unique code.
+    pub code: String,
+    /// Region.
+    pub region: String,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<site::Model> for Site {
+    fn from(m: site::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            code: m.code,
+            region: m.region,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A new site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSiteRequest {
+    /// Name, e.g. 兴贤里社区.
+    pub name: String,
+    /// Unique code: 2–40 lowercase letters, digits and hyphens.
+    #[schema(example = "xingxianli")]
+    pub code: String,
+    /// Region, e.g. 河南省三门峡市卢氏县.
+    #[serde(default)]
+    pub region: String,
+}
+
+/// A residents' committee.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Committee {
+    /// Id.
+    pub id: Uuid,
+    /// Site.
+    pub site_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<committee::Model> for Committee {
+    fn from(m: committee::Model) -> Self {
+        Self {
+            id: m.id,
+            site_id: m.site_id,
+            name: m.name,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A new committee.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCommitteeRequest {
+    /// Name, unique within the site.
+    pub name: String,
+}
+
+/// Paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Creates a site (platform administrators).
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites",
+    tag = "registry",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = NewSiteRequest,
+    responses(
+        (status = 201, description = "Created", body = Site),
+        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate_code`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_site(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    Json(body): Json<NewSiteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_platform_admin()?;
+    let code = body.code.trim().to_owned();
+    if !(2..=40).contains(&code.len())
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(ApiError::invalid(
+            "code",
+            "must be 2–40 lowercase letters, digits or hyphens",
+        ));
+    }
+    let new = NewSite {
+        name: text("name", &body.name, 100)?,
+        code,
+        region: body.region.trim().chars().take(100).collect(),
+    };
+    let actor = caller.actor();
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let site = ops::create_site(txn, &actor, new).await?;
+            StoredResponse::json(StatusCode::CREATED, &Site::from(site))
+        })
+    })
+    .await
+}
+
+/// Sites the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites",
+    tag = "registry",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of sites", body = Paginated<Site>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_sites(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<web::Json<Paginated<Site>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let sites = ops::list_sites(state.db.conn(), &caller.scope, &page).await?;
+    Ok(web::Json(sites.map(Site::from).into()))
+}
+
+/// One site.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{id}",
+    tag = "registry",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id")),
+    responses(
+        (status = 200, description = "The site", body = Site),
+        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_site(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Site>, ApiError> {
+    let site = ops::get_site(state.db.conn(), &caller.scope, id.into_inner()).await?;
+    Ok(web::Json(site.into()))
+}
+
+/// Creates a residents' committee (staff of the site).
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{id}/committees",
+    tag = "registry",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = NewCommitteeRequest,
+    responses(
+        (status = 201, description = "Created", body = Committee),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate_name`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_committee(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<NewCommitteeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let name = text("name", &body.name, 100)?;
+    let site_id = id.into_inner();
+    let actor = caller.actor();
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let committee = ops::create_committee(txn, &actor, site_id, name).await?;
+            StoredResponse::json(StatusCode::CREATED, &Committee::from(committee))
+        })
+    })
+    .await
+}
+
+/// Committees of a site.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{id}/committees",
+    tag = "registry",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id"), ListQuery),
+    responses(
+        (status = 200, description = "A page of committees", body = Paginated<Committee>),
+        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_committees(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> Result<web::Json<Paginated<Committee>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let committees =
+        ops::list_committees(state.db.conn(), &caller.scope, id.into_inner(), &page).await?;
+    Ok(web::Json(committees.map(Committee::from).into()))
+}
+
+/// Registers the routes of this group.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/sites")
+            .route(web::post().to(create_site))
+            .route(web::get().to(list_sites)),
+    )
+    .service(web::resource("/sites/{id}").route(web::get().to(get_site)))
+    .service(
+        web::resource("/sites/{id}/committees")
+            .route(web::post().to(create_committee))
+            .route(web::get().to(list_committees)),
+    );
+}

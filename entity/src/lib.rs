@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod page;
+pub mod people;
 pub mod platform;
 pub mod secret;
 

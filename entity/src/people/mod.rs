@@ -1,0 +1,52 @@
+//! Residents as the registry knows them: the value types that carry their rules (phone numbers,
+//! ID card numbers) and the parsing of the spreadsheet a site is onboarded from.
+
+pub mod id_card;
+pub mod phone;
+
+pub use id_card::{IdCardError, IdCardNumber, make_id_card};
+pub use phone::{Phone, PhoneError};
+
+use serde::{Deserialize, Serialize};
+
+/// A resident's gender, as recorded on the ID card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// 男.
+    Male,
+    /// 女.
+    Female,
+}
+
+/// How a resident is related to the head of their household (与户主关系).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// 户主, the person the household is registered under.
+    Head,
+    /// 配偶.
+    Spouse,
+    /// 子女.
+    Child,
+    /// 父母.
+    Parent,
+    /// 其他: grandchildren, in-laws, siblings and anyone else.
+    Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gender_and_relation_serialize_in_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Gender::Female).unwrap(),
+            "\"female\""
+        );
+        assert_eq!(serde_json::to_string(&Relation::Head).unwrap(), "\"head\"");
+        let relation: Relation = serde_json::from_str("\"spouse\"").unwrap();
+        assert_eq!(relation, Relation::Spouse);
+    }
+}

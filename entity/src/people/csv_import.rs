@@ -344,7 +344,7 @@ impl Layout {
                 }
                 errors.push(RowError {
                     line,
-                    column: cell.trim().to_owned(),
+                    column: shorten(cell.trim()).into_owned(),
                     reason: format!(
                         "unknown column \"{}\" (header cell {}); expected the English or Chinese \
                          names: {}",
@@ -1325,6 +1325,22 @@ mod tests {
             "{}",
             last.reason
         );
+    }
+
+    #[test]
+    fn parses_a_whole_community_well_within_the_time_budget() {
+        let rows = crate::people::synthetic::generate(2025, today());
+        let text = crate::people::synthetic::to_csv(&rows);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        for (encoding, bytes) in [("UTF-8", text.as_bytes()), ("GBK", &gbk[..])] {
+            let started = std::time::Instant::now();
+            let parsed = parse_import(bytes, today()).unwrap();
+            let elapsed = started.elapsed();
+            eprintln!("parsed {} rows ({encoding}) in {elapsed:?}", parsed.len());
+            assert_eq!(parsed.len(), 11_212);
+            // Debug builds are ~10x slower than release; the budget is for the slow case.
+            assert!(elapsed < std::time::Duration::from_secs(3), "{elapsed:?}");
+        }
     }
 
     #[test]

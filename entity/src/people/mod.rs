@@ -4,6 +4,7 @@
 pub mod csv_import;
 pub mod id_card;
 pub mod phone;
+pub mod synthetic;
 
 pub use csv_import::{ImportErrors, ImportRow, RowError, parse_import};
 pub use id_card::{IdCardError, IdCardNumber, make_id_card};

@@ -37,6 +37,20 @@ pub struct Problem {
     /// On validation failures: field path -> message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<FieldErrors>,
+    /// On a refused import file: every problem, by line and column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowProblem>>,
+}
+
+/// One problem of an import file.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct RowProblem {
+    /// Physical line in the file (the header is line 1).
+    pub line: usize,
+    /// The column (English name); empty for the whole row.
+    pub column: String,
+    /// What is wrong.
+    pub reason: String,
 }
 
 /// Every way a request can fail.
@@ -103,7 +117,9 @@ pub enum ApiError {
     InvalidRefreshToken(String),
     /// Activation data do not match a registered resident without an account (401
     /// `activation_failed`); the same answer whatever the reason.
-    #[error("the phone number and ID digits do not match a registered resident who can activate an account")]
+    #[error(
+        "the phone number and ID digits do not match a registered resident who can activate an account"
+    )]
     ActivationFailed,
     /// The caller's role may not do this (403 `forbidden`).
     #[error("{0}")]
@@ -122,6 +138,9 @@ pub enum ApiError {
         /// Seconds to wait.
         retry_after_secs: u64,
     },
+    /// An import file with problems; nothing was written (422 `import_invalid`).
+    #[error("the file has {} problem(s); nothing was imported", .0.len())]
+    ImportInvalid(Vec<RowProblem>),
     /// A dependency (database, broker) is unavailable (503 `service_unavailable`).
     #[error("{0} is unavailable")]
     Unavailable(&'static str),
@@ -154,6 +173,7 @@ impl ApiError {
             Self::Forbidden(_) => "forbidden",
             Self::Conflict { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
+            Self::ImportInvalid(_) => "import_invalid",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal",
         }
@@ -171,7 +191,11 @@ impl ApiError {
             Self::InvalidQuery(e) | Self::Validation(e) => Some(e.clone()),
             _ => None,
         };
-        problem(status, self.code(), self.to_string(), errors)
+        let mut problem = problem(status, self.code(), self.to_string(), errors);
+        if let Self::ImportInvalid(rows) = self {
+            problem.rows = Some(rows.clone());
+        }
+        problem
     }
 }
 
@@ -189,6 +213,7 @@ pub fn problem(
         detail,
         code: code.to_owned(),
         errors,
+        rows: None,
     }
 }
 
@@ -207,7 +232,9 @@ impl ResponseError for ApiError {
             | Self::InvalidQuery(_)
             | Self::InvalidCursor
             | Self::InvalidHeader { .. } => StatusCode::BAD_REQUEST,
-            Self::Validation(_) | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::IdempotencyKeyReused | Self::ImportInvalid(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
@@ -237,10 +264,16 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
             }
             Self::RateLimited { retry_after_secs } => {
-                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
+                headers.insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(*retry_after_secs),
+                );
             }
             Self::Unauthenticated => {
-                headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
             }
             Self::InvalidToken(_) => {
                 headers.insert(

@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        None => match serve().await {
+        None | Some("--demo") => match serve(args.first().is_some_and(|a| a == "--demo")).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("api: {e:#}");
@@ -47,7 +47,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve() -> anyhow::Result<()> {
+async fn serve(demo: bool) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     worker::telemetry::init(&settings);
     let host = match settings.listen.rsplit_once(':') {
@@ -55,6 +55,20 @@ async fn serve() -> anyhow::Result<()> {
         Some((host, _)) => host.to_owned(),
     };
     let app = Application::build(settings).await?;
+    if demo {
+        let logins = api::demo::load(app.state()).await?;
+        println!(
+            "Demo community: 兴贤里社区（演示）, 11,212 synthetic residents. Demo logins (password `{}`):",
+            api::demo::PASSWORD
+        );
+        for login in logins {
+            println!("  {:<15} {}  {}", login.role, login.phone, login.note);
+        }
+        println!(
+            "  POST /api/v1/auth/login {{\"phone\": \"...\", \"password\": \"{}\"}}",
+            api::demo::PASSWORD
+        );
+    }
     println!("Anju is listening: http://{host}:{}/docs", app.port());
     app.run_until_stopped().await
 }

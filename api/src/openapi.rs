@@ -49,6 +49,7 @@ use crate::{error::Problem, routes};
         routes::residents::get_resident,
         routes::residents::update_resident,
         routes::residents::reveal_id_card,
+        routes::import::import_residents,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -61,6 +61,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
     db: Db,
     stop_background: watch::Sender<bool>,
     background: Vec<JoinHandle<()>>,
@@ -128,6 +129,7 @@ impl Application {
             )));
         }
 
+        let state_for_app = state.clone();
         let body_limit = settings.body_limit;
         let mut server = HttpServer::new(move || {
             App::new()
@@ -155,10 +157,16 @@ impl Application {
         Ok(Self {
             port,
             server,
+            state: state_for_app,
             db,
             stop_background,
             background,
         })
+    }
+
+    /// The shared state (the demo loader and tests use it).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The port the server listens on.
@@ -227,7 +235,9 @@ async fn bootstrap_admin(settings: &Settings, state: &AppState) -> anyhow::Resul
     )
     .await
     {
-        Ok(account) => tracing::info!(account = %account.id, "created the bootstrap platform administrator"),
+        Ok(account) => {
+            tracing::info!(account = %account.id, "created the bootstrap platform administrator")
+        }
         // Another replica made it at the same moment.
         Err(entity::DomainError::Conflict { .. }) => {}
         Err(e) => return Err(e.into()),
@@ -243,18 +253,19 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::accounts::configure)
             .configure(routes::sites::configure)
             .configure(routes::structure::configure)
-            .configure(routes::residents::configure),
+            .configure(routes::residents::configure)
+            .configure(routes::import::configure),
     )
     .configure(routes::health::configure)
-        .route(
-            "/docs",
-            web::get().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header((header::LOCATION, "/docs/"))
-                    .finish()
-            }),
-        )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()));
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }),
+    )
+    .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()));
 }
 
 impl ApiError {

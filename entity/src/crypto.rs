@@ -132,7 +132,10 @@ impl PiiCipher {
     pub fn encrypt(&self, plain: &str) -> Vec<u8> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         // Encryption of an in-memory buffer cannot fail.
-        let sealed = self.aead.encrypt(&nonce, plain.as_bytes()).unwrap_or_default();
+        let sealed = self
+            .aead
+            .encrypt(&nonce, plain.as_bytes())
+            .unwrap_or_default();
         let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
         out.push(CIPHER_VERSION);
         out.extend_from_slice(&nonce);
@@ -175,7 +178,11 @@ mod tests {
         let stored = cipher.encrypt("11010519491231002X");
         assert!(!String::from_utf8_lossy(&stored).contains("19491231"));
         assert_eq!(cipher.decrypt(&stored).unwrap(), "11010519491231002X");
-        assert_ne!(cipher.encrypt("11010519491231002X"), stored, "nonces differ");
+        assert_ne!(
+            cipher.encrypt("11010519491231002X"),
+            stored,
+            "nonces differ"
+        );
         assert_eq!(
             cipher.lookup_hash("11010519491231002X"),
             cipher.lookup_hash("11010519491231002X")

@@ -22,7 +22,12 @@ fn fk(
         .to_owned()
 }
 
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table).if_not_exists();
     for col in cols {
@@ -60,12 +65,23 @@ impl MigrationTrait for Migration {
                     .col(uuid(Committee::SiteId))
                     .col(string_len(Committee::Name, 100))
                     .col(timestamp_with_time_zone(Committee::CreatedAt))
-                    .foreign_key(&mut fk("fk_committee_site", Committee::Table, Committee::SiteId, Site::Table, Site::Id))
+                    .foreign_key(&mut fk(
+                        "fk_committee_site",
+                        Committee::Table,
+                        Committee::SiteId,
+                        Site::Table,
+                        Site::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("ux_committee_site_name", Committee::Table, &["site_id", "name"], true))
+            .create_index(index(
+                "ux_committee_site_name",
+                Committee::Table,
+                &["site_id", "name"],
+                true,
+            ))
             .await?;
 
         manager
@@ -79,7 +95,13 @@ impl MigrationTrait for Migration {
                     .col(string_len(ResidentGroup::Name, 100))
                     .col(uuid_null(ResidentGroup::LeaderResidentId))
                     .col(timestamp_with_time_zone(ResidentGroup::CreatedAt))
-                    .foreign_key(&mut fk("fk_group_site", ResidentGroup::Table, ResidentGroup::SiteId, Site::Table, Site::Id))
+                    .foreign_key(&mut fk(
+                        "fk_group_site",
+                        ResidentGroup::Table,
+                        ResidentGroup::SiteId,
+                        Site::Table,
+                        Site::Id,
+                    ))
                     .foreign_key(&mut fk(
                         "fk_group_committee",
                         ResidentGroup::Table,
@@ -91,13 +113,28 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_group_committee_name", ResidentGroup::Table, &["committee_id", "name"], true))
+            .create_index(index(
+                "ux_group_committee_name",
+                ResidentGroup::Table,
+                &["committee_id", "name"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("idx_group_site", ResidentGroup::Table, &["site_id"], false))
+            .create_index(index(
+                "idx_group_site",
+                ResidentGroup::Table,
+                &["site_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_group_leader", ResidentGroup::Table, &["leader_resident_id"], false))
+            .create_index(index(
+                "idx_group_leader",
+                ResidentGroup::Table,
+                &["leader_resident_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -110,7 +147,13 @@ impl MigrationTrait for Migration {
                     .col(uuid(Building::GroupId))
                     .col(string_len(Building::Name, 100))
                     .col(timestamp_with_time_zone(Building::CreatedAt))
-                    .foreign_key(&mut fk("fk_building_site", Building::Table, Building::SiteId, Site::Table, Site::Id))
+                    .foreign_key(&mut fk(
+                        "fk_building_site",
+                        Building::Table,
+                        Building::SiteId,
+                        Site::Table,
+                        Site::Id,
+                    ))
                     .foreign_key(&mut fk(
                         "fk_building_group",
                         Building::Table,
@@ -122,10 +165,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_building_site_name", Building::Table, &["site_id", "name"], true))
+            .create_index(index(
+                "ux_building_site_name",
+                Building::Table,
+                &["site_id", "name"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("idx_building_group", Building::Table, &["group_id"], false))
+            .create_index(index(
+                "idx_building_group",
+                Building::Table,
+                &["group_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -141,7 +194,13 @@ impl MigrationTrait for Migration {
                     .col(boolean(Household::LowIncome).default(false))
                     .col(timestamp_with_time_zone(Household::CreatedAt))
                     .col(timestamp_with_time_zone(Household::UpdatedAt))
-                    .foreign_key(&mut fk("fk_household_site", Household::Table, Household::SiteId, Site::Table, Site::Id))
+                    .foreign_key(&mut fk(
+                        "fk_household_site",
+                        Household::Table,
+                        Household::SiteId,
+                        Site::Table,
+                        Site::Id,
+                    ))
                     .foreign_key(&mut fk(
                         "fk_household_group",
                         Household::Table,
@@ -160,13 +219,28 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_household_building_label", Household::Table, &["building_id", "label"], true))
+            .create_index(index(
+                "ux_household_building_label",
+                Household::Table,
+                &["building_id", "label"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("idx_household_site_id", Household::Table, &["site_id", "id"], false))
+            .create_index(index(
+                "idx_household_site_id",
+                Household::Table,
+                &["site_id", "id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_household_group_id", Household::Table, &["group_id", "id"], false))
+            .create_index(index(
+                "idx_household_group_id",
+                Household::Table,
+                &["group_id", "id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -196,7 +270,13 @@ impl MigrationTrait for Migration {
                     .col(json_binary(Resident::JobPreferences))
                     .col(timestamp_with_time_zone(Resident::CreatedAt))
                     .col(timestamp_with_time_zone(Resident::UpdatedAt))
-                    .foreign_key(&mut fk("fk_resident_site", Resident::Table, Resident::SiteId, Site::Table, Site::Id))
+                    .foreign_key(&mut fk(
+                        "fk_resident_site",
+                        Resident::Table,
+                        Resident::SiteId,
+                        Site::Table,
+                        Site::Id,
+                    ))
                     .foreign_key(&mut fk(
                         "fk_resident_household",
                         Resident::Table,
@@ -208,19 +288,44 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_resident_site_id_card", Resident::Table, &["site_id", "id_card_hash"], true))
+            .create_index(index(
+                "ux_resident_site_id_card",
+                Resident::Table,
+                &["site_id", "id_card_hash"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("idx_resident_site_id", Resident::Table, &["site_id", "id"], false))
+            .create_index(index(
+                "idx_resident_site_id",
+                Resident::Table,
+                &["site_id", "id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_resident_group_id", Resident::Table, &["group_id", "id"], false))
+            .create_index(index(
+                "idx_resident_group_id",
+                Resident::Table,
+                &["group_id", "id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_resident_household", Resident::Table, &["household_id"], false))
+            .create_index(index(
+                "idx_resident_household",
+                Resident::Table,
+                &["household_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("idx_resident_phone", Resident::Table, &["phone"], false))
+            .create_index(index(
+                "idx_resident_phone",
+                Resident::Table,
+                &["phone"],
+                false,
+            ))
             .await?;
 
         manager
@@ -265,7 +370,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_refresh_token_family", RefreshToken::Table, &["family_id"], false))
+            .create_index(index(
+                "idx_refresh_token_family",
+                RefreshToken::Table,
+                &["family_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -288,7 +398,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_audit_site_id", AuditEvent::Table, &["site_id", "id"], false))
+            .create_index(index(
+                "idx_audit_site_id",
+                AuditEvent::Table,
+                &["site_id", "id"],
+                false,
+            ))
             .await?;
         Ok(())
     }

@@ -185,7 +185,9 @@ fn parse_keys(text: &str) -> Result<Vec<(String, Vec<u8>)>, KeyConfigError> {
             )));
         }
         if kid.is_empty() || keys.iter().any(|(k, _)| k == kid) {
-            return Err(KeyConfigError(format!("key id `{kid}` is empty or repeated")));
+            return Err(KeyConfigError(format!(
+                "key id `{kid}` is empty or repeated"
+            )));
         }
         keys.push((kid.to_owned(), secret));
     }
@@ -215,8 +217,13 @@ mod tests {
         let (token, _) = old.issue(Uuid::now_v7(), Role::Staff, None, None).unwrap();
         let rotated = keys(&[("k2", 2), ("k1", 1)]);
         assert!(rotated.verify(&token).is_ok());
-        let (new_token, _) = rotated.issue(Uuid::now_v7(), Role::Staff, None, None).unwrap();
-        assert!(old.verify(&new_token).is_err(), "k2 is unknown to the old set");
+        let (new_token, _) = rotated
+            .issue(Uuid::now_v7(), Role::Staff, None, None)
+            .unwrap();
+        assert!(
+            old.verify(&new_token).is_err(),
+            "k2 is unknown to the old set"
+        );
         let retired = keys(&[("k2", 2)]);
         assert!(retired.verify(&token).is_err());
     }

@@ -56,7 +56,9 @@ impl Principal {
         if self.role == Role::PlatformAdmin {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("only platform administrators may do this"))
+            Err(ApiError::Forbidden(
+                "only platform administrators may do this",
+            ))
         }
     }
 
@@ -73,7 +75,9 @@ impl Principal {
     pub fn require_registry_editor(&self) -> Result<(), ApiError> {
         match self.role {
             Role::Staff | Role::SiteAdmin | Role::PlatformAdmin | Role::GroupLeader => Ok(()),
-            _ => Err(ApiError::Forbidden("residents may not change registry data")),
+            _ => Err(ApiError::Forbidden(
+                "residents may not change registry data",
+            )),
         }
     }
 }

@@ -45,10 +45,7 @@ impl Limiters {
     pub fn check(&self, action: &str, req: &HttpRequest, phone: &str) -> Result<(), ApiError> {
         let clock = DefaultClock::default();
         let wait = |not_until: governor::NotUntil<_>| ApiError::RateLimited {
-            retry_after_secs: not_until
-                .wait_time_from(clock.now())
-                .as_secs()
-                .max(1),
+            retry_after_secs: not_until.wait_time_from(clock.now()).as_secs().max(1),
         };
         if let Some(address) = self.client_address(req) {
             self.address.check_key(&address).map_err(wait)?;

@@ -151,7 +151,10 @@ pub async fn create_account(
         Role::PlatformAdmin => {
             caller.require_platform_admin()?;
             if body.site_id.is_some() {
-                return Err(ApiError::invalid("site_id", "platform administrators have no site"));
+                return Err(ApiError::invalid(
+                    "site_id",
+                    "platform administrators have no site",
+                ));
             }
             None
         }

@@ -157,7 +157,10 @@ pub async fn login(
     let account = accounts::find_by_phone(state.db.conn(), &phone).await?;
     let matches = state
         .passwords
-        .verify(body.password, account.as_ref().map(|a| a.password_hash.clone()))
+        .verify(
+            body.password,
+            account.as_ref().map(|a| a.password_hash.clone()),
+        )
         .await?;
     match account {
         Some(account) if matches && !account.disabled => {

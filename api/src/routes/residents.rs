@@ -362,8 +362,7 @@ pub async fn create_resident(
     let cipher = state.pii.clone();
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
-            let resident =
-                ops::create_resident(txn, &actor, &cipher, household_id, data).await?;
+            let resident = ops::create_resident(txn, &actor, &cipher, household_id, data).await?;
             StoredResponse::json(StatusCode::CREATED, &Resident::from(resident))
         })
     })
@@ -436,7 +435,12 @@ pub async fn update_resident(
     Json(body): Json<ResidentPatch>,
 ) -> Result<web::Json<Resident>, ApiError> {
     let mut errors = FieldErrors::new();
-    let name = match body.name.as_deref().map(|n| text("name", n, 50)).transpose() {
+    let name = match body
+        .name
+        .as_deref()
+        .map(|n| text("name", n, 50))
+        .transpose()
+    {
         Ok(n) => n,
         Err(_) => {
             errors.insert("name".into(), "must be 1–50 characters".into());

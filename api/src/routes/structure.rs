@@ -438,8 +438,7 @@ pub async fn list_households(
         building_id: q.building_id,
         low_income: q.low_income,
     };
-    let households =
-        ops::list_households(state.db.conn(), &caller.scope, &filter, &page).await?;
+    let households = ops::list_households(state.db.conn(), &caller.scope, &filter, &page).await?;
     Ok(web::Json(households.map(Household::from).into()))
 }
 
@@ -485,13 +484,16 @@ pub async fn update_household(
     Json(body): Json<HouseholdPatch>,
 ) -> Result<web::Json<Household>, ApiError> {
     let changes = HouseholdChanges {
-        label: body.label.as_deref().map(|l| text("label", l, 50)).transpose()?,
+        label: body
+            .label
+            .as_deref()
+            .map(|l| text("label", l, 50))
+            .transpose()?,
         low_income: body.low_income,
     };
     let txn = state.db.begin().await?;
     let household =
-        ops::update_household(&txn, &caller.actor(), id.into_inner(), changes, body.reason)
-            .await?;
+        ops::update_household(&txn, &caller.actor(), id.into_inner(), changes, body.reason).await?;
     txn.commit().await?;
     Ok(web::Json(household.into()))
 }

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     helpers::*,
-    world::{World, PASSWORD, created},
+    world::{PASSWORD, World, created},
 };
 
 fn now() -> i64 {

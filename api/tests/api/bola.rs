@@ -23,19 +23,72 @@ fn cases(w: &World) -> Vec<Case> {
         allowed,
     };
     vec![
-        get(format!("/api/v1/sites/{}", w.site_a), &["admin", "staff_a", "site_admin_a", "leader", "resident_1", "resident_2"]),
-        get(format!("/api/v1/sites/{}", w.site_b), &["admin", "staff_b", "resident_b"]),
-        get(format!("/api/v1/sites/{}/committees", w.site_a), &["admin", "staff_a", "site_admin_a", "leader", "resident_1", "resident_2"]),
-        get(format!("/api/v1/groups/{}", w.group_1), &["admin", "staff_a", "site_admin_a", "leader"]),
-        get(format!("/api/v1/groups/{}", w.group_2), &["admin", "staff_a", "site_admin_a"]),
-        get(format!("/api/v1/buildings/{}", w.building_2), &["admin", "staff_a", "site_admin_a"]),
-        get(format!("/api/v1/buildings/{}", w.building_b), &["admin", "staff_b"]),
-        get(format!("/api/v1/households/{}", w.household_1), &["admin", "staff_a", "site_admin_a", "leader", "resident_1"]),
-        get(format!("/api/v1/households/{}", w.household_2), &["admin", "staff_a", "site_admin_a", "resident_2"]),
-        get(format!("/api/v1/households/{}", w.household_b), &["admin", "staff_b", "resident_b"]),
-        get(format!("/api/v1/residents/{}", w.resident_1_id), &["admin", "staff_a", "site_admin_a", "leader", "resident_1"]),
-        get(format!("/api/v1/residents/{}", w.resident_2_id), &["admin", "staff_a", "site_admin_a", "resident_2"]),
-        get(format!("/api/v1/residents/{}", w.resident_b_id), &["admin", "staff_b", "resident_b"]),
+        get(
+            format!("/api/v1/sites/{}", w.site_a),
+            &[
+                "admin",
+                "staff_a",
+                "site_admin_a",
+                "leader",
+                "resident_1",
+                "resident_2",
+            ],
+        ),
+        get(
+            format!("/api/v1/sites/{}", w.site_b),
+            &["admin", "staff_b", "resident_b"],
+        ),
+        get(
+            format!("/api/v1/sites/{}/committees", w.site_a),
+            &[
+                "admin",
+                "staff_a",
+                "site_admin_a",
+                "leader",
+                "resident_1",
+                "resident_2",
+            ],
+        ),
+        get(
+            format!("/api/v1/groups/{}", w.group_1),
+            &["admin", "staff_a", "site_admin_a", "leader"],
+        ),
+        get(
+            format!("/api/v1/groups/{}", w.group_2),
+            &["admin", "staff_a", "site_admin_a"],
+        ),
+        get(
+            format!("/api/v1/buildings/{}", w.building_2),
+            &["admin", "staff_a", "site_admin_a"],
+        ),
+        get(
+            format!("/api/v1/buildings/{}", w.building_b),
+            &["admin", "staff_b"],
+        ),
+        get(
+            format!("/api/v1/households/{}", w.household_1),
+            &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
+        ),
+        get(
+            format!("/api/v1/households/{}", w.household_2),
+            &["admin", "staff_a", "site_admin_a", "resident_2"],
+        ),
+        get(
+            format!("/api/v1/households/{}", w.household_b),
+            &["admin", "staff_b", "resident_b"],
+        ),
+        get(
+            format!("/api/v1/residents/{}", w.resident_1_id),
+            &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
+        ),
+        get(
+            format!("/api/v1/residents/{}", w.resident_2_id),
+            &["admin", "staff_a", "site_admin_a", "resident_2"],
+        ),
+        get(
+            format!("/api/v1/residents/{}", w.resident_b_id),
+            &["admin", "staff_b", "resident_b"],
+        ),
         Case {
             method: Method::PATCH,
             path: format!("/api/v1/residents/{}", w.resident_2_id),

@@ -39,7 +39,10 @@ enum DbGuard {
 
 impl Drop for DbGuard {
     fn drop(&mut self) {
-        if let DbGuard::Postgres { admin_url, name, .. } = self {
+        if let DbGuard::Postgres {
+            admin_url, name, ..
+        } = self
+        {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside async context: drop the database from a thread of its own.
             let _ = std::thread::spawn(move || {
@@ -204,7 +207,14 @@ where
             )
             .await
             .unwrap();
-            (db, DbGuard::Postgres { admin_url, name, _dir: dir })
+            (
+                db,
+                DbGuard::Postgres {
+                    admin_url,
+                    name,
+                    _dir: dir,
+                },
+            )
         }
     };
     Migrator::up(db.writer(), None).await.unwrap();
@@ -274,7 +284,12 @@ impl TestApp {
     }
 
     /// POST with a JSON body and a bearer token.
-    pub async fn post_as(&self, token: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    pub async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         self.send_as(reqwest::Method::POST, token, path, body).await
     }
 

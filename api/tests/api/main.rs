@@ -10,6 +10,7 @@ mod bola;
 mod errors;
 mod health;
 mod idempotency;
+mod import;
 mod openapi;
 mod pagination;
 mod registry;

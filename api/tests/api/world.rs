@@ -73,52 +73,203 @@ impl World {
     pub async fn build(app: &TestApp) -> World {
         let admin = app.admin_token().await;
         let site_a = id(&created(app.post_as(&admin, "/api/v1/sites", &json!({"name": "兴贤里社区", "code": "xingxianli", "region": "河南省三门峡市卢氏县"})).await).await);
-        let site_b = id(&created(app.post_as(&admin, "/api/v1/sites", &json!({"name": "东城社区", "code": "dongcheng"})).await).await);
+        let site_b = id(&created(
+            app.post_as(
+                &admin,
+                "/api/v1/sites",
+                &json!({"name": "东城社区", "code": "dongcheng"}),
+            )
+            .await,
+        )
+        .await);
 
-        let account = |phone: &'static str, role: &'static str, site: &str| {
-            json!({"phone": phone, "password": PASSWORD, "role": role, "site_id": site})
-        };
-        created(app.post_as(&admin, "/api/v1/accounts", &account("13900000010", "staff", &site_a)).await).await;
-        created(app.post_as(&admin, "/api/v1/accounts", &account("13900000011", "site_admin", &site_a)).await).await;
-        created(app.post_as(&admin, "/api/v1/accounts", &account("13900000020", "staff", &site_b)).await).await;
+        let account = |phone: &'static str, role: &'static str, site: &str| json!({"phone": phone, "password": PASSWORD, "role": role, "site_id": site});
+        created(
+            app.post_as(
+                &admin,
+                "/api/v1/accounts",
+                &account("13900000010", "staff", &site_a),
+            )
+            .await,
+        )
+        .await;
+        created(
+            app.post_as(
+                &admin,
+                "/api/v1/accounts",
+                &account("13900000011", "site_admin", &site_a),
+            )
+            .await,
+        )
+        .await;
+        created(
+            app.post_as(
+                &admin,
+                "/api/v1/accounts",
+                &account("13900000020", "staff", &site_b),
+            )
+            .await,
+        )
+        .await;
         let token = |v: Value| v["access_token"].as_str().unwrap().to_owned();
         let staff_a = token(app.login("13900000010", PASSWORD).await);
         let site_admin_a = token(app.login("13900000011", PASSWORD).await);
         let staff_b = token(app.login("13900000020", PASSWORD).await);
 
-        let committee_a = id(&created(app.post_as(&staff_a, &format!("/api/v1/sites/{site_a}/committees"), &json!({"name": "第一居委会"})).await).await);
-        let group_1 = id(&created(app.post_as(&staff_a, "/api/v1/groups", &json!({"committee_id": committee_a, "name": "1组"})).await).await);
-        let group_2 = id(&created(app.post_as(&staff_a, "/api/v1/groups", &json!({"committee_id": committee_a, "name": "2组"})).await).await);
-        let building_1 = id(&created(app.post_as(&staff_a, "/api/v1/buildings", &json!({"group_id": group_1, "name": "1号楼"})).await).await);
-        let building_2 = id(&created(app.post_as(&staff_a, "/api/v1/buildings", &json!({"group_id": group_2, "name": "2号楼"})).await).await);
-        let household_1 = id(&created(app.post_as(&staff_a, "/api/v1/households", &json!({"building_id": building_1, "label": "1-101"})).await).await);
-        let household_2 = id(&created(app.post_as(&staff_a, "/api/v1/households", &json!({"building_id": building_2, "label": "2-101", "low_income": true})).await).await);
+        let committee_a = id(&created(
+            app.post_as(
+                &staff_a,
+                &format!("/api/v1/sites/{site_a}/committees"),
+                &json!({"name": "第一居委会"}),
+            )
+            .await,
+        )
+        .await);
+        let group_1 = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/groups",
+                &json!({"committee_id": committee_a, "name": "1组"}),
+            )
+            .await,
+        )
+        .await);
+        let group_2 = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/groups",
+                &json!({"committee_id": committee_a, "name": "2组"}),
+            )
+            .await,
+        )
+        .await);
+        let building_1 = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/buildings",
+                &json!({"group_id": group_1, "name": "1号楼"}),
+            )
+            .await,
+        )
+        .await);
+        let building_2 = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/buildings",
+                &json!({"group_id": group_2, "name": "2号楼"}),
+            )
+            .await,
+        )
+        .await);
+        let household_1 = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/households",
+                &json!({"building_id": building_1, "label": "1-101"}),
+            )
+            .await,
+        )
+        .await);
+        let household_2 = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/households",
+                &json!({"building_id": building_2, "label": "2-101", "low_income": true}),
+            )
+            .await,
+        )
+        .await);
 
-        let committee_b = id(&created(app.post_as(&staff_b, &format!("/api/v1/sites/{site_b}/committees"), &json!({"name": "东城居委会"})).await).await);
-        let group_b = id(&created(app.post_as(&staff_b, "/api/v1/groups", &json!({"committee_id": committee_b, "name": "1组"})).await).await);
-        let building_b = id(&created(app.post_as(&staff_b, "/api/v1/buildings", &json!({"group_id": group_b, "name": "1号楼"})).await).await);
-        let household_b = id(&created(app.post_as(&staff_b, "/api/v1/households", &json!({"building_id": building_b, "label": "1-101"})).await).await);
+        let committee_b = id(&created(
+            app.post_as(
+                &staff_b,
+                &format!("/api/v1/sites/{site_b}/committees"),
+                &json!({"name": "东城居委会"}),
+            )
+            .await,
+        )
+        .await);
+        let group_b = id(&created(
+            app.post_as(
+                &staff_b,
+                "/api/v1/groups",
+                &json!({"committee_id": committee_b, "name": "1组"}),
+            )
+            .await,
+        )
+        .await);
+        let building_b = id(&created(
+            app.post_as(
+                &staff_b,
+                "/api/v1/buildings",
+                &json!({"group_id": group_b, "name": "1号楼"}),
+            )
+            .await,
+        )
+        .await);
+        let household_b = id(&created(
+            app.post_as(
+                &staff_b,
+                "/api/v1/households",
+                &json!({"building_id": building_b, "label": "1-101"}),
+            )
+            .await,
+        )
+        .await);
 
-        let register = |household: &str, name: &str, card: &IdCardNumber, phone: &str| {
-            json!({"household_id": household, "name": name, "id_card_number": card.expose(), "phone": phone, "job_seeking": true})
-        };
+        let register = |household: &str, name: &str, card: &IdCardNumber, phone: &str| json!({"household_id": household, "name": name, "id_card_number": card.expose(), "phone": phone, "job_seeking": true});
         let leader_card = id_card(11, (1975, 3, 8), true);
         let r1_card = id_card(12, (1950, 6, 1), false);
         let r2_card = id_card(13, (1990, 1, 20), true);
         let rb_card = id_card(14, (1988, 9, 9), false);
-        let leader_id = id(&created(app.post_as(&staff_a, "/api/v1/residents", &register(&household_1, "张组长", &leader_card, "13700000001")).await).await);
-        let resident_1_id = id(&created(app.post_as(&staff_a, "/api/v1/residents", &register(&household_1, "李奶奶", &r1_card, "13700000002")).await).await);
-        let resident_2_id = id(&created(app.post_as(&staff_a, "/api/v1/residents", &register(&household_2, "王小二", &r2_card, "13700000003")).await).await);
-        let resident_b_id = id(&created(app.post_as(&staff_b, "/api/v1/residents", &register(&household_b, "赵东", &rb_card, "13700000004")).await).await);
+        let leader_id = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/residents",
+                &register(&household_1, "张组长", &leader_card, "13700000001"),
+            )
+            .await,
+        )
+        .await);
+        let resident_1_id = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/residents",
+                &register(&household_1, "李奶奶", &r1_card, "13700000002"),
+            )
+            .await,
+        )
+        .await);
+        let resident_2_id = id(&created(
+            app.post_as(
+                &staff_a,
+                "/api/v1/residents",
+                &register(&household_2, "王小二", &r2_card, "13700000003"),
+            )
+            .await,
+        )
+        .await);
+        let resident_b_id = id(&created(
+            app.post_as(
+                &staff_b,
+                "/api/v1/residents",
+                &register(&household_b, "赵东", &rb_card, "13700000004"),
+            )
+            .await,
+        )
+        .await);
 
         let response = app
-            .send_as(reqwest::Method::PUT, &staff_a, &format!("/api/v1/groups/{group_1}/leader"), &json!({"resident_id": leader_id}))
+            .send_as(
+                reqwest::Method::PUT,
+                &staff_a,
+                &format!("/api/v1/groups/{group_1}/leader"),
+                &json!({"resident_id": leader_id}),
+            )
             .await;
         assert_eq!(response.status(), 200);
 
-        let activate = |phone: &'static str, card: &IdCardNumber| {
-            json!({"phone": phone, "id_card_last6": card.last6(), "password": PASSWORD})
-        };
+        let activate = |phone: &'static str, card: &IdCardNumber| json!({"phone": phone, "id_card_last6": card.last6(), "password": PASSWORD});
         let mut tokens = Vec::new();
         for (phone, card) in [
             ("13700000001", &leader_card),
@@ -126,7 +277,11 @@ impl World {
             ("13700000003", &r2_card),
             ("13700000004", &rb_card),
         ] {
-            let body = created(app.post_json("/api/v1/auth/activate", &activate(phone, card)).await).await;
+            let body = created(
+                app.post_json("/api/v1/auth/activate", &activate(phone, card))
+                    .await,
+            )
+            .await;
             tokens.push(token(body));
         }
         let mut tokens = tokens.into_iter();

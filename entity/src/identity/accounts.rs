@@ -2,15 +2,13 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
 use super::{Role, account};
 use crate::{
-    DomainError, crypto::PiiCipher, error::is_unique_violation, people::Phone,
-    registry::resident,
+    DomainError, crypto::PiiCipher, error::is_unique_violation, people::Phone, registry::resident,
 };
 
 /// What a new account is made of (the password already hashed).
@@ -55,7 +53,10 @@ pub async fn create<C: ConnectionTrait>(
         created_at: Set(model.created_at),
         last_login_at: Set(None),
     };
-    match account::Entity::insert(active).exec_without_returning(db).await {
+    match account::Entity::insert(active)
+        .exec_without_returning(db)
+        .await
+    {
         Ok(_) => Ok(model),
         Err(e) if is_unique_violation(&e) => Err(DomainError::conflict(
             "phone_taken",

@@ -13,12 +13,44 @@ pub const MAX_LENGTH: usize = 128;
 
 /// Common passwords (and patterns common in China) that are refused outright.
 const DENY_LIST: &[&str] = &[
-    "12345678", "123456789", "1234567890", "87654321", "11111111", "00000000", "88888888",
-    "66666666", "12341234", "11223344", "password", "password1", "password123", "passw0rd",
-    "qwertyui", "qwerty123", "1qaz2wsx", "1q2w3e4r", "abcd1234", "abc12345", "a1234567",
-    "iloveyou", "woaini520", "woaini1314", "5201314520", "13145200", "admin123", "admin888",
-    "welcome1", "aa123456", "a123456789", "zxcvbnm1", "asdfghjk", "letmein1", "123qweasd",
-    "qweasdzxc", "anju1234", "xingxianli",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "87654321",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "12341234",
+    "11223344",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "qwertyui",
+    "qwerty123",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "abcd1234",
+    "abc12345",
+    "a1234567",
+    "iloveyou",
+    "woaini520",
+    "woaini1314",
+    "5201314520",
+    "13145200",
+    "admin123",
+    "admin888",
+    "welcome1",
+    "aa123456",
+    "a123456789",
+    "zxcvbnm1",
+    "asdfghjk",
+    "letmein1",
+    "123qweasd",
+    "qweasdzxc",
+    "anju1234",
+    "xingxianli",
 ];
 
 /// A password that satisfies the policy.
@@ -92,8 +124,11 @@ pub fn hash(password: &Password) -> Result<String, argon2::password_hash::Error>
 
 /// Checks a password against a PHC string (blocking). A malformed hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A valid hash of a random password, verified against when an account does not exist so that
@@ -113,15 +148,30 @@ mod tests {
 
     #[test]
     fn policy_names_the_rule() {
-        assert_eq!(Password::parse("short", None).unwrap_err(), PasswordRule::TooShort);
-        assert_eq!(Password::parse(&"x".repeat(129), None).unwrap_err(), PasswordRule::TooLong);
-        assert_eq!(Password::parse("Password123", None).unwrap_err(), PasswordRule::TooCommon);
-        assert_eq!(Password::parse("aaaaaaaaaa", None).unwrap_err(), PasswordRule::TooCommon);
+        assert_eq!(
+            Password::parse("short", None).unwrap_err(),
+            PasswordRule::TooShort
+        );
+        assert_eq!(
+            Password::parse(&"x".repeat(129), None).unwrap_err(),
+            PasswordRule::TooLong
+        );
+        assert_eq!(
+            Password::parse("Password123", None).unwrap_err(),
+            PasswordRule::TooCommon
+        );
+        assert_eq!(
+            Password::parse("aaaaaaaaaa", None).unwrap_err(),
+            PasswordRule::TooCommon
+        );
         assert_eq!(
             Password::parse("x13800138000", Some("13800138000")).unwrap_err(),
             PasswordRule::IsPhone
         );
-        assert!(Password::parse("洛河南岸的春天", None).is_err(), "7 characters is too short");
+        assert!(
+            Password::parse("洛河南岸的春天", None).is_err(),
+            "7 characters is too short"
+        );
         assert!(Password::parse("洛河南岸的春天来了", None).is_ok());
     }
 

@@ -5,8 +5,9 @@
 pub mod building;
 pub mod committee;
 pub mod household;
+pub mod import;
+pub mod ops;
 pub mod resident;
 pub mod resident_group;
 pub mod site;
-pub mod ops;
 pub mod types;

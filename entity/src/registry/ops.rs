@@ -4,8 +4,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -60,7 +60,7 @@ impl Actor {
     /// The site whose structure (committees, groups, buildings, households, residents) this actor
     /// may manage: staff of `site`, or a platform administrator. Others get `NotFound` for another
     /// site and `Forbidden` for lacking the role.
-    fn manage(&self, site: Uuid) -> Result<(), DomainError> {
+    pub fn manage(&self, site: Uuid) -> Result<(), DomainError> {
         match (&self.role, &self.scope) {
             (Role::PlatformAdmin, _) => Ok(()),
             (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site => Ok(()),
@@ -68,6 +68,11 @@ impl Actor {
             _ => Err(DomainError::Forbidden("only community staff may do this")),
         }
     }
+}
+
+/// Checks that `actor` may manage the structure of `site`.
+pub fn require_manager(actor: &Actor, site: Uuid) -> Result<(), DomainError> {
+    actor.manage(site)
 }
 
 /// Stored name of a gender.
@@ -137,7 +142,9 @@ pub async fn create_site<C: ConnectionTrait>(
     new: NewSite,
 ) -> Result<site::Model, DomainError> {
     if actor.role != Role::PlatformAdmin {
-        return Err(DomainError::Forbidden("only platform administrators create sites"));
+        return Err(DomainError::Forbidden(
+            "only platform administrators create sites",
+        ));
     }
     let model = site::Model {
         id: Uuid::now_v7(),
@@ -198,9 +205,17 @@ pub async fn create_committee<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map_err(|e| {
-            conflict_on_unique(e, "duplicate_name", "a committee with this name exists in the site")
+            conflict_on_unique(
+                e,
+                "duplicate_name",
+                "a committee with this name exists in the site",
+            )
         })?;
-    audit::record(db, actor.audit(site_id, "committee.create", "committee", model.id)).await?;
+    audit::record(
+        db,
+        actor.audit(site_id, "committee.create", "committee", model.id),
+    )
+    .await?;
     Ok(model)
 }
 
@@ -245,9 +260,17 @@ pub async fn create_group<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map_err(|e| {
-            conflict_on_unique(e, "duplicate_name", "a group with this name exists in the committee")
+            conflict_on_unique(
+                e,
+                "duplicate_name",
+                "a group with this name exists in the committee",
+            )
         })?;
-    audit::record(db, actor.audit(model.site_id, "group.create", "group", model.id)).await?;
+    audit::record(
+        db,
+        actor.audit(model.site_id, "group.create", "group", model.id),
+    )
+    .await?;
     Ok(model)
 }
 
@@ -308,7 +331,8 @@ pub async fn appoint_leader<C: ConnectionTrait>(
     .exec(db)
     .await?;
     let mut entry = actor.audit(group.site_id, "group.appoint_leader", "group", group.id);
-    entry.details = json!({ "leader_resident_id": leader.id, "previous": group.leader_resident_id });
+    entry.details =
+        json!({ "leader_resident_id": leader.id, "previous": group.leader_resident_id });
     audit::record(db, entry).await?;
     Ok(resident_group::Model {
         leader_resident_id: Some(leader.id),
@@ -340,9 +364,17 @@ pub async fn create_building<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map_err(|e| {
-            conflict_on_unique(e, "duplicate_name", "a building with this name exists in the site")
+            conflict_on_unique(
+                e,
+                "duplicate_name",
+                "a building with this name exists in the site",
+            )
         })?;
-    audit::record(db, actor.audit(model.site_id, "building.create", "building", model.id)).await?;
+    audit::record(
+        db,
+        actor.audit(model.site_id, "building.create", "building", model.id),
+    )
+    .await?;
     Ok(model)
 }
 
@@ -409,9 +441,17 @@ pub async fn create_household<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map_err(|e| {
-            conflict_on_unique(e, "duplicate_label", "a household with this label exists in the building")
+            conflict_on_unique(
+                e,
+                "duplicate_label",
+                "a household with this label exists in the building",
+            )
         })?;
-    audit::record(db, actor.audit(model.site_id, "household.create", "household", model.id)).await?;
+    audit::record(
+        db,
+        actor.audit(model.site_id, "household.create", "household", model.id),
+    )
+    .await?;
     Ok(model)
 }
 
@@ -524,9 +564,16 @@ pub async fn update_household<C: ConnectionTrait>(
     }
     current.updated_at = Utc::now();
     active.updated_at = Set(current.updated_at);
-    household::Entity::update(active).exec(db).await.map_err(|e| {
-        conflict_on_unique(e, "duplicate_label", "a household with this label exists in the building")
-    })?;
+    household::Entity::update(active)
+        .exec(db)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(
+                e,
+                "duplicate_label",
+                "a household with this label exists in the building",
+            )
+        })?;
     let mut entry = actor.audit(current.site_id, "household.update", "household", id);
     entry.details = json!({ "fields": changed });
     entry.reason = reason;
@@ -537,7 +584,9 @@ pub async fn update_household<C: ConnectionTrait>(
 fn require_editor(actor: &Actor) -> Result<(), DomainError> {
     match actor.role {
         Role::Staff | Role::SiteAdmin | Role::PlatformAdmin | Role::GroupLeader => Ok(()),
-        _ => Err(DomainError::Forbidden("residents may not change registry data")),
+        _ => Err(DomainError::Forbidden(
+            "residents may not change registry data",
+        )),
     }
 }
 
@@ -635,7 +684,11 @@ pub async fn create_resident<C: ConnectionTrait>(
                 "a resident with this ID number is already registered in the site",
             )
         })?;
-    audit::record(db, actor.audit(row.site_id, "resident.create", "resident", row.id)).await?;
+    audit::record(
+        db,
+        actor.audit(row.site_id, "resident.create", "resident", row.id),
+    )
+    .await?;
     Ok(row)
 }
 
@@ -718,8 +771,10 @@ pub async fn get_resident<C: ConnectionTrait>(
     scope: &Scope,
     id: Uuid,
 ) -> Result<resident::Model, DomainError> {
+    // A resident reads its own full record only; its family appears in the household's member
+    // summary, not as full records.
     resident::Entity::find_by_id(id)
-        .filter(member_scope(scope))
+        .filter(scope.residents())
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)
@@ -777,10 +832,24 @@ pub async fn update_resident<C: ConnectionTrait>(
         };
     }
     apply!(name, changes.name, "name");
-    apply!(phone, changes.phone.map(|p| p.map(|p| p.as_str().to_owned())), "phone");
-    apply!(relation, changes.relation.map(|r| r.map(|r| relation_str(r).to_owned())), "relation");
+    apply!(
+        phone,
+        changes.phone.map(|p| p.map(|p| p.as_str().to_owned())),
+        "phone"
+    );
+    apply!(
+        relation,
+        changes
+            .relation
+            .map(|r| r.map(|r| relation_str(r).to_owned())),
+        "relation"
+    );
     apply!(disability, changes.disability, "disability");
-    apply!(disability_level, changes.disability_level.map(|l| l.map(i16::from)), "disability_level");
+    apply!(
+        disability_level,
+        changes.disability_level.map(|l| l.map(i16::from)),
+        "disability_level"
+    );
     apply!(party_member, changes.party_member, "party_member");
     apply!(skills, changes.skills.map(|s| json!(s)), "skills");
     apply!(
@@ -833,9 +902,9 @@ pub async fn reveal_id_card<C: ConnectionTrait>(
             ));
         }
     }
-    let number = cipher.decrypt(&resident.id_card_cipher).map_err(|e| {
-        DomainError::Db(DbErr::Custom(format!("resident {}: {e}", resident.id)))
-    })?;
+    let number = cipher
+        .decrypt(&resident.id_card_cipher)
+        .map_err(|e| DomainError::Db(DbErr::Custom(format!("resident {}: {e}", resident.id))))?;
     let mut entry = actor.audit(resident.site_id, "resident.reveal_id_card", "resident", id);
     entry.reason = Some(reason);
     audit::record(db, entry).await?;
@@ -863,9 +932,7 @@ pub async fn list_audit<C: ConnectionTrait>(
             ));
         }
     }
-    let mut select = select
-        .order_by_desc(audit::Column::Id)
-        .limit(page.fetch());
+    let mut select = select.order_by_desc(audit::Column::Id).limit(page.fetch());
     if let Some(after) = page.after() {
         select = select.filter(audit::Column::Id.lt(*after));
     }

@@ -1,7 +1,8 @@
 //! `api --demo`: a synthetic community shaped like Xingxianli (same counts: 3 committees, 30
 //! groups, 83 buildings, 2,749 households, 11,212 residents) and one demo login for each role,
-//! printed at start. Everything is synthetic: ID numbers are in the fake region 9901xx and phones
-//! in 19900xxxxxx, so nothing here can reach a real person.
+//! printed at start. Everything is synthetic: ID numbers are in the fake region 9901xx, residents'
+//! phones in 19900xxxxxx and the staff logins in 19901xxxxxx. 199 is a real mobile prefix, so the
+//! demo must never be connected to a real SMS provider.
 
 use anyhow::Context;
 use entity::{
@@ -42,7 +43,7 @@ pub struct DemoLogin {
 
 /// Loads the community (once) and makes sure every demo account exists.
 pub async fn load(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
-    let admin_phone = Phone::parse("19900000001")?;
+    let admin_phone = Phone::parse("19901000001")?;
     let admin = ensure_account(state, &admin_phone, Role::PlatformAdmin, None, None).await?;
     let actor = Actor {
         account_id: admin,
@@ -110,12 +111,12 @@ pub async fn load(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
     }];
     for (phone, role, note) in [
         (
-            "19900000002",
+            "19901000002",
             Role::SiteAdmin,
             "site administrator of the demo site",
         ),
         (
-            "19900000003",
+            "19901000003",
             Role::Staff,
             "service-centre staff of the demo site",
         ),

@@ -112,7 +112,11 @@ impl Application {
             jwt: Arc::new(jwt),
             pii: PiiCipher::new(&pii_key),
             passwords: PasswordWork::default(),
-            limiters: Limiters::new(settings.trust_forwarded_for),
+            limiters: Limiters::new(
+                settings.attempts_per_phone_per_minute,
+                settings.attempts_per_address_per_minute,
+                settings.trust_forwarded_for,
+            ),
         };
         bootstrap_admin(&settings, &state).await?;
 

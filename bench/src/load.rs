@@ -42,10 +42,26 @@ pub async fn run(
     connections: usize,
     seconds: f64,
 ) -> anyhow::Result<Run> {
+    run_each(
+        addr,
+        vec![request.to_vec(); connections],
+        expect_status,
+        seconds,
+    )
+    .await
+}
+
+/// Like [`run`], with one request per connection (e.g. each logging in as another account).
+pub async fn run_each(
+    addr: SocketAddr,
+    requests: Vec<Vec<u8>>,
+    expect_status: u16,
+    seconds: f64,
+) -> anyhow::Result<Run> {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
+    let mut tasks = Vec::with_capacity(requests.len());
+    for request in requests {
         tasks.push(actix_web::rt::spawn(connection(
             addr,
             request,
@@ -67,7 +83,7 @@ pub async fn run(
 
 async fn connection(
     addr: SocketAddr,
-    request: &'static [u8],
+    request: Vec<u8>,
     expect_status: u16,
     deadline: Instant,
 ) -> anyhow::Result<Vec<Duration>> {
@@ -77,7 +93,7 @@ async fn connection(
     let mut latencies = Vec::with_capacity(100_000);
     while Instant::now() < deadline {
         let sent = Instant::now();
-        stream.write_all(request).await?;
+        stream.write_all(&request).await?;
         let status = read_response(&mut stream, &mut buf).await?;
         if status != expect_status {
             bail!("expected status {expect_status}, got {status}");
@@ -145,4 +161,13 @@ pub fn median(values: &mut [f64]) -> f64 {
     } else {
         (values[n / 2 - 1] + values[n / 2]) / 2.0
     }
+}
+
+/// A complete HTTP/1.1 POST with a JSON body.
+pub fn post_json(path: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }

@@ -2,9 +2,11 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- middleware [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login> [--rounds N] [--seconds S] [--connections C]`
 
+mod import;
 mod load;
+mod login;
 mod middleware;
 
 use std::process::ExitCode;
@@ -49,7 +51,9 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
-        eprintln!("usage: bench <middleware> [--rounds N] [--seconds S] [--connections C]");
+        eprintln!(
+            "usage: bench <middleware|import|login> [--rounds N] [--seconds S] [--connections C]"
+        );
         return ExitCode::from(2);
     };
     let options = match parse_options(&args[1..]) {
@@ -61,6 +65,8 @@ async fn main() -> ExitCode {
     };
     let result = match name.as_str() {
         "middleware" => middleware::run(options).await,
+        "import" => import::run(options).await,
+        "login" => login::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };
     match result {

@@ -54,6 +54,10 @@ pub struct Settings {
     /// Take the client address for rate limits from `X-Forwarded-For` (only behind a trusted
     /// proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Login and activation attempts allowed per phone number per minute.
+    pub attempts_per_phone_per_minute: u32,
+    /// Login and activation attempts allowed per client address per minute.
+    pub attempts_per_address_per_minute: u32,
 }
 
 /// How log lines are written.
@@ -78,6 +82,8 @@ struct Defaults {
     log_level: &'static str,
     log_format: LogFormat,
     trust_forwarded_for: bool,
+    attempts_per_phone_per_minute: u32,
+    attempts_per_address_per_minute: u32,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -90,6 +96,8 @@ const DEFAULTS: Defaults = Defaults {
     log_level: "info",
     log_format: LogFormat::Text,
     trust_forwarded_for: false,
+    attempts_per_phone_per_minute: 5,
+    attempts_per_address_per_minute: 30,
 };
 
 /// Why the settings could not be loaded.
@@ -129,6 +137,11 @@ impl Settings {
         if self.body_limit < 1024 {
             return Err(SettingsError(
                 "body_limit must be at least 1024 bytes".into(),
+            ));
+        }
+        if self.attempts_per_phone_per_minute == 0 || self.attempts_per_address_per_minute == 0 {
+            return Err(SettingsError(
+                "rate limits must be at least 1 per minute".into(),
             ));
         }
         if self.db_max_connections == 0 {

@@ -12,11 +12,6 @@ use governor::{
 
 use crate::error::ApiError;
 
-/// Attempts per phone number per minute (login and activation each).
-pub const PER_PHONE_PER_MINUTE: u32 = 5;
-/// Attempts per client address per minute.
-pub const PER_ADDRESS_PER_MINUTE: u32 = 30;
-
 /// The limiters of one api process.
 #[derive(Clone)]
 pub struct Limiters {
@@ -30,11 +25,11 @@ fn per_minute(n: u32) -> Quota {
 }
 
 impl Limiters {
-    /// Limiters with the default quotas.
-    pub fn new(trust_forwarded_for: bool) -> Self {
+    /// Limiters allowing `per_phone` and `per_address` attempts a minute.
+    pub fn new(per_phone: u32, per_address: u32, trust_forwarded_for: bool) -> Self {
         Self {
-            phone: Arc::new(RateLimiter::keyed(per_minute(PER_PHONE_PER_MINUTE))),
-            address: Arc::new(RateLimiter::keyed(per_minute(PER_ADDRESS_PER_MINUTE))),
+            phone: Arc::new(RateLimiter::keyed(per_minute(per_phone))),
+            address: Arc::new(RateLimiter::keyed(per_minute(per_address))),
             trust_forwarded_for,
         }
     }

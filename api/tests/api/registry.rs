@@ -101,6 +101,17 @@ both_backends! {
         assert!(!captured_logs().contains(&w.resident_1_id_card));
     }
 
+    async fn the_audit_trail_is_append_only_in_the_database(app) {
+        use sea_orm::ConnectionTrait;
+        let w = World::build(&app).await;
+        let update = app.db.writer().execute_unprepared("UPDATE audit_event SET reason = 'rewritten'").await;
+        assert!(update.is_err(), "UPDATE must fail");
+        let delete = app.db.writer().execute_unprepared("DELETE FROM audit_event").await;
+        assert!(delete.is_err(), "DELETE must fail");
+        let audit: Value = app.get_as(&w.admin, "/api/v1/audit-events?limit=100").await.json().await.unwrap();
+        assert!(audit["items"].as_array().unwrap().len() > 10);
+    }
+
     async fn registration_validates_and_refuses_duplicates(app) {
         let w = World::build(&app).await;
         let card = id_card(21, (1982, 2, 2), true);

@@ -50,6 +50,10 @@ use crate::{error::Problem, routes};
         routes::residents::update_resident,
         routes::residents::reveal_id_card,
         routes::import::import_residents,
+        routes::notifications::list,
+        routes::notifications::unread_count,
+        routes::notifications::mark_read,
+        routes::notifications::broadcast,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -57,6 +61,7 @@ use crate::{error::Problem, routes};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Login, tokens, accounts and the audit trail"),
         (name = "registry", description = "Sites, committees, groups, buildings, households and residents"),
+        (name = "notifications", description = "The resident's inbox and staff broadcasts"),
     )
 )]
 pub struct ApiDoc;

@@ -127,7 +127,11 @@ impl Application {
         ))];
         if settings.amqp_url.is_none() {
             // Embedded mode: the work of the worker process runs here.
-            background.push(tokio::spawn(worker::housekeeping::run(
+            background.push(tokio::spawn(worker::relay::run_embedded(
+                db.clone(),
+                stopped.clone(),
+            )));
+            background.push(tokio::spawn(worker::scheduler::run(
                 db.clone(),
                 stopped.clone(),
             )));
@@ -258,7 +262,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::sites::configure)
             .configure(routes::structure::configure)
             .configure(routes::residents::configure)
-            .configure(routes::import::configure),
+            .configure(routes::import::configure)
+            .configure(routes::notifications::configure),
     )
     .configure(routes::health::configure)
     .route(

@@ -6,6 +6,8 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod identity;
+pub mod messaging;
+pub mod notification;
 pub mod page;
 pub mod people;
 pub mod platform;

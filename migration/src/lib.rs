@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_platform;
 mod m20261129_000002_identity_registry;
+mod m20261129_000003_notifications;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_platform::Migration),
             Box::new(m20261129_000002_identity_registry::Migration),
+            Box::new(m20261129_000003_notifications::Migration),
         ]
     }
 }

@@ -1,37 +1,61 @@
-//! Periodic clean-up that keeps the shared tables small.
+//! Periodic clean-up that keeps the shared tables small, as a self-rescheduling task (so with
+//! several workers it still runs once per period).
 
-use std::time::Duration;
+use chrono::{Duration, Utc};
+use entity::{
+    Db,
+    messaging::schedule,
+    platform::{idempotency_key, scheduled_task},
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use chrono::Utc;
-use entity::{Db, platform::idempotency_key};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
-use tokio::sync::watch;
+use crate::scheduler::{TaskFuture, TaskKind};
 
 /// How often housekeeping runs.
-pub const INTERVAL: Duration = Duration::from_secs(600);
+pub const INTERVAL: Duration = Duration::minutes(10);
+/// The task kind.
+pub const KIND: &str = "housekeeping";
 
-/// Forgets idempotency keys past their retention (24 h); returns how many were removed.
-pub async fn purge_expired_idempotency_keys(db: &Db) -> Result<u64, DbErr> {
-    let result = idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::ExpiresAt.lt(Utc::now()))
-        .exec(db.writer())
+/// The housekeeping task.
+pub const TASK: TaskKind = TaskKind { name: KIND, run };
+
+fn run<'a>(txn: &'a sea_orm::DatabaseTransaction, _: &'a scheduled_task::Model) -> TaskFuture<'a> {
+    Box::pin(async move {
+        let removed = purge_expired_idempotency_keys(txn).await?;
+        if removed > 0 {
+            tracing::info!(removed, "purged expired idempotency keys");
+        }
+        // The next run; the dedupe key of this one is cleared when it completes, in this
+        // transaction, so exactly one next run exists.
+        schedule::schedule(
+            txn,
+            KIND,
+            serde_json::json!({}),
+            Utc::now() + INTERVAL,
+            Some(format!("{KIND}:next")),
+        )
         .await?;
-    Ok(result.rows_affected)
+        Ok(())
+    })
 }
 
-/// Runs housekeeping every [`INTERVAL`] until `shutdown` turns true.
-pub async fn run(db: Db, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(INTERVAL);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                match purge_expired_idempotency_keys(&db).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(removed = n, "purged expired idempotency keys"),
-                    Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
-                }
-            }
-            _ = shutdown.changed() => break,
-        }
-    }
+/// Makes sure a housekeeping run is scheduled (at start).
+pub async fn ensure_scheduled(db: &Db) -> Result<(), DbErr> {
+    schedule::schedule(
+        db.writer(),
+        KIND,
+        serde_json::json!({}),
+        Utc::now(),
+        Some(format!("{KIND}:next")),
+    )
+    .await
+}
+
+/// Forgets idempotency keys past their retention (24 h); returns how many were removed.
+pub async fn purge_expired_idempotency_keys<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    let result = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::ExpiresAt.lt(Utc::now()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }

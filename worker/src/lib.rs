@@ -1,6 +1,10 @@
 //! Anju's background work: the outbox relay, RabbitMQ consumers and scheduled tasks. The `worker`
 //! binary runs it against RabbitMQ; the api runs the same code in-process in embedded mode.
 
+pub mod consumer;
+pub mod handlers;
 pub mod housekeeping;
+pub mod relay;
+pub mod scheduler;
 pub mod settings;
 pub mod telemetry;

@@ -16,7 +16,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("connecting to the database")?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let housekeeping = tokio::spawn(worker::housekeeping::run(db.clone(), stopped));
+    let housekeeping = tokio::spawn(worker::scheduler::run(db.clone(), stopped));
     tracing::info!("worker started");
     shutdown_signal().await;
     tracing::info!("shutting down");

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod common;
 pub mod health;
 pub mod import;
+pub mod notifications;
 pub mod residents;
 pub mod sites;
 pub mod structure;

@@ -82,6 +82,7 @@ async fn create(
                 attempts: Set(0),
                 last_error: Set(None),
                 published_at: Set(Some(now)),
+                dead_at: Set(None),
             })
             .exec_without_returning(txn)
             .await?;

@@ -109,7 +109,7 @@ both_backends! {
             .exec(app.db.writer())
             .await
             .unwrap();
-        assert_eq!(worker::housekeeping::purge_expired_idempotency_keys(&app.db).await.unwrap(), 1);
+        assert_eq!(worker::housekeeping::purge_expired_idempotency_keys(app.db.writer()).await.unwrap(), 1);
     }
 
     async fn malformed_keys_are_400(app) {

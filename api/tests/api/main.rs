@@ -11,6 +11,7 @@ mod errors;
 mod health;
 mod idempotency;
 mod import;
+mod notifications;
 mod openapi;
 mod pagination;
 mod registry;

@@ -27,6 +27,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// When the broker confirmed the event; `None` while pending.
     pub published_at: Option<DateTimeUtc>,
+    /// Embedded mode: when the event was parked after its handlers kept failing.
+    pub dead_at: Option<DateTimeUtc>,
 }
 
 /// No relations.

@@ -1,0 +1,298 @@
+//! The resident's inbox, and staff broadcasts that fill it.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use entity::{
+    audit::{self, AuditEntry},
+    messaging::{
+        Event,
+        events::{Audience, NotificationRequested, Urgency},
+        outbox,
+    },
+    notification,
+    page::Page,
+    registry::ops,
+};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{create, text};
+use crate::{
+    auth::Principal,
+    error::{ApiError, Problem},
+    extract::{Json, Query},
+    idempotency::StoredResponse,
+    pagination::{PageParams, Paginated},
+    startup::AppState,
+};
+
+/// One notification.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Notification {
+    /// Id.
+    pub id: Uuid,
+    /// Category (`broadcast`, `job`, `activity`, …).
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// What it is about, for the app to open.
+    pub link: Option<String>,
+    /// `normal` or `urgent`.
+    pub urgency: String,
+    /// When it arrived.
+    pub created_at: DateTime<Utc>,
+    /// When it was read.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<notification::Model> for Notification {
+    fn from(m: notification::Model) -> Self {
+        Self {
+            id: m.id,
+            category: m.category,
+            title: m.title,
+            body: m.body,
+            link: m.link,
+            urgency: m.urgency,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+/// Inbox filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// Only unread notifications.
+    pub unread: Option<bool>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// How many notifications are unread.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnreadCount {
+    /// Unread notifications.
+    pub unread: u64,
+}
+
+/// Who a broadcast reaches within the site (all filters combine; empty lists mean everyone).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastAudience {
+    /// Only these committees.
+    #[serde(default)]
+    pub committee_ids: Vec<Uuid>,
+    /// Only these groups.
+    #[serde(default)]
+    pub group_ids: Vec<Uuid>,
+    /// Only residents aged 16–59.
+    #[serde(default)]
+    pub working_age: bool,
+    /// Only residents looking for work.
+    #[serde(default)]
+    pub job_seeking: bool,
+}
+
+/// A notice to a site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastRequest {
+    /// Title (Simplified Chinese), up to 100 characters.
+    pub title: String,
+    /// Body (Simplified Chinese), up to 2,000 characters.
+    pub body: String,
+    /// Who receives it (default: the whole site).
+    #[serde(default)]
+    pub audience: BroadcastAudience,
+    /// Deliver even during quiet hours.
+    #[serde(default)]
+    pub urgent: bool,
+}
+
+/// An accepted broadcast.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BroadcastAccepted {
+    /// The event id; inbox rows appear as the worker fans it out.
+    pub event_id: Uuid,
+}
+
+fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
+    caller
+        .resident_id
+        .ok_or(ApiError::Forbidden("only residents have an inbox"))
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/me/notifications", tag = "notifications", security(("bearer" = [])),
+    params(InboxQuery),
+    responses(
+        (status = 200, description = "A page of notifications", body = Paginated<Notification>),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<InboxQuery>,
+) -> Result<web::Json<Paginated<Notification>>, ApiError> {
+    let resident = resident_of(&caller)?;
+    let page = PageParams::new(q.limit, q.cursor).into_request::<Uuid>()?;
+    let mut select = notification::Entity::find()
+        .filter(notification::Column::ResidentId.eq(resident))
+        .order_by_desc(notification::Column::Id)
+        .limit(page.fetch());
+    if q.unread == Some(true) {
+        select = select.filter(notification::Column::ReadAt.is_null());
+    }
+    if let Some(after) = page.after() {
+        select = select.filter(notification::Column::Id.lt(*after));
+    }
+    let rows = select.all(state.db.conn()).await?;
+    Ok(web::Json(
+        Page::from_rows(&page, rows, |n| n.id)
+            .map(Notification::from)
+            .into(),
+    ))
+}
+
+/// How many of the caller's notifications are unread.
+#[utoipa::path(
+    get, path = "/api/v1/me/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The count", body = UnreadCount),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn unread_count(
+    state: web::Data<AppState>,
+    caller: Principal,
+) -> Result<web::Json<UnreadCount>, ApiError> {
+    let resident = resident_of(&caller)?;
+    let unread = notification::Entity::find()
+        .filter(notification::Column::ResidentId.eq(resident))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(state.db.conn())
+        .await?;
+    Ok(web::Json(UnreadCount { unread }))
+}
+
+/// Marks one of the caller's notifications read (idempotent).
+#[utoipa::path(
+    post, path = "/api/v1/me/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Notification id")),
+    responses(
+        (status = 200, description = "Read", body = Notification),
+        (status = 404, description = "Not the caller's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Notification>, ApiError> {
+    let resident = resident_of(&caller)?;
+    let id = id.into_inner();
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::ResidentId.eq(resident))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(state.db.writer())
+        .await?;
+    let row = notification::Entity::find_by_id(id)
+        .filter(notification::Column::ResidentId.eq(resident))
+        .one(state.db.conn())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(row.into()))
+}
+
+/// Sends a notice to the residents of a site, or some of its committees, groups, working-age or
+/// job-seeking residents (staff of the site). Answers 202 at once; the worker fans it out.
+#[utoipa::path(
+    post, path = "/api/v1/sites/{id}/broadcasts", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = BroadcastRequest,
+    responses(
+        (status = 202, description = "Accepted", body = BroadcastAccepted),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn broadcast(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<BroadcastRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let site_id = id.into_inner();
+    let title = text("title", &body.title, 100)?;
+    let text_body = text("body", &body.body, 2000)?;
+    ops::get_site(state.db.conn(), &caller.scope, site_id).await?;
+    caller.require_staff_of(site_id)?;
+    let (actor, role) = (caller.account_id, caller.role);
+    let event = Event::NotificationRequested(NotificationRequested {
+        site_id,
+        category: "broadcast".into(),
+        title,
+        body: text_body,
+        audience: Audience::Site {
+            site_id,
+            committee_ids: body.audience.committee_ids,
+            group_ids: body.audience.group_ids,
+            working_age: body.audience.working_age,
+            job_seeking: body.audience.job_seeking,
+        },
+        urgency: if body.urgent {
+            Urgency::Urgent
+        } else {
+            Urgency::Normal
+        },
+        link: None,
+    });
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let event_id = outbox::record(txn, event).await?;
+            audit::record(
+                txn,
+                AuditEntry {
+                    site_id: Some(site_id),
+                    actor_account_id: Some(actor),
+                    actor_role: role.as_str().to_owned(),
+                    on_behalf_of: None,
+                    action: "broadcast.send",
+                    target_type: "site",
+                    target_id: Some(site_id),
+                    reason: None,
+                    details: serde_json::json!({ "event_id": event_id }),
+                },
+            )
+            .await?;
+            StoredResponse::json(StatusCode::ACCEPTED, &BroadcastAccepted { event_id })
+        })
+    })
+    .await
+}
+
+/// Registers the routes of this group.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/me/notifications").route(web::get().to(list)))
+        .service(web::resource("/me/notifications/unread-count").route(web::get().to(unread_count)))
+        .service(web::resource("/me/notifications/{id}/read").route(web::post().to(mark_read)))
+        .service(web::resource("/sites/{id}/broadcasts").route(web::post().to(broadcast)));
+}

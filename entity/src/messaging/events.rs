@@ -1,0 +1,104 @@
+//! The event types. Each has a stable name (the AMQP routing key) and a schema version; consumers
+//! read the version to stay compatible while producers evolve.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Who a notification is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Audience {
+    /// These residents.
+    Residents {
+        /// The residents.
+        resident_ids: Vec<Uuid>,
+    },
+    /// Everyone of a site (optionally narrowed by the filters).
+    Site {
+        /// The site.
+        site_id: Uuid,
+        /// Only these committees (empty: all).
+        #[serde(default)]
+        committee_ids: Vec<Uuid>,
+        /// Only these groups (empty: all).
+        #[serde(default)]
+        group_ids: Vec<Uuid>,
+        /// Only residents aged 16–59.
+        #[serde(default)]
+        working_age: bool,
+        /// Only residents looking for work.
+        #[serde(default)]
+        job_seeking: bool,
+    },
+}
+
+/// How urgent a notification is; urgent ones may bypass quiet hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Delivered outside quiet hours.
+    #[default]
+    Normal,
+    /// Delivered at once (e.g. a waiting-list seat offer).
+    Urgent,
+}
+
+/// A notice to some residents: an inbox row each, then push or SMS per their preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationRequested {
+    /// The site the notice belongs to.
+    pub site_id: Uuid,
+    /// Category (e.g. `broadcast`, `job`, `activity`, `points`, `account`).
+    pub category: String,
+    /// Title, in Simplified Chinese.
+    pub title: String,
+    /// Body, in Simplified Chinese.
+    pub body: String,
+    /// Who receives it.
+    pub audience: Audience,
+    /// Urgency.
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// The object it is about, e.g. `job:<id>`, for the app to open.
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+/// Every event, tagged by its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    /// A notice to residents.
+    #[serde(rename = "notification.requested")]
+    NotificationRequested(NotificationRequested),
+}
+
+impl Event {
+    /// The event's name, also its routing key.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NotificationRequested(_) => "notification.requested",
+        }
+    }
+
+    /// The payload's schema version.
+    pub fn schema_version(&self) -> i16 {
+        match self {
+            Self::NotificationRequested(_) => 1,
+        }
+    }
+}
+
+/// An event with its message id, as it travels through the broker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The message id (the outbox row's id): consumers deduplicate on it.
+    pub id: Uuid,
+    /// The payload's schema version.
+    pub schema_version: i16,
+    /// When it was recorded.
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// The event.
+    #[serde(flatten)]
+    pub event: Event,
+}

@@ -1,0 +1,31 @@
+//! The consumer groups: each handler is a plain async function over a transaction and an event,
+//! registered once in [`ALL`]. RabbitMQ gives each group its own queue (bound to the routing keys
+//! in `binds`); embedded mode calls the same functions in-process.
+
+pub mod inbox;
+
+use std::{future::Future, pin::Pin};
+
+use entity::messaging::Envelope;
+use sea_orm::DatabaseTransaction;
+
+/// A handler's future.
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
+
+/// One consumer group.
+pub struct Handler {
+    /// The group's name (its queue is `<namespace>.<group>`).
+    pub group: &'static str,
+    /// Routing keys (event names) it consumes.
+    pub binds: &'static [&'static str],
+    /// The work, inside the transaction that also records the message as processed.
+    pub run: for<'a> fn(&'a DatabaseTransaction, &'a Envelope) -> HandlerFuture<'a>,
+}
+
+/// Every consumer group.
+pub static ALL: &[Handler] = &[inbox::HANDLER];
+
+/// The handlers bound to an event name.
+pub fn for_event(name: &str) -> impl Iterator<Item = &'static Handler> + '_ {
+    ALL.iter().filter(move |h| h.binds.contains(&name))
+}

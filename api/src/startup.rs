@@ -55,6 +55,8 @@ pub struct AppState {
     pub passwords: PasswordWork,
     /// Login and activation rate limits.
     pub limiters: Limiters,
+    /// The broker's reachability in production mode (`None` in embedded mode).
+    pub broker: Option<worker::rabbit::BrokerStatus>,
 }
 
 /// A bound, not yet running, api server with its background work.
@@ -117,6 +119,9 @@ impl Application {
                 settings.attempts_per_address_per_minute,
                 settings.trust_forwarded_for,
             ),
+            broker: settings
+                .rabbit()
+                .map(|_| worker::rabbit::BrokerStatus::default()),
         };
         bootstrap_admin(&settings, &state).await?;
 
@@ -125,7 +130,15 @@ impl Application {
             state.limiters.clone(),
             stopped.clone(),
         ))];
-        if settings.amqp_url.is_none() {
+        if let (Some(rabbit), Some(status)) = (settings.rabbit(), state.broker.clone()) {
+            // Production mode: the worker processes relay and consume; the api watches the broker
+            // for /readyz.
+            background.push(tokio::spawn(worker::rabbit::monitor(
+                rabbit.url,
+                status,
+                stopped.clone(),
+            )));
+        } else {
             // Embedded mode: the work of the worker process runs here.
             background.push(tokio::spawn(worker::relay::run_embedded(
                 db.clone(),

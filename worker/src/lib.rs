@@ -4,6 +4,7 @@
 pub mod consumer;
 pub mod handlers;
 pub mod housekeeping;
+pub mod rabbit;
 pub mod relay;
 pub mod scheduler;
 pub mod settings;

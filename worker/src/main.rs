@@ -1,13 +1,69 @@
-//! `worker`: Anju's background process for production mode (PostgreSQL + RabbitMQ).
+//! `worker`: Anju's background process for production mode (PostgreSQL + RabbitMQ): the outbox
+//! relay, the consumers and the scheduled tasks.
+//!
+//! `worker` runs; `worker dead-letters <group>` counts a group's dead-lettered messages;
+//! `worker redrive <group>` moves them back to the group's queue.
+
+use std::process::ExitCode;
 
 use anyhow::Context;
 use entity::{Db, db::DbOptions};
 use worker::settings::Settings;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => run().await,
+        ["dead-letters", group] => count(group).await,
+        ["redrive", group] => redrive(group).await,
+        ["--help" | "-h" | "help"] => {
+            println!(
+                "usage: worker                     run the relay, consumers and scheduled tasks"
+            );
+            println!(
+                "       worker dead-letters <group>  count a consumer group's dead-lettered messages"
+            );
+            println!("       worker redrive <group>       move them back to the group's queue");
+            println!(
+                "groups: {}",
+                worker::handlers::ALL
+                    .iter()
+                    .map(|h| h.group)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(())
+        }
+        _ => {
+            eprintln!("worker: unknown arguments (try --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("worker: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn rabbit(settings: &Settings) -> anyhow::Result<worker::rabbit::RabbitSettings> {
+    settings.rabbit().context(
+        "AMQP_URL is not set: without a broker the api runs the worker in-process (embedded mode)",
+    )
+}
+
+async fn run() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     worker::telemetry::init(&settings);
+    let rabbit = rabbit(&settings)?;
     let options = DbOptions {
         max_connections: settings.db_max_connections,
         ..DbOptions::default()
@@ -16,13 +72,37 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("connecting to the database")?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let housekeeping = tokio::spawn(worker::scheduler::run(db.clone(), stopped));
+    let scheduler = tokio::spawn(worker::scheduler::run(db.clone(), stopped.clone()));
+    let broker = tokio::spawn(worker::rabbit::run(db.clone(), rabbit, true, stopped));
     tracing::info!("worker started");
     shutdown_signal().await;
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: finishing in-flight messages");
     let _ = stop.send(true);
-    let _ = housekeeping.await;
+    let _ = scheduler.await;
+    let _ = broker.await;
     db.close().await?;
+    Ok(())
+}
+
+async fn count(group: &str) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let rabbit = rabbit(&settings)?;
+    let connection = worker::rabbit::connect(&rabbit.url).await?;
+    let n = worker::rabbit::dead_letter_count(&connection, &rabbit, group).await?;
+    println!("{n} message(s) in {}", rabbit.dead_queue(group));
+    Ok(())
+}
+
+async fn redrive(group: &str) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let rabbit = rabbit(&settings)?;
+    let connection = worker::rabbit::connect(&rabbit.url).await?;
+    let n = worker::rabbit::redrive(&connection, &rabbit, group).await?;
+    println!(
+        "moved {n} message(s) from {} back to {}",
+        rabbit.dead_queue(group),
+        rabbit.queue(group)
+    );
     Ok(())
 }
 

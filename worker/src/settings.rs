@@ -58,6 +58,12 @@ pub struct Settings {
     pub attempts_per_phone_per_minute: u32,
     /// Login and activation attempts allowed per client address per minute.
     pub attempts_per_address_per_minute: u32,
+    /// Prefix of RabbitMQ exchange and queue names (several deployments can share a broker).
+    pub amqp_namespace: String,
+    /// Unacknowledged messages per consumer group per worker.
+    pub amqp_prefetch: u16,
+    /// Deliveries of a failing message before it is dead-lettered.
+    pub amqp_delivery_limit: i64,
 }
 
 /// How log lines are written.
@@ -84,6 +90,9 @@ struct Defaults {
     trust_forwarded_for: bool,
     attempts_per_phone_per_minute: u32,
     attempts_per_address_per_minute: u32,
+    amqp_namespace: &'static str,
+    amqp_prefetch: u16,
+    amqp_delivery_limit: i64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -98,6 +107,9 @@ const DEFAULTS: Defaults = Defaults {
     trust_forwarded_for: false,
     attempts_per_phone_per_minute: 5,
     attempts_per_address_per_minute: 30,
+    amqp_namespace: "anju",
+    amqp_prefetch: 32,
+    amqp_delivery_limit: 5,
 };
 
 /// Why the settings could not be loaded.
@@ -144,6 +156,11 @@ impl Settings {
                 "rate limits must be at least 1 per minute".into(),
             ));
         }
+        if self.amqp_prefetch == 0 || self.amqp_delivery_limit < 1 {
+            return Err(SettingsError(
+                "amqp_prefetch and amqp_delivery_limit must be at least 1".into(),
+            ));
+        }
         if self.db_max_connections == 0 {
             return Err(SettingsError(
                 "db_max_connections must be at least 1".into(),
@@ -166,6 +183,20 @@ impl Settings {
                 self.data_dir.join("anju.db").display()
             ))
         })
+    }
+}
+
+impl Settings {
+    /// The broker settings, when a broker is configured.
+    pub fn rabbit(&self) -> Option<crate::rabbit::RabbitSettings> {
+        self.amqp_url
+            .as_ref()
+            .map(|url| crate::rabbit::RabbitSettings {
+                url: url.expose().to_owned(),
+                namespace: self.amqp_namespace.clone(),
+                prefetch: self.amqp_prefetch,
+                delivery_limit: self.amqp_delivery_limit,
+            })
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Readiness {
     /// The database answered a query.
     #[schema(example = "up")]
     pub database: &'static str,
+    /// `up`, or `embedded` when no broker is configured (the api runs the worker in-process).
+    #[schema(example = "up")]
+    pub broker: &'static str,
 }
 
 /// Liveness: answers while the process can serve HTTP, without touching dependencies.
@@ -54,9 +57,18 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
         tracing::warn!(error = %e, "readiness: database unreachable");
         ApiError::Unavailable("the database")
     })?;
+    let broker = match &state.broker {
+        None => "embedded",
+        Some(status) if status.is_up() => "up",
+        Some(_) => {
+            tracing::warn!("readiness: broker unreachable");
+            return Err(ApiError::Unavailable("the message broker"));
+        }
+    };
     Ok(web::Json(Readiness {
         status: "ready",
         database: "up",
+        broker,
     }))
 }
 

@@ -163,14 +163,152 @@ pub fn test_settings(data_dir: &std::path::Path) -> Settings {
     settings
 }
 
+/// The RabbitMQ the broker tests use.
+pub fn amqp_url() -> String {
+    std::env::var("TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}
+
+/// Whether RabbitMQ answers (checked once per test binary); says so loudly when it does not.
+pub fn rabbitmq_available() -> bool {
+    static REACHABLE: OnceLock<bool> = OnceLock::new();
+    let reachable = *REACHABLE.get_or_init(|| {
+        let url = amqp_url();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(5),
+                    lapin::Connection::connect(&url, lapin::ConnectionProperties::default()),
+                )
+                .await
+                .is_ok_and(|c| c.is_ok())
+            })
+        })
+        .join()
+        .unwrap_or(false)
+    });
+    if !reachable {
+        let message = format!(
+            "RabbitMQ is unreachable at {}: broker tests are SKIPPED",
+            amqp_url()
+        );
+        if services_required() {
+            panic!("{message}, but ANJU_REQUIRE_SERVICES=1");
+        }
+        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+    }
+    reachable
+}
+
+/// Starts the app on `backend` in production mode: events go through RabbitMQ under a namespace
+/// of its own (deleted when the returned guard drops), and the caller starts workers.
+pub async fn spawn_app_with_broker(
+    backend: Backend,
+    delivery_limit: i64,
+) -> Option<(TestApp, worker::rabbit::RabbitSettings, BrokerGuard)> {
+    if !rabbitmq_available() {
+        return None;
+    }
+    let rabbit = worker::rabbit::RabbitSettings {
+        url: amqp_url(),
+        namespace: format!("anju-test-{}", uuid::Uuid::new_v4().simple()),
+        prefetch: 16,
+        delivery_limit,
+    };
+    let guard = BrokerGuard(rabbit.clone());
+    let settings_rabbit = rabbit.clone();
+    let app = spawn_app_configured(
+        backend,
+        |_| {},
+        move |s| {
+            s.amqp_url = Some(entity::secret::Secret::new(settings_rabbit.url.clone()));
+            s.amqp_namespace = settings_rabbit.namespace.clone();
+            s.amqp_delivery_limit = settings_rabbit.delivery_limit;
+            s.amqp_prefetch = settings_rabbit.prefetch;
+        },
+    )
+    .await?;
+    Some((app, rabbit, guard))
+}
+
+/// Deletes a test namespace's exchanges and queues.
+pub struct BrokerGuard(pub worker::rabbit::RabbitSettings);
+
+impl Drop for BrokerGuard {
+    fn drop(&mut self) {
+        let settings = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
+                let Ok(conn) = lapin::Connection::connect(
+                    &settings.url,
+                    lapin::ConnectionProperties::default(),
+                )
+                .await
+                else {
+                    return;
+                };
+                let Ok(ch) = conn.create_channel().await else {
+                    return;
+                };
+                for h in worker::handlers::ALL {
+                    let _ = ch
+                        .queue_delete(
+                            settings.queue(h.group).into(),
+                            QueueDeleteOptions::default(),
+                        )
+                        .await;
+                    let _ = ch
+                        .queue_delete(
+                            settings.dead_queue(h.group).into(),
+                            QueueDeleteOptions::default(),
+                        )
+                        .await;
+                }
+                for ex in [
+                    format!("{}.events", settings.namespace),
+                    format!("{}.dead", settings.namespace),
+                ] {
+                    let _ = ch
+                        .exchange_delete(ex.into(), ExchangeDeleteOptions::default())
+                        .await;
+                }
+                let _ = conn.close(200, "bye".into()).await;
+            });
+        })
+        .join();
+    }
+}
+
 /// Starts the app on `backend` with `extra_routes` mounted beside the API's own, or returns
 /// `None` (after saying so) when that backend's service is unreachable and not required.
 pub async fn spawn_app_with<F>(backend: Backend, extra_routes: F) -> Option<TestApp>
 where
     F: Fn(&mut ServiceConfig) + Clone + Send + 'static,
 {
+    spawn_app_configured(backend, extra_routes, |_| {}).await
+}
+
+/// Like [`spawn_app_with`], with a last say over the settings.
+pub async fn spawn_app_configured<F>(
+    backend: Backend,
+    extra_routes: F,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp>
+where
+    F: Fn(&mut ServiceConfig) + Clone + Send + 'static,
+{
     let dir = tempfile::tempdir().unwrap();
-    let settings = test_settings(dir.path());
+    let mut settings = test_settings(dir.path());
+    configure(&mut settings);
     let (db, guard) = match backend {
         Backend::Sqlite => {
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("anju.db").display());

@@ -7,6 +7,7 @@ mod helpers;
 
 mod auth;
 mod bola;
+mod broker;
 mod errors;
 mod health;
 mod idempotency;

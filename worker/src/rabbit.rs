@@ -1,7 +1,7 @@
 //! RabbitMQ: topology, the publishing relay (publisher confirms, persistent, mandatory) and the
 //! consumers (manual acks, bounded prefetch, retries with backoff, dead-lettering by the quorum
-//! queues' delivery limit), all inside an outer reconnect loop on top of lapin's automatic
-//! recovery. While the broker is away events wait in the outbox; when it returns they flow.
+//! queues' delivery limit), all inside an outer reconnect loop that rebuilds everything after a
+//! lost connection. While the broker is away events wait in the outbox; when it returns they flow.
 //!
 //! Names: exchange `<ns>.events` (topic) and per consumer group a quorum queue `<ns>.<group>`
 //! dead-lettering to `<ns>.dead` (direct) into `<ns>.<group>.dead`.
@@ -67,9 +67,15 @@ impl RabbitSettings {
     }
 }
 
-/// Opens a connection with automatic recovery.
+/// Opens a connection.
+///
+/// Without lapin's automatic recovery, on purpose: recovery is the outer loop in [`run`], which
+/// rebuilds connection, topology, relay and consumers from scratch. With both, a connection that
+/// lapin recovered behind our back kept its consumers' prefetched, unacknowledged messages, and
+/// the broker never redelivered them (found by the broker-outage test: exactly `prefetch`
+/// messages were stuck).
 pub async fn connect(url: &str) -> lapin::Result<Connection> {
-    Connection::connect(url, ConnectionProperties::default().enable_auto_recover()).await
+    Connection::connect(url, ConnectionProperties::default()).await
 }
 
 /// Declares the exchanges and queues (idempotent).

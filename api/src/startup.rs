@@ -276,7 +276,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::structure::configure)
             .configure(routes::residents::configure)
             .configure(routes::import::configure)
-            .configure(routes::notifications::configure),
+            .configure(routes::notifications::configure)
+            .configure(routes::devices::configure),
     )
     .configure(routes::health::configure)
     .route(

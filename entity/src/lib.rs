@@ -8,6 +8,7 @@ pub mod error;
 pub mod identity;
 pub mod messaging;
 pub mod notification;
+pub mod notify;
 pub mod page;
 pub mod people;
 pub mod platform;

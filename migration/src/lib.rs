@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_platform;
 mod m20261129_000002_identity_registry;
 mod m20261129_000003_notifications;
+mod m20261129_000004_delivery;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_platform::Migration),
             Box::new(m20261129_000002_identity_registry::Migration),
             Box::new(m20261129_000003_notifications::Migration),
+            Box::new(m20261129_000004_delivery::Migration),
         ]
     }
 }

@@ -42,7 +42,7 @@ fn today() -> NaiveDate {
 }
 
 /// The residents an audience names, as a query over resident ids.
-async fn audience_query(
+pub async fn audience_query(
     txn: &DatabaseTransaction,
     audience: &Audience,
 ) -> anyhow::Result<Select<resident::Entity>> {

@@ -2,6 +2,7 @@
 //! registered once in [`ALL`]. RabbitMQ gives each group its own queue (bound to the routing keys
 //! in `binds`); embedded mode calls the same functions in-process.
 
+pub mod delivery;
 pub mod inbox;
 
 use std::{future::Future, pin::Pin};
@@ -23,7 +24,7 @@ pub struct Handler {
 }
 
 /// Every consumer group.
-pub static ALL: &[Handler] = &[inbox::HANDLER];
+pub static ALL: &[Handler] = &[inbox::HANDLER, delivery::HANDLER];
 
 /// The handlers bound to an event name.
 pub fn for_event(name: &str) -> impl Iterator<Item = &'static Handler> + '_ {

@@ -6,6 +6,7 @@
 //! Error texts are English, name phone numbers only masked (`138****5678`) and never contain a
 //! secret: they end up in logs and in the outbox's `last_error`.
 
+pub mod aliyun_sms;
 pub mod jpush;
 pub mod log;
 

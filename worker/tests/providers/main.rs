@@ -3,6 +3,7 @@
 // Test helpers outside #[test] functions may panic too.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod aliyun_sms;
 mod fake;
 mod jpush;
 

@@ -2,6 +2,7 @@
 //! binary runs it against RabbitMQ; the api runs the same code in-process in embedded mode.
 
 pub mod consumer;
+pub mod delivery;
 pub mod handlers;
 pub mod housekeeping;
 pub mod rabbit;

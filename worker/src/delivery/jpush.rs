@@ -1,0 +1,253 @@
+//! JPush (极光推送) through its REST API v3: `POST /v3/push` with HTTP Basic auth
+//! (`app_key:master_secret`), one request per batch of up to 1000 registration ids.
+
+use std::time::Duration;
+
+use entity::secret::Secret;
+use futures_util::future::BoxFuture;
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{ProviderError, PushMessage, PushProvider, PushReport, scrub, transport_error};
+
+/// JPush's API host.
+pub const DEFAULT_BASE_URL: &str = "https://api.jpush.cn";
+/// Registration ids JPush accepts in one push.
+pub const MAX_BATCH: usize = 1000;
+/// How long one request may take, connecting included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long JPush keeps a message for a device that is offline (one day, in seconds).
+const TIME_TO_LIVE_SECS: u32 = 86_400;
+/// JPush's error code for "cannot find user by this audience". With a `registration_id` audience
+/// it means that none of the ids belongs to a device JPush can still reach (the app was
+/// uninstalled, or the id expired), so it is an outcome, not a failure: every token is reported
+/// invalid for the caller to delete. JPush does not say which ids of a partly valid batch are dead
+/// (such a push succeeds), so only a batch that is dead as a whole is cleaned up this way.
+/// Credentials of a different app than the devices' would also produce 1011 for every push; a
+/// configuration check at start (one test push) is the guard against that, not this client.
+const CANNOT_FIND_AUDIENCE: i64 = 1011;
+
+/// The JPush client.
+#[derive(Debug, Clone)]
+pub struct JPush {
+    base_url: String,
+    app_key: String,
+    master_secret: Secret,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl JPush {
+    /// A client for the app `app_key`, talking to [`DEFAULT_BASE_URL`] with [`DEFAULT_TIMEOUT`].
+    pub fn new(app_key: impl Into<String>, master_secret: Secret) -> Result<Self, reqwest::Error> {
+        Ok(Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            app_key: app_key.into(),
+            master_secret,
+            client: reqwest::Client::builder()
+                .timeout(DEFAULT_TIMEOUT)
+                .build()?,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// Talks to another host (a test server, a proxy).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Gives each request `timeout` instead of [`DEFAULT_TIMEOUT`].
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    async fn push(
+        &self,
+        message: &PushMessage,
+        tokens: &[String],
+    ) -> Result<PushReport, ProviderError> {
+        if tokens.is_empty() {
+            return Ok(PushReport::default());
+        }
+        if tokens.len() > MAX_BATCH {
+            return Err(ProviderError::Permanent(format!(
+                "JPush takes at most {MAX_BATCH} registration ids per push, got {}",
+                tokens.len()
+            )));
+        }
+        let response = self
+            .client
+            .post(format!("{}/v3/push", self.base_url))
+            .basic_auth(&self.app_key, Some(self.master_secret.expose()))
+            .timeout(self.timeout)
+            .json(&request_body(message, tokens))
+            .send()
+            .await
+            .map_err(|e| transport_error("JPush", e))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| transport_error("JPush", e))?;
+        if status.is_success() {
+            let msg_id = serde_json::from_str::<Accepted>(&text)
+                .map(|a| a.msg_id.to_string())
+                .unwrap_or_default();
+            tracing::debug!(%msg_id, devices = tokens.len(), dedupe_key = %message.dedupe_key, "JPush accepted a push");
+            return Ok(PushReport::default());
+        }
+        let error = serde_json::from_str::<Rejected>(&text)
+            .ok()
+            .map(|r| r.error);
+        if error.as_ref().map(|e| e.code) == Some(CANNOT_FIND_AUDIENCE) {
+            return Ok(PushReport {
+                invalid_tokens: tokens.to_vec(),
+            });
+        }
+        let detail = match error {
+            Some(e) => format!(
+                ", error {}: {}",
+                e.code,
+                scrub(&e.message, &[self.master_secret.expose()])
+            ),
+            None => String::new(),
+        };
+        let text = format!(
+            "JPush rejected a push to {} devices: HTTP {}{detail}",
+            tokens.len(),
+            status.as_u16()
+        );
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            Err(ProviderError::Retryable(text))
+        } else {
+            Err(ProviderError::Permanent(text))
+        }
+    }
+}
+
+impl PushProvider for JPush {
+    fn name(&self) -> &'static str {
+        "jpush"
+    }
+
+    fn max_batch(&self) -> usize {
+        MAX_BATCH
+    }
+
+    fn send<'a>(
+        &'a self,
+        message: &'a PushMessage,
+        tokens: &'a [String],
+    ) -> BoxFuture<'a, Result<PushReport, ProviderError>> {
+        Box::pin(self.push(message, tokens))
+    }
+}
+
+/// JPush's answer to an accepted push.
+#[derive(Deserialize)]
+struct Accepted {
+    msg_id: Value,
+}
+
+/// JPush's answer to a rejected push: `{"error":{"code":1011,"message":"…"}}`.
+#[derive(Deserialize)]
+struct Rejected {
+    error: JPushError,
+}
+
+#[derive(Deserialize)]
+struct JPushError {
+    code: i64,
+    #[serde(default)]
+    message: String,
+}
+
+/// The v3 push payload. `extras` carry the in-app link and the dedupe key, so that the app can
+/// open the right page and drop a second copy (a retry after a timeout may deliver twice).
+fn request_body(message: &PushMessage, tokens: &[String]) -> Value {
+    let mut extras = Map::new();
+    extras.insert("dedupe_key".into(), json!(message.dedupe_key));
+    if let Some(link) = &message.link {
+        extras.insert("link".into(), json!(link));
+    }
+    let mut android = json!({
+        "alert": message.body,
+        "title": message.title,
+        "extras": extras,
+    });
+    let mut ios = json!({
+        "alert": { "title": message.title, "body": message.body },
+        "extras": extras,
+    });
+    if message.urgent {
+        android["priority"] = json!(2);
+        ios["interruption-level"] = json!("time-sensitive");
+    }
+    json!({
+        "platform": "all",
+        "audience": { "registration_id": tokens },
+        "notification": {
+            "alert": message.body,
+            "android": android,
+            "ios": ios,
+        },
+        "options": { "apns_production": true, "time_to_live": TIME_TO_LIVE_SECS },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(urgent: bool, link: Option<&str>) -> PushMessage {
+        PushMessage {
+            dedupe_key: "n1:r1".into(),
+            title: "停水通知".into(),
+            body: "明天 8:00-12:00 停水".into(),
+            urgent,
+            link: link.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn the_body_follows_the_v3_push_api() {
+        let body = request_body(&message(false, Some("anju://notices/1")), &["a".into()]);
+        assert_eq!(
+            body,
+            json!({
+                "platform": "all",
+                "audience": { "registration_id": ["a"] },
+                "notification": {
+                    "alert": "明天 8:00-12:00 停水",
+                    "android": {
+                        "alert": "明天 8:00-12:00 停水",
+                        "title": "停水通知",
+                        "extras": { "dedupe_key": "n1:r1", "link": "anju://notices/1" },
+                    },
+                    "ios": {
+                        "alert": { "title": "停水通知", "body": "明天 8:00-12:00 停水" },
+                        "extras": { "dedupe_key": "n1:r1", "link": "anju://notices/1" },
+                    },
+                },
+                "options": { "apns_production": true, "time_to_live": 86400 },
+            })
+        );
+    }
+
+    #[test]
+    fn urgent_messages_get_high_priority() {
+        let body = request_body(&message(true, None), &["a".into()]);
+        assert_eq!(body["notification"]["android"]["priority"], json!(2));
+        assert_eq!(
+            body["notification"]["ios"]["interruption-level"],
+            json!("time-sensitive")
+        );
+        assert_eq!(
+            body["notification"]["android"]["extras"],
+            json!({ "dedupe_key": "n1:r1" })
+        );
+    }
+}

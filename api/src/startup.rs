@@ -148,6 +148,11 @@ impl Application {
                 db.clone(),
                 stopped.clone(),
             )));
+            background.push(tokio::spawn(worker::dispatch::run(
+                db.clone(),
+                worker::dispatch::Providers::from_settings(&settings)?,
+                stopped.clone(),
+            )));
         }
 
         let state_for_app = state.clone();

@@ -3,6 +3,7 @@
 
 pub mod consumer;
 pub mod delivery;
+pub mod dispatch;
 pub mod handlers;
 pub mod housekeeping;
 pub mod rabbit;

@@ -73,12 +73,19 @@ async fn run() -> anyhow::Result<()> {
         .context("connecting to the database")?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(worker::scheduler::run(db.clone(), stopped.clone()));
+    let providers = worker::dispatch::Providers::from_settings(&settings)?;
+    let dispatcher = tokio::spawn(worker::dispatch::run(
+        db.clone(),
+        providers,
+        stopped.clone(),
+    ));
     let broker = tokio::spawn(worker::rabbit::run(db.clone(), rabbit, true, stopped));
     tracing::info!("worker started");
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight messages");
     let _ = stop.send(true);
     let _ = scheduler.await;
+    let _ = dispatcher.await;
     let _ = broker.await;
     db.close().await?;
     Ok(())

@@ -64,6 +64,26 @@ pub struct Settings {
     pub amqp_prefetch: u16,
     /// Deliveries of a failing message before it is dead-lettered.
     pub amqp_delivery_limit: i64,
+    /// `log` (development: sends nothing) or `jpush`.
+    pub push_provider: String,
+    /// JPush app key.
+    pub jpush_app_key: Option<String>,
+    /// JPush master secret.
+    pub jpush_master_secret: Option<Secret>,
+    /// JPush API base URL (default the public one).
+    pub jpush_base_url: Option<String>,
+    /// `log` (development: sends nothing) or `aliyun`.
+    pub sms_provider: String,
+    /// Aliyun AccessKey id.
+    pub aliyun_access_key_id: Option<String>,
+    /// Aliyun AccessKey secret.
+    pub aliyun_access_key_secret: Option<Secret>,
+    /// Approved SMS signature (签名).
+    pub aliyun_sms_sign_name: Option<String>,
+    /// Approved SMS template for notices (parameter `title`).
+    pub aliyun_sms_template: Option<String>,
+    /// Aliyun SMS API base URL (default the public one).
+    pub aliyun_base_url: Option<String>,
 }
 
 /// How log lines are written.
@@ -93,6 +113,8 @@ struct Defaults {
     amqp_namespace: &'static str,
     amqp_prefetch: u16,
     amqp_delivery_limit: i64,
+    push_provider: &'static str,
+    sms_provider: &'static str,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -110,6 +132,8 @@ const DEFAULTS: Defaults = Defaults {
     amqp_namespace: "anju",
     amqp_prefetch: 32,
     amqp_delivery_limit: 5,
+    push_provider: "log",
+    sms_provider: "log",
 };
 
 /// Why the settings could not be loaded.
@@ -159,6 +183,33 @@ impl Settings {
         if self.amqp_prefetch == 0 || self.amqp_delivery_limit < 1 {
             return Err(SettingsError(
                 "amqp_prefetch and amqp_delivery_limit must be at least 1".into(),
+            ));
+        }
+        if !matches!(self.push_provider.as_str(), "log" | "jpush") {
+            return Err(SettingsError(
+                "push_provider must be `log` or `jpush`".into(),
+            ));
+        }
+        if !matches!(self.sms_provider.as_str(), "log" | "aliyun") {
+            return Err(SettingsError(
+                "sms_provider must be `log` or `aliyun`".into(),
+            ));
+        }
+        if self.push_provider == "jpush"
+            && (self.jpush_app_key.is_none() || self.jpush_master_secret.is_none())
+        {
+            return Err(SettingsError(
+                "push_provider = jpush needs jpush_app_key and jpush_master_secret".into(),
+            ));
+        }
+        if self.sms_provider == "aliyun"
+            && (self.aliyun_access_key_id.is_none()
+                || self.aliyun_access_key_secret.is_none()
+                || self.aliyun_sms_sign_name.is_none()
+                || self.aliyun_sms_template.is_none())
+        {
+            return Err(SettingsError(
+                "sms_provider = aliyun needs aliyun_access_key_id, aliyun_access_key_secret, aliyun_sms_sign_name and aliyun_sms_template".into(),
             ));
         }
         if self.db_max_connections == 0 {

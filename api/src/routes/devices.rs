@@ -116,9 +116,9 @@ pub struct PreferencesBody {
 }
 
 fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
-    caller
-        .resident_id
-        .ok_or(ApiError::Forbidden("only residents register devices and preferences"))
+    caller.resident_id.ok_or(ApiError::Forbidden(
+        "only residents register devices and preferences",
+    ))
 }
 
 /// Registers the caller's device for push (a token already known moves to the caller).
@@ -139,7 +139,10 @@ pub async fn register_device(
     let resident = resident_of(&caller)?;
     let token = body.token.trim().to_owned();
     if token.is_empty() || token.len() > 255 || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::invalid("token", "must be 1–255 visible ASCII characters"));
+        return Err(ApiError::invalid(
+            "token",
+            "must be 1–255 visible ASCII characters",
+        ));
     }
     let now = Utc::now();
     let provider = body.provider.as_str();
@@ -158,7 +161,11 @@ pub async fn register_device(
     })
     .on_conflict(
         OnConflict::columns([device::Column::Provider, device::Column::Token])
-            .update_columns([device::Column::ResidentId, device::Column::Platform, device::Column::LastSeenAt])
+            .update_columns([
+                device::Column::ResidentId,
+                device::Column::Platform,
+                device::Column::LastSeenAt,
+            ])
             .to_owned(),
     )
     .exec_without_returning(state.db.writer())
@@ -210,7 +217,9 @@ pub async fn get_preferences(
     let stored = preference::Entity::find_by_id(resident)
         .one(state.db.conn())
         .await?;
-    Ok(web::Json(to_body(stored.map(Preferences::from).unwrap_or_default())))
+    Ok(web::Json(to_body(
+        stored.map(Preferences::from).unwrap_or_default(),
+    )))
 }
 
 /// Replaces the caller's notification preferences.
@@ -240,7 +249,10 @@ pub async fn put_preferences(
         }
     };
     if body.categories.len() > 50 || body.categories.keys().any(|k| k.is_empty() || k.len() > 40) {
-        return Err(ApiError::invalid("categories", "at most 50 categories of 1–40 characters"));
+        return Err(ApiError::invalid(
+            "categories",
+            "at most 50 categories of 1–40 characters",
+        ));
     }
     let model = preference::ActiveModel {
         resident_id: Set(resident),

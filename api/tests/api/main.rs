@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod bola;
 mod broker;
+mod delivery;
 mod errors;
 mod health;
 mod idempotency;

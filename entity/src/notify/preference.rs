@@ -79,7 +79,10 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 
 impl From<Model> for Preferences {
     fn from(m: Model) -> Self {
-        let quiet = match (m.quiet_start.as_deref().and_then(parse_time), m.quiet_end.as_deref().and_then(parse_time)) {
+        let quiet = match (
+            m.quiet_start.as_deref().and_then(parse_time),
+            m.quiet_end.as_deref().and_then(parse_time),
+        ) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         };
@@ -136,23 +139,42 @@ mod tests {
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         // China time h:m on 2026-11-29 is UTC h-8.
-        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap() + Duration::hours(i64::from(h) - 8) + Duration::minutes(i64::from(m))
+        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap()
+            + Duration::hours(i64::from(h) - 8)
+            + Duration::minutes(i64::from(m))
     }
 
     #[test]
     fn quiet_hours_defer_to_their_end_unless_urgent() {
         let p = Preferences::default();
         assert_eq!(p.deliverable_at(at(12, 0), false), at(12, 0));
-        assert_eq!(p.deliverable_at(at(23, 30), false), at(31, 0), "07:00 next morning");
+        assert_eq!(
+            p.deliverable_at(at(23, 30), false),
+            at(31, 0),
+            "07:00 next morning"
+        );
         assert_eq!(p.deliverable_at(at(6, 59), false), at(7, 0));
         assert_eq!(p.deliverable_at(at(7, 0), false), at(7, 0));
-        assert_eq!(p.deliverable_at(at(23, 30), true), at(23, 30), "urgent bypasses");
-        let strict = Preferences { urgent_bypass: false, ..Preferences::default() };
+        assert_eq!(
+            p.deliverable_at(at(23, 30), true),
+            at(23, 30),
+            "urgent bypasses"
+        );
+        let strict = Preferences {
+            urgent_bypass: false,
+            ..Preferences::default()
+        };
         assert_eq!(strict.deliverable_at(at(23, 30), true), at(31, 0));
-        let day = Preferences { quiet: Some((parse_time("12:00").unwrap(), parse_time("14:00").unwrap())), ..Preferences::default() };
+        let day = Preferences {
+            quiet: Some((parse_time("12:00").unwrap(), parse_time("14:00").unwrap())),
+            ..Preferences::default()
+        };
         assert_eq!(day.deliverable_at(at(13, 0), false), at(14, 0));
         assert_eq!(day.deliverable_at(at(15, 0), false), at(15, 0));
-        let none = Preferences { quiet: None, ..Preferences::default() };
+        let none = Preferences {
+            quiet: None,
+            ..Preferences::default()
+        };
         assert_eq!(none.deliverable_at(at(23, 30), false), at(23, 30));
     }
 
@@ -160,7 +182,8 @@ mod tests {
     fn categories_default_to_on() {
         let mut p = Preferences::default();
         assert!(p.wants("broadcast"));
-        p.categories.insert("broadcast".into(), serde_json::json!(false));
+        p.categories
+            .insert("broadcast".into(), serde_json::json!(false));
         assert!(!p.wants("broadcast"));
         assert!(p.wants("job"));
     }

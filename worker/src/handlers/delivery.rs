@@ -11,7 +11,10 @@ use entity::{
         Envelope, Event,
         events::{NotificationRequested, Urgency},
     },
-    notify::{delivery, device, preference::{self, Preferences}},
+    notify::{
+        delivery, device,
+        preference::{self, Preferences},
+    },
     registry::resident,
 };
 use sea_orm::{
@@ -20,7 +23,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Handler, HandlerFuture, inbox::{PAGE, audience_query}};
+use super::{
+    Handler, HandlerFuture,
+    inbox::{PAGE, audience_query},
+};
 
 /// SMS per phone number per day (China time), however many notices there are.
 pub const SMS_DAILY_CAP: u64 = 5;
@@ -47,7 +53,11 @@ fn start_of_china_day() -> chrono::DateTime<Utc> {
     chrono::DateTime::<Utc>::from_naive_utc_and_offset(midnight, Utc) - Duration::hours(8)
 }
 
-async fn plan(txn: &DatabaseTransaction, message_id: Uuid, n: &NotificationRequested) -> anyhow::Result<()> {
+async fn plan(
+    txn: &DatabaseTransaction,
+    message_id: Uuid,
+    n: &NotificationRequested,
+) -> anyhow::Result<()> {
     let query = audience_query(txn, &n.audience).await?;
     let urgent = n.urgency == Urgency::Urgent;
     let now = Utc::now();
@@ -58,7 +68,9 @@ async fn plan(txn: &DatabaseTransaction, message_id: Uuid, n: &NotificationReque
             page = page.filter(resident::Column::Id.gt(last));
         }
         let ids: Vec<Uuid> = page.into_tuple().all(txn).await?;
-        let Some(last) = ids.last().copied() else { break };
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
 
         let devices = device::Entity::find()
             .filter(device::Column::ResidentId.is_in(ids.clone()))
@@ -116,7 +128,11 @@ async fn plan(txn: &DatabaseTransaction, message_id: Uuid, n: &NotificationReque
                 continue;
             }
             let not_before = p.deliverable_at(now, urgent);
-            let base = |channel: &str, provider: &str, device_id: Option<Uuid>, target: String, key: String| delivery::ActiveModel {
+            let base = |channel: &str,
+                        provider: &str,
+                        device_id: Option<Uuid>,
+                        target: String,
+                        key: String| delivery::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 dedupe_key: Set(key),
                 resident_id: Set(*id),
@@ -140,7 +156,13 @@ async fn plan(txn: &DatabaseTransaction, message_id: Uuid, n: &NotificationReque
             match devices_of.get(id) {
                 Some(devices) if p.push => {
                     for d in devices {
-                        rows.push(base("push", &d.provider, Some(d.id), d.token.clone(), format!("push:{message_id}:{}", d.id)));
+                        rows.push(base(
+                            "push",
+                            &d.provider,
+                            Some(d.id),
+                            d.token.clone(),
+                            format!("push:{message_id}:{}", d.id),
+                        ));
                     }
                 }
                 Some(_) => {}
@@ -149,7 +171,13 @@ async fn plan(txn: &DatabaseTransaction, message_id: Uuid, n: &NotificationReque
                         let count = sent_today.entry(phone.clone()).or_default();
                         if *count < SMS_DAILY_CAP {
                             *count += 1;
-                            rows.push(base("sms", "sms", None, phone.clone(), format!("sms:{message_id}:{id}")));
+                            rows.push(base(
+                                "sms",
+                                "sms",
+                                None,
+                                phone.clone(),
+                                format!("sms:{message_id}:{id}"),
+                            ));
                         }
                     }
                 }
@@ -158,7 +186,11 @@ async fn plan(txn: &DatabaseTransaction, message_id: Uuid, n: &NotificationReque
         }
         for chunk in rows.chunks(500) {
             delivery::Entity::insert_many(chunk.to_vec())
-                .on_conflict(OnConflict::column(delivery::Column::DedupeKey).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(delivery::Column::DedupeKey)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(txn)
                 .await?;
         }

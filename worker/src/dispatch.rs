@@ -1,0 +1,303 @@
+//! The dispatcher: sends due rows of the delivery queue through the providers. Rows are claimed
+//! with a lease in a short transaction, sent outside any transaction (a provider call can take
+//! seconds), then recorded. A claimed row is sent at most once per claim; a worker that dies
+//! mid-send leaves its rows to be claimed again after the lease, which may repeat a push (the
+//! app drops duplicates by the dedupe key) but is the only way not to lose one.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use chrono::Utc;
+use entity::{
+    Db,
+    notify::{delivery, device},
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    Statement, sea_query::Expr,
+};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::delivery::{
+    ProviderError, PushMessage, PushProvider, RetryPolicy, Sms, SmsProvider,
+    log::{LogPush, LogSms},
+    with_retries,
+};
+
+/// How long claimed rows are reserved.
+pub const LEASE: chrono::Duration = chrono::Duration::seconds(120);
+/// Attempts (claims) before a send is given up.
+pub const MAX_ATTEMPTS: i32 = 6;
+/// Rows per claim.
+pub const BATCH: i64 = 2000;
+/// How often an idle dispatcher looks for due sends.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// The providers in use.
+#[derive(Clone)]
+pub struct Providers {
+    /// Push clients by device provider name (`jpush`, …); devices of other providers use
+    /// `fallback_push` if set, or are skipped.
+    pub push: BTreeMap<String, Arc<dyn PushProvider>>,
+    /// Push for devices of providers without a client of their own (the log in development).
+    pub fallback_push: Option<Arc<dyn PushProvider>>,
+    /// SMS.
+    pub sms: Arc<dyn SmsProvider>,
+    /// The approved SMS template for notices (its parameter is `title`).
+    pub sms_template: String,
+    /// Retries within one claim.
+    pub retry: RetryPolicy,
+}
+
+impl Providers {
+    /// Log-only providers: embedded mode and development send nothing anywhere.
+    pub fn logging() -> Self {
+        Self {
+            push: BTreeMap::new(),
+            fallback_push: Some(Arc::new(LogPush)),
+            sms: Arc::new(LogSms),
+            sms_template: "SMS_NOTICE".into(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The providers the settings name (log providers unless real ones are configured).
+    pub fn from_settings(settings: &crate::settings::Settings) -> anyhow::Result<Self> {
+        let mut providers = Self::logging();
+        if settings.push_provider == "jpush"
+            && let (Some(key), Some(secret)) =
+                (&settings.jpush_app_key, &settings.jpush_master_secret)
+        {
+            let mut client = crate::delivery::jpush::JPush::new(key.clone(), secret.clone())?;
+            if let Some(url) = &settings.jpush_base_url {
+                client = client.with_base_url(url.clone());
+            }
+            providers.push.insert("jpush".into(), Arc::new(client));
+            providers.fallback_push = None;
+        }
+        if settings.sms_provider == "aliyun"
+            && let (Some(id), Some(secret), Some(sign), Some(template)) = (
+                &settings.aliyun_access_key_id,
+                &settings.aliyun_access_key_secret,
+                &settings.aliyun_sms_sign_name,
+                &settings.aliyun_sms_template,
+            )
+        {
+            let mut client = crate::delivery::aliyun_sms::AliyunSms::new(
+                id.clone(),
+                secret.clone(),
+                sign.clone(),
+            )?;
+            if let Some(url) = &settings.aliyun_base_url {
+                client = client.with_base_url(url.clone());
+            }
+            providers.sms = Arc::new(client);
+            providers.sms_template = template.clone();
+        }
+        Ok(providers)
+    }
+
+    fn push_for(&self, provider: &str) -> Option<&Arc<dyn PushProvider>> {
+        self.push.get(provider).or(self.fallback_push.as_ref())
+    }
+}
+
+/// Claims due sends (and sends whose dispatcher's lease ran out).
+async fn claim(db: &Db) -> Result<Vec<delivery::Model>, DbErr> {
+    let now = Utc::now();
+    let lock = if db.backend() == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE delivery SET state = 'sending', locked_until = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM delivery \
+           WHERE (state = 'pending' AND not_before <= $2) OR (state = 'sending' AND locked_until < $2) \
+           ORDER BY not_before LIMIT $3 {lock}) \
+         RETURNING *"
+    );
+    delivery::Model::find_by_statement(Statement::from_sql_and_values(
+        db.backend(),
+        sql,
+        [(now + LEASE).into(), now.into(), BATCH.into()],
+    ))
+    .all(db.writer())
+    .await
+}
+
+async fn mark<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    state: &str,
+    error: Option<&str>,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut update = delivery::Entity::update_many()
+        .col_expr(delivery::Column::State, Expr::value(state))
+        .col_expr(
+            delivery::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        );
+    if state == "sent" {
+        update = update.col_expr(delivery::Column::SentAt, Expr::value(Utc::now()));
+    }
+    if let Some(e) = error {
+        update = update.col_expr(
+            delivery::Column::LastError,
+            Expr::value(e.chars().take(1000).collect::<String>()),
+        );
+    }
+    update
+        .filter(delivery::Column::Id.is_in(ids.to_vec()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A retryable failure: back to pending with a backoff, or failed after the last attempt.
+async fn retry_later(db: &Db, rows: &[&delivery::Model], error: &str) -> Result<(), DbErr> {
+    let (done, again): (Vec<&delivery::Model>, Vec<&delivery::Model>) = rows
+        .iter()
+        .copied()
+        .partition(|r| r.attempts >= MAX_ATTEMPTS);
+    mark(
+        db.writer(),
+        &done.iter().map(|r| r.id).collect::<Vec<_>>(),
+        "failed",
+        Some(error),
+    )
+    .await?;
+    for row in again {
+        let delay = chrono::Duration::seconds(30i64 << row.attempts.clamp(0, 8));
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::State, Expr::value("pending"))
+            .col_expr(delivery::Column::NotBefore, Expr::value(Utc::now() + delay))
+            .col_expr(
+                delivery::Column::LastError,
+                Expr::value(error.chars().take(1000).collect::<String>()),
+            )
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(delivery::Column::Id.eq(row.id))
+            .exec(db.writer())
+            .await?;
+    }
+    Ok(())
+}
+
+/// One round: claims due sends and sends them; returns how many were claimed.
+pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbErr> {
+    let rows = claim(db).await?;
+    let count = rows.len();
+    // Push: one request per provider, notification and batch of tokens.
+    let mut push_groups: BTreeMap<(String, Uuid), Vec<&delivery::Model>> = BTreeMap::new();
+    for row in rows.iter().filter(|r| r.channel == "push") {
+        push_groups
+            .entry((row.provider.clone(), row.message_id))
+            .or_default()
+            .push(row);
+    }
+    for ((provider_name, message_id), group) in push_groups {
+        let Some(provider) = providers.push_for(&provider_name) else {
+            let ids: Vec<Uuid> = group.iter().map(|r| r.id).collect();
+            mark(
+                db.writer(),
+                &ids,
+                "skipped",
+                Some("no client is configured for this push provider"),
+            )
+            .await?;
+            continue;
+        };
+        for batch in group.chunks(provider.max_batch().max(1)) {
+            let first = batch[0];
+            let message = PushMessage {
+                dedupe_key: format!("{message_id}"),
+                title: first.title.clone(),
+                body: first.body.clone(),
+                urgent: first.urgent,
+                link: first.link.clone(),
+            };
+            let tokens: Vec<String> = batch.iter().map(|r| r.target.clone()).collect();
+            match with_retries(providers.retry, || provider.send(&message, &tokens)).await {
+                Ok(report) => {
+                    let (dead, alive): (Vec<&&delivery::Model>, Vec<&&delivery::Model>) = batch
+                        .iter()
+                        .partition(|r| report.invalid_tokens.contains(&r.target));
+                    mark(
+                        db.writer(),
+                        &alive.iter().map(|r| r.id).collect::<Vec<_>>(),
+                        "sent",
+                        None,
+                    )
+                    .await?;
+                    if !dead.is_empty() {
+                        mark(
+                            db.writer(),
+                            &dead.iter().map(|r| r.id).collect::<Vec<_>>(),
+                            "failed",
+                            Some("the provider reports the device token invalid"),
+                        )
+                        .await?;
+                        // The device is gone: forget it, so no further pushes go to it.
+                        device::Entity::delete_many()
+                            .filter(device::Column::Provider.eq(provider_name.clone()))
+                            .filter(device::Column::Token.is_in(report.invalid_tokens.clone()))
+                            .exec(db.writer())
+                            .await?;
+                    }
+                }
+                Err(ProviderError::Permanent(e)) => {
+                    mark(
+                        db.writer(),
+                        &batch.iter().map(|r| r.id).collect::<Vec<_>>(),
+                        "failed",
+                        Some(&e),
+                    )
+                    .await?;
+                }
+                Err(ProviderError::Retryable(e)) => retry_later(db, batch, &e).await?,
+            }
+        }
+    }
+    // SMS: one request per text.
+    for row in rows.iter().filter(|r| r.channel == "sms") {
+        let sms = Sms {
+            dedupe_key: row.dedupe_key.clone(),
+            phone: row.target.clone(),
+            template_code: providers.sms_template.clone(),
+            params: serde_json::json!({ "title": row.title }),
+        };
+        match with_retries(providers.retry, || providers.sms.send(&sms)).await {
+            Ok(()) => mark(db.writer(), &[row.id], "sent", None).await?,
+            Err(ProviderError::Permanent(e)) => {
+                mark(db.writer(), &[row.id], "failed", Some(&e)).await?
+            }
+            Err(ProviderError::Retryable(e)) => retry_later(db, &[row], &e).await?,
+        }
+    }
+    Ok(count)
+}
+
+/// Dispatches until `stop` turns true.
+pub async fn run(db: Db, providers: Providers, mut stop: watch::Receiver<bool>) {
+    loop {
+        let pause = match dispatch_once(&db, &providers).await {
+            Ok(n) if n as i64 == BATCH => Duration::ZERO,
+            Ok(_) => POLL,
+            Err(e) => {
+                tracing::warn!(error = %e, "dispatch round failed; retrying");
+                Duration::from_secs(1)
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}

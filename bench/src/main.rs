@@ -2,8 +2,9 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- <middleware|import|login> [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login|fanout> [--rounds N] [--seconds S] [--connections C]`
 
+mod fanout;
 mod import;
 mod load;
 mod login;
@@ -52,7 +53,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench <middleware|import|login> [--rounds N] [--seconds S] [--connections C]"
+            "usage: bench <middleware|import|login|fanout> [--rounds N] [--seconds S] [--connections C]"
         );
         return ExitCode::from(2);
     };
@@ -67,6 +68,7 @@ async fn main() -> ExitCode {
         "middleware" => middleware::run(options).await,
         "import" => import::run(options).await,
         "login" => login::run(options).await,
+        "fanout" => fanout::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };
     match result {

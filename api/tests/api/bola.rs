@@ -121,6 +121,12 @@ fn cases(w: &World) -> Vec<Case> {
         },
         Case {
             method: Method::POST,
+            path: format!("/api/v1/sites/{}/broadcasts", w.site_a),
+            body: json!({"title": "通知", "body": "内容"}),
+            allowed: &["admin", "staff_a", "site_admin_a"],
+        },
+        Case {
+            method: Method::POST,
             path: format!("/api/v1/sites/{}/committees", w.site_b),
             body: json!({"name": "新居委会"}),
             allowed: &["admin", "staff_b"],

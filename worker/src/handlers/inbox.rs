@@ -12,8 +12,10 @@ use entity::{
     registry::{ops::working_age_birth_range, resident, resident_group},
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, sea_query::OnConflict,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
+    sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
@@ -89,7 +91,12 @@ pub async fn audience_query(
     })
 }
 
-/// Writes the inbox rows of one notification; returns how many residents it reached.
+/// Writes the inbox rows of one notification.
+///
+/// On PostgreSQL one set-based `INSERT … SELECT` over the audience: no recipient travels to the
+/// worker and back, so memory stays flat and the rate stays near `COPY`'s however large the
+/// audience. Elsewhere (SQLite) recipients are read in keyset pages of [`PAGE`] and written with
+/// multi-row inserts.
 pub async fn fan_out(
     txn: &DatabaseTransaction,
     message_id: Uuid,
@@ -101,6 +108,49 @@ pub async fn fan_out(
         Urgency::Urgent => "urgent",
     };
     let now = Utc::now();
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let mut select = query.into_query();
+        select.clear_selects();
+        select
+            .expr(Expr::cust("anju_uuid_v7()"))
+            .column((resident::Entity, resident::Column::Id))
+            .expr(Expr::val(n.site_id))
+            .expr(Expr::val(message_id))
+            .expr(Expr::val(n.category.clone()))
+            .expr(Expr::val(n.title.clone()))
+            .expr(Expr::val(n.body.clone()))
+            .expr(Expr::val(n.link.clone()))
+            .expr(Expr::val(urgency))
+            .expr(Expr::val(now))
+            .expr(Expr::val(Option::<chrono::DateTime<Utc>>::None));
+        let insert = sea_orm::sea_query::Query::insert()
+            .into_table(notification::Entity)
+            .columns([
+                notification::Column::Id,
+                notification::Column::ResidentId,
+                notification::Column::SiteId,
+                notification::Column::MessageId,
+                notification::Column::Category,
+                notification::Column::Title,
+                notification::Column::Body,
+                notification::Column::Link,
+                notification::Column::Urgency,
+                notification::Column::CreatedAt,
+                notification::Column::ReadAt,
+            ])
+            .select_from(select)?
+            .on_conflict(
+                OnConflict::columns([
+                    notification::Column::MessageId,
+                    notification::Column::ResidentId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .to_owned();
+        txn.execute(&insert).await?;
+        return Ok(());
+    }
     let mut after: Option<Uuid> = None;
     loop {
         let mut page = query.clone().order_by_asc(resident::Column::Id).limit(PAGE);
@@ -111,8 +161,31 @@ pub async fn fan_out(
         let Some(last) = ids.last().copied() else {
             break;
         };
-        let rows = ids.iter().map(|resident_id| notification::ActiveModel {
-            id: Set(Uuid::now_v7()),
+        write_page(txn, message_id, n, urgency, now, &ids).await?;
+        if (ids.len() as u64) < PAGE {
+            break;
+        }
+        after = Some(last);
+    }
+    Ok(())
+}
+
+/// Writes one page of inbox rows with a multi-row insert. A redelivered event inserts nothing
+/// (unique message and recipient).
+async fn write_page(
+    txn: &DatabaseTransaction,
+    message_id: Uuid,
+    n: &NotificationRequested,
+    urgency: &str,
+    now: chrono::DateTime<Utc>,
+    recipients: &[Uuid],
+) -> anyhow::Result<()> {
+    let ids: Vec<Uuid> = recipients.iter().map(|_| Uuid::now_v7()).collect();
+    let rows = ids
+        .iter()
+        .zip(recipients)
+        .map(|(id, resident_id)| notification::ActiveModel {
+            id: Set(*id),
             resident_id: Set(*resident_id),
             site_id: Set(n.site_id),
             message_id: Set(message_id),
@@ -124,21 +197,16 @@ pub async fn fan_out(
             created_at: Set(now),
             read_at: Set(None),
         });
-        notification::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    notification::Column::MessageId,
-                    notification::Column::ResidentId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
-        if (ids.len() as u64) < PAGE {
-            break;
-        }
-        after = Some(last);
-    }
+    notification::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                notification::Column::MessageId,
+                notification::Column::ResidentId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }

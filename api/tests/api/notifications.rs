@@ -169,4 +169,33 @@ both_backends! {
         assert_eq!(pending.len(), 1, "exactly one next run");
         assert!(pending[0].run_at > chrono::Utc::now() + chrono::Duration::minutes(9));
     }
+
+    async fn a_due_task_runs_once_however_many_schedulers_claim_it(app) {
+        let done = || async {
+            scheduled_task::Entity::find()
+                .filter(scheduled_task::Column::Kind.eq("housekeeping"))
+                .filter(scheduled_task::Column::State.eq("done"))
+                .count(app.db.conn())
+                .await
+                .unwrap()
+        };
+        eventually("the first housekeeping run", || async { done().await == 1 }).await;
+        // One more due task, and four schedulers (plus the app's own) racing for it.
+        entity::messaging::schedule::schedule(app.db.writer(), "housekeeping", json!({}), chrono::Utc::now(), None).await.unwrap();
+        let db = app.db.clone();
+        let racers: Vec<_> = (0..4).map(|_| { let db = db.clone(); tokio::spawn(async move { worker::scheduler::run_due(&db).await.unwrap() }) }).collect();
+        for r in racers {
+            r.await.unwrap();
+        }
+        eventually("the second run", || async { done().await == 2 }).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(done().await, 2, "run exactly once");
+        let pending = scheduled_task::Entity::find()
+            .filter(scheduled_task::Column::Kind.eq("housekeeping"))
+            .filter(scheduled_task::Column::State.eq("pending"))
+            .count(app.db.conn())
+            .await
+            .unwrap();
+        assert_eq!(pending, 1, "still exactly one next run");
+    }
 }

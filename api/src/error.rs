@@ -287,6 +287,13 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// The error as a response, for handlers that are not fallible functions.
+    pub fn error_response_owned(self) -> HttpResponse {
+        ResponseError::error_response(&self)
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         match e {

@@ -295,10 +295,3 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
     )
     .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()));
 }
-
-impl ApiError {
-    /// The error as a response, for handlers that are not fallible functions.
-    pub fn error_response_owned(self) -> HttpResponse {
-        actix_web::ResponseError::error_response(&self)
-    }
-}

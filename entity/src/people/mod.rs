@@ -1,11 +1,14 @@
 //! Residents as the registry knows them: the value types that carry their rules (phone numbers,
-//! ID card numbers) and the parsing of the spreadsheet a site is onboarded from.
+//! ID card numbers, employers' credit codes) and the parsing of the spreadsheet a site is
+//! onboarded from.
 
+pub mod credit_code;
 pub mod csv_import;
 pub mod id_card;
 pub mod phone;
 pub mod synthetic;
 
+pub use credit_code::{CreditCode, CreditCodeError, make_credit_code};
 pub use csv_import::{ImportErrors, ImportRow, RowError, parse_import};
 pub use id_card::{IdCardError, IdCardNumber, make_id_card};
 pub use phone::{Phone, PhoneError};

@@ -50,13 +50,19 @@ use crate::{error::Problem, routes};
         routes::residents::update_resident,
         routes::residents::reveal_id_card,
         routes::import::import_residents,
-        routes::notifications::list,
+        routes::notifications::list_notifications,
         routes::notifications::unread_count,
         routes::notifications::mark_read,
         routes::notifications::broadcast,
         routes::devices::register_device,
         routes::devices::get_preferences,
         routes::devices::put_preferences,
+        routes::employers::sign_up,
+        routes::employers::list_employers,
+        routes::employers::get_employer,
+        routes::employers::verify,
+        routes::employers::reject,
+        routes::employers::suspend,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -65,6 +71,7 @@ use crate::{error::Problem, routes};
         (name = "auth", description = "Login, tokens, accounts and the audit trail"),
         (name = "registry", description = "Sites, committees, groups, buildings, households and residents"),
         (name = "notifications", description = "The resident's inbox and staff broadcasts"),
+        (name = "employers", description = "Employer sign-up and review"),
     )
 )]
 pub struct ApiDoc;

@@ -282,7 +282,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::residents::configure)
             .configure(routes::import::configure)
             .configure(routes::notifications::configure)
-            .configure(routes::devices::configure),
+            .configure(routes::devices::configure)
+            .configure(routes::employers::configure),
     )
     .configure(routes::health::configure)
     .route(

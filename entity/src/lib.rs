@@ -12,6 +12,7 @@ pub mod notify;
 pub mod page;
 pub mod people;
 pub mod platform;
+pub mod recruitment;
 pub mod registry;
 pub mod scope;
 pub mod secret;

@@ -10,6 +10,7 @@ mod m20261129_000002_identity_registry;
 mod m20261129_000003_notifications;
 mod m20261129_000004_delivery;
 mod m20261129_000005_uuid_v7;
+mod m20261129_000006_employers;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_notifications::Migration),
             Box::new(m20261129_000004_delivery::Migration),
             Box::new(m20261129_000005_uuid_v7::Migration),
+            Box::new(m20261129_000006_employers::Migration),
         ]
     }
 }

@@ -24,6 +24,8 @@ pub struct Principal {
     pub scope: Scope,
     /// The caller as a resident, for residents and group leaders.
     pub resident_id: Option<Uuid>,
+    /// The caller's employer, for employer accounts.
+    pub employer_id: Option<Uuid>,
 }
 
 impl Principal {
@@ -170,10 +172,21 @@ pub async fn resolve(
         }
         Role::Employer | Role::Partner => (role, Scope::Nothing),
     };
+    let employer_id = if role == Role::Employer {
+        Some(
+            entity::recruitment::employer::of_account(state.db.conn(), account_id)
+                .await?
+                .ok_or_else(invalid)?
+                .id,
+        )
+    } else {
+        None
+    };
     Ok(Principal {
         account_id,
         role,
         scope,
         resident_id,
+        employer_id,
     })
 }

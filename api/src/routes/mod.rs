@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod common;
 pub mod devices;
+pub mod employers;
 pub mod health;
 pub mod import;
 pub mod notifications;

@@ -142,7 +142,7 @@ fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
         (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list(
+pub async fn list_notifications(
     state: web::Data<AppState>,
     caller: Principal,
     Query(q): Query<InboxQuery>,
@@ -291,7 +291,7 @@ pub async fn broadcast(
 
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/me/notifications").route(web::get().to(list)))
+    cfg.service(web::resource("/me/notifications").route(web::get().to(list_notifications)))
         .service(web::resource("/me/notifications/unread-count").route(web::get().to(unread_count)))
         .service(web::resource("/me/notifications/{id}/read").route(web::post().to(mark_read)))
         .service(web::resource("/sites/{id}/broadcasts").route(web::post().to(broadcast)));

@@ -15,7 +15,7 @@ struct Case {
     allowed: &'static [&'static str],
 }
 
-fn cases(w: &World) -> Vec<Case> {
+fn cases(w: &World, employer_id: &str) -> Vec<Case> {
     let get = |path: String, allowed: &'static [&'static str]| Case {
         method: Method::GET,
         path,
@@ -23,6 +23,10 @@ fn cases(w: &World) -> Vec<Case> {
         allowed,
     };
     vec![
+        get(
+            format!("/api/v1/employers/{employer_id}"),
+            &["admin", "staff_a", "site_admin_a", "staff_b", "employer"],
+        ),
         get(
             format!("/api/v1/sites/{}", w.site_a),
             &[
@@ -137,7 +141,14 @@ fn cases(w: &World) -> Vec<Case> {
 both_backends! {
     async fn no_principal_reaches_what_it_should_not(app) {
         let w = World::build(&app).await;
+        let employer = crate::world::created(app.post_json("/api/v1/auth/employers", &json!({
+            "organisation_name": "金海科技", "credit_code": "91350100M000100Y43", "contact_name": "李", "contact_phone": "13800001111",
+            "phone": "13600000009", "password": crate::world::PASSWORD
+        })).await).await;
+        let employer_id = employer["id"].as_str().unwrap().to_owned();
+        let employer_token = app.login("13600000009", crate::world::PASSWORD).await["access_token"].as_str().unwrap().to_owned();
         let principals = [
+            ("employer", employer_token),
             ("admin", w.admin.clone()),
             ("staff_a", w.staff_a.clone()),
             ("site_admin_a", w.site_admin_a.clone()),
@@ -148,7 +159,7 @@ both_backends! {
             ("resident_b", w.resident_b.clone()),
         ];
         let mut checked = 0;
-        for case in cases(&w) {
+        for case in cases(&w, &employer_id) {
             for (name, token) in &principals {
                 let mut request = app.client.request(case.method.clone(), app.url(&case.path)).bearer_auth(token);
                 if !case.body.is_null() {

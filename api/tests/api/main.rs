@@ -9,6 +9,7 @@ mod auth;
 mod bola;
 mod broker;
 mod delivery;
+mod employers;
 mod errors;
 mod health;
 mod idempotency;

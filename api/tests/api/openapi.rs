@@ -29,9 +29,12 @@ fn every_error_response_is_a_problem_document() {
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
     let mut operations = 0;
+    let mut ids = std::collections::HashSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             operations += 1;
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(ids.insert(id.clone()), "operationId {id} is not unique");
             assert!(
                 op["summary"].is_string() || op["description"].is_string(),
                 "{method} {path} is undocumented"

@@ -1,0 +1,355 @@
+//! Employers: sign-up, and review by staff (verify, reject, suspend).
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use entity::{
+    identity::{
+        Role,
+        accounts::{self, NewAccount},
+        password::Password,
+    },
+    people::{CreditCode, Phone},
+    recruitment::employer::{self, EmployerScope, EmployerStatus, NewEmployer},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::text;
+use crate::{
+    auth::Principal,
+    error::{ApiError, FieldErrors, Problem},
+    extract::{Json, Query},
+    pagination::{PageParams, Paginated},
+    startup::AppState,
+};
+
+/// An organisation signing up to post jobs.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmployerSignUp {
+    /// Organisation name.
+    pub organisation_name: String,
+    /// Unified social credit code (统一社会信用代码, GB 32100).
+    #[schema(example = "91350100M000100Y43")]
+    pub credit_code: String,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact phone.
+    pub contact_phone: String,
+    /// Login phone.
+    pub phone: String,
+    /// Login password.
+    pub password: String,
+}
+
+/// An employer.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Employer {
+    /// Id.
+    pub id: Uuid,
+    /// Organisation name.
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: String,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact phone.
+    pub contact_phone: String,
+    /// Review status.
+    pub status: EmployerStatus,
+    /// Why it was rejected or suspended.
+    pub status_reason: Option<String>,
+    /// Signed up at.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<employer::Model> for Employer {
+    fn from(m: employer::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            credit_code: m.credit_code,
+            contact_name: m.contact_name,
+            contact_phone: m.contact_phone,
+            status: EmployerStatus::parse(&m.status).unwrap_or(EmployerStatus::Pending),
+            status_reason: m.status_reason,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// Employer list filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EmployerQuery {
+    /// Only this status.
+    pub status: Option<EmployerStatus>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// A decision's reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// Why (shown to the employer).
+    pub reason: String,
+}
+
+fn scope(caller: &Principal) -> Result<EmployerScope, ApiError> {
+    match (caller.role, caller.employer_id) {
+        (Role::Staff | Role::SiteAdmin | Role::PlatformAdmin, _) => Ok(EmployerScope::All),
+        (Role::Employer, Some(id)) => Ok(EmployerScope::Own(id)),
+        _ => Err(ApiError::Forbidden(
+            "only staff and employers see employers",
+        )),
+    }
+}
+
+fn require_reviewer(caller: &Principal) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Staff | Role::SiteAdmin | Role::PlatformAdmin => Ok(()),
+        _ => Err(ApiError::Forbidden("only community staff review employers")),
+    }
+}
+
+/// Signs an employer up (status `pending` until staff verify it); log in afterwards with the
+/// login phone and password.
+#[utoipa::path(
+    post, path = "/api/v1/auth/employers", tag = "employers",
+    request_body = EmployerSignUp,
+    responses(
+        (status = 201, description = "Signed up, pending review", body = Employer),
+        (status = 409, description = "`phone_taken` or `credit_code_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Json(body): Json<EmployerSignUp>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::new();
+    let name = text("organisation_name", &body.organisation_name, 200)
+        .map_err(|_| {
+            errors.insert(
+                "organisation_name".into(),
+                "must be 1–200 characters".into(),
+            )
+        })
+        .ok();
+    let contact_name = text("contact_name", &body.contact_name, 50)
+        .map_err(|_| errors.insert("contact_name".into(), "must be 1–50 characters".into()))
+        .ok();
+    let credit_code = CreditCode::parse(&body.credit_code)
+        .map_err(|e| errors.insert("credit_code".into(), e.to_string()))
+        .ok();
+    let contact_phone = Phone::parse(&body.contact_phone)
+        .map_err(|e| errors.insert("contact_phone".into(), e.to_string()))
+        .ok();
+    let phone = Phone::parse(&body.phone)
+        .map_err(|e| errors.insert("phone".into(), e.to_string()))
+        .ok();
+    let password = Password::parse(&body.password, phone.as_ref().map(Phone::as_str))
+        .map_err(|rule| errors.insert("password".into(), rule.to_string()))
+        .ok();
+    let (
+        Some(name),
+        Some(contact_name),
+        Some(credit_code),
+        Some(contact_phone),
+        Some(phone),
+        Some(password),
+    ) = (
+        name,
+        contact_name,
+        credit_code,
+        contact_phone,
+        phone,
+        password,
+    )
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+    state
+        .limiters
+        .check("employer_signup", &req, phone.as_str())?;
+    let password_hash = state.passwords.hash(password).await?;
+    let txn = state.db.begin().await?;
+    let account = accounts::create(
+        &txn,
+        NewAccount {
+            phone,
+            password_hash,
+            role: Role::Employer,
+            site_id: None,
+            resident_id: None,
+        },
+    )
+    .await?;
+    let employer = employer::create(
+        &txn,
+        NewEmployer {
+            account_id: account.id,
+            name,
+            credit_code,
+            contact_name,
+            contact_phone,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Employer::from(employer)))
+}
+
+/// Employers: staff see all (filter by status to find those awaiting review); an employer sees
+/// itself.
+#[utoipa::path(
+    get, path = "/api/v1/employers", tag = "employers", security(("bearer" = [])),
+    params(EmployerQuery),
+    responses(
+        (status = 200, description = "A page of employers", body = Paginated<Employer>),
+        (status = 403, description = "Residents and partners see no employers", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_employers(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<EmployerQuery>,
+) -> Result<web::Json<Paginated<Employer>>, ApiError> {
+    let scope = scope(&caller)?;
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let employers = employer::list(state.db.conn(), scope, q.status, &page).await?;
+    Ok(web::Json(employers.map(Employer::from).into()))
+}
+
+/// One employer.
+#[utoipa::path(
+    get, path = "/api/v1/employers/{id}", tag = "employers", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employer id")),
+    responses(
+        (status = 200, description = "The employer", body = Employer),
+        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_employer(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Employer>, ApiError> {
+    let employer = employer::get(state.db.conn(), scope(&caller)?, id.into_inner()).await?;
+    Ok(web::Json(employer.into()))
+}
+
+async fn decide(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+    next: EmployerStatus,
+    reason: Option<String>,
+) -> Result<web::Json<Employer>, ApiError> {
+    require_reviewer(caller)?;
+    let txn = state.db.begin().await?;
+    let employer = employer::review(&txn, caller.account_id, caller.role, id, next, reason).await?;
+    txn.commit().await?;
+    Ok(web::Json(employer.into()))
+}
+
+/// Verifies an employer (staff): it may now submit jobs.
+#[utoipa::path(
+    post, path = "/api/v1/employers/{id}/verify", tag = "employers", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employer id")),
+    responses(
+        (status = 200, description = "Verified", body = Employer),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such employer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn verify(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Employer>, ApiError> {
+    decide(
+        &state,
+        &caller,
+        id.into_inner(),
+        EmployerStatus::Verified,
+        None,
+    )
+    .await
+}
+
+/// Rejects a pending employer with a reason (staff).
+#[utoipa::path(
+    post, path = "/api/v1/employers/{id}/reject", tag = "employers", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employer id")),
+    request_body = Reason,
+    responses(
+        (status = 200, description = "Rejected", body = Employer),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such employer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reject(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<Reason>,
+) -> Result<web::Json<Employer>, ApiError> {
+    let reason = text("reason", &body.reason, 500)?;
+    decide(
+        &state,
+        &caller,
+        id.into_inner(),
+        EmployerStatus::Rejected,
+        Some(reason),
+    )
+    .await
+}
+
+/// Suspends a verified employer with a reason (staff).
+#[utoipa::path(
+    post, path = "/api/v1/employers/{id}/suspend", tag = "employers", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employer id")),
+    request_body = Reason,
+    responses(
+        (status = 200, description = "Suspended", body = Employer),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such employer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn suspend(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<Reason>,
+) -> Result<web::Json<Employer>, ApiError> {
+    let reason = text("reason", &body.reason, 500)?;
+    decide(
+        &state,
+        &caller,
+        id.into_inner(),
+        EmployerStatus::Suspended,
+        Some(reason),
+    )
+    .await
+}
+
+/// Registers the routes of this group.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/auth/employers").route(web::post().to(sign_up)))
+        .service(web::resource("/employers").route(web::get().to(list_employers)))
+        .service(web::resource("/employers/{id}").route(web::get().to(get_employer)))
+        .service(web::resource("/employers/{id}/verify").route(web::post().to(verify)))
+        .service(web::resource("/employers/{id}/reject").route(web::post().to(reject)))
+        .service(web::resource("/employers/{id}/suspend").route(web::post().to(suspend)));
+}

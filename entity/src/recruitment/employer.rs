@@ -1,0 +1,302 @@
+//! Employers and their review by staff: `pending` -> `verified` | `rejected`, and a verified
+//! employer may be `suspended` (and verified again). Only verified employers submit jobs.
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    entity::prelude::*,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::{
+    DomainError,
+    audit::{self, AuditEntry},
+    error::is_unique_violation,
+    identity::Role,
+    page::{Page, PageRequest},
+    people::{CreditCode, Phone},
+};
+
+/// An employer.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "employer")]
+pub struct Model {
+    /// Id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Its login account.
+    #[sea_orm(unique)]
+    pub account_id: Uuid,
+    /// Organisation name.
+    pub name: String,
+    /// Unified social credit code (GB 32100), unique.
+    #[sea_orm(unique)]
+    pub credit_code: String,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact phone.
+    pub contact_phone: String,
+    /// See [`EmployerStatus`].
+    pub status: String,
+    /// Why it was rejected or suspended.
+    pub status_reason: Option<String>,
+    /// The account that last reviewed it.
+    pub reviewed_by: Option<Uuid>,
+    /// When it was last reviewed.
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// Signed up at.
+    pub created_at: DateTimeUtc,
+    /// Last changed at.
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations are navigated through sea-orm.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an employer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmployerStatus {
+    /// Signed up, waiting for staff review.
+    Pending,
+    /// Verified by staff: may submit jobs.
+    Verified,
+    /// Refused by staff, with a reason.
+    Rejected,
+    /// Verified before, now suspended (its open jobs close).
+    Suspended,
+}
+
+impl EmployerStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Rejected => "rejected",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "verified" => Self::Verified,
+            "rejected" => Self::Rejected,
+            "suspended" => Self::Suspended,
+            _ => return None,
+        })
+    }
+
+    /// The review decisions allowed from this status: every transition rule in one place.
+    pub fn can_become(self, next: Self) -> bool {
+        matches!(
+            (self, next),
+            (Self::Pending, Self::Verified)
+                | (Self::Pending, Self::Rejected)
+                | (Self::Rejected, Self::Verified)
+                | (Self::Verified, Self::Suspended)
+                | (Self::Suspended, Self::Verified)
+        )
+    }
+}
+
+/// A sign-up, validated.
+#[derive(Debug, Clone)]
+pub struct NewEmployer {
+    /// The login account already created for it.
+    pub account_id: Uuid,
+    /// Organisation name.
+    pub name: String,
+    /// Credit code.
+    pub credit_code: CreditCode,
+    /// Contact person.
+    pub contact_name: String,
+    /// Contact phone.
+    pub contact_phone: Phone,
+}
+
+/// Records a sign-up (status `pending`); a credit code already registered is 409.
+pub async fn create<C: ConnectionTrait>(db: &C, new: NewEmployer) -> Result<Model, DomainError> {
+    let now = Utc::now();
+    let model = Model {
+        id: Uuid::now_v7(),
+        account_id: new.account_id,
+        name: new.name,
+        credit_code: new.credit_code.as_str().to_owned(),
+        contact_name: new.contact_name,
+        contact_phone: new.contact_phone.as_str().to_owned(),
+        status: EmployerStatus::Pending.as_str().to_owned(),
+        status_reason: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    match Entity::insert(ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await
+    {
+        Ok(_) => Ok(model),
+        Err(e) if is_unique_violation(&e) => Err(DomainError::conflict(
+            "credit_code_taken",
+            "an employer with this unified social credit code is already registered",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The employer of an account.
+pub async fn of_account<C: ConnectionTrait>(
+    db: &C,
+    account_id: Uuid,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .one(db)
+        .await
+}
+
+/// Who may see which employers: reviewers see all, an employer itself only.
+#[derive(Debug, Clone, Copy)]
+pub enum EmployerScope {
+    /// Staff and administrators.
+    All,
+    /// An employer.
+    Own(Uuid),
+}
+
+/// Employers in scope, optionally with one status, oldest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: EmployerScope,
+    status: Option<EmployerStatus>,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<Model>, DbErr> {
+    let mut select = Entity::find().order_by_asc(Column::Id).limit(page.fetch());
+    if let EmployerScope::Own(id) = scope {
+        select = select.filter(Column::Id.eq(id));
+    }
+    if let Some(s) = status {
+        select = select.filter(Column::Status.eq(s.as_str()));
+    }
+    if let Some(after) = page.after() {
+        select = select.filter(Column::Id.gt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |e| e.id))
+}
+
+/// One employer in scope.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    scope: EmployerScope,
+    id: Uuid,
+) -> Result<Model, DomainError> {
+    if let EmployerScope::Own(own) = scope
+        && own != id
+    {
+        return Err(DomainError::NotFound);
+    }
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// A staff decision on an employer; illegal transitions are 409 `illegal_transition`. Audited.
+pub async fn review<C: ConnectionTrait>(
+    db: &C,
+    reviewer: Uuid,
+    reviewer_role: Role,
+    id: Uuid,
+    next: EmployerStatus,
+    reason: Option<String>,
+) -> Result<Model, DomainError> {
+    let current = Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let status = EmployerStatus::parse(&current.status).unwrap_or(EmployerStatus::Pending);
+    if !status.can_become(next) {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!(
+                "an employer that is {} cannot become {}",
+                status.as_str(),
+                next.as_str()
+            ),
+        ));
+    }
+    if matches!(next, EmployerStatus::Rejected | EmployerStatus::Suspended) && reason.is_none() {
+        return Err(DomainError::invalid("reason", "a reason is required"));
+    }
+    let now = Utc::now();
+    // The status in the WHERE clause makes concurrent decisions safe: only one applies.
+    let updated = Entity::update_many()
+        .col_expr(Column::Status, next.as_str().into())
+        .col_expr(
+            Column::StatusReason,
+            sea_orm::sea_query::Expr::value(reason.clone()),
+        )
+        .col_expr(Column::ReviewedBy, Some(reviewer).into())
+        .col_expr(Column::ReviewedAt, Some(now).into())
+        .col_expr(Column::UpdatedAt, now.into())
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(status.as_str()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the employer changed meanwhile; retry",
+        ));
+    }
+    audit::record(
+        db,
+        AuditEntry {
+            site_id: None,
+            actor_account_id: Some(reviewer),
+            actor_role: reviewer_role.as_str().to_owned(),
+            on_behalf_of: None,
+            action: match next {
+                EmployerStatus::Verified => "employer.verify",
+                EmployerStatus::Rejected => "employer.reject",
+                EmployerStatus::Suspended => "employer.suspend",
+                EmployerStatus::Pending => "employer.reset",
+            },
+            target_type: "employer",
+            target_id: Some(id),
+            reason: reason.clone(),
+            details: json!({ "from": status.as_str(), "to": next.as_str() }),
+        },
+    )
+    .await?;
+    Ok(Model {
+        status: next.as_str().to_owned(),
+        status_reason: reason,
+        reviewed_by: Some(reviewer),
+        reviewed_at: Some(now),
+        updated_at: now,
+        ..current
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmployerStatus::*;
+
+    #[test]
+    fn transitions_are_the_documented_ones() {
+        assert!(Pending.can_become(Verified) && Pending.can_become(Rejected));
+        assert!(Verified.can_become(Suspended) && Suspended.can_become(Verified));
+        assert!(Rejected.can_become(Verified));
+        assert!(!Verified.can_become(Rejected) && !Rejected.can_become(Suspended));
+        assert!(!Pending.can_become(Suspended) && !Verified.can_become(Pending));
+    }
+}

@@ -1,0 +1,3 @@
+//! Recruitment: employers (and, next, their job postings, applications and hires).
+
+pub mod employer;

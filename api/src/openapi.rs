@@ -63,6 +63,15 @@ use crate::{error::Problem, routes};
         routes::employers::verify,
         routes::employers::reject,
         routes::employers::suspend,
+        routes::jobs::create_job,
+        routes::jobs::list_jobs,
+        routes::jobs::get_job,
+        routes::jobs::submit_job,
+        routes::jobs::publish_job,
+        routes::jobs::reject_job,
+        routes::jobs::close_job,
+        routes::jobs::fill_job,
+        routes::jobs::job_jsonld,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -72,6 +81,7 @@ use crate::{error::Problem, routes};
         (name = "registry", description = "Sites, committees, groups, buildings, households and residents"),
         (name = "notifications", description = "The resident's inbox and staff broadcasts"),
         (name = "employers", description = "Employer sign-up and review"),
+        (name = "jobs", description = "Job postings and their review"),
     )
 )]
 pub struct ApiDoc;

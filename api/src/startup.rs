@@ -283,7 +283,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::import::configure)
             .configure(routes::notifications::configure)
             .configure(routes::devices::configure)
-            .configure(routes::employers::configure),
+            .configure(routes::employers::configure)
+            .configure(routes::jobs::configure),
     )
     .configure(routes::health::configure)
     .route(

@@ -11,6 +11,7 @@ mod m20261129_000003_notifications;
 mod m20261129_000004_delivery;
 mod m20261129_000005_uuid_v7;
 mod m20261129_000006_employers;
+mod m20261129_000007_jobs;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_delivery::Migration),
             Box::new(m20261129_000005_uuid_v7::Migration),
             Box::new(m20261129_000006_employers::Migration),
+            Box::new(m20261129_000007_jobs::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod dispatch;
 pub mod handlers;
 pub mod housekeeping;
+pub mod job_expiry;
 pub mod rabbit;
 pub mod relay;
 pub mod scheduler;

@@ -19,7 +19,7 @@ pub struct TaskKind {
 }
 
 /// Every task kind.
-pub static KINDS: &[TaskKind] = &[crate::housekeeping::TASK];
+pub static KINDS: &[TaskKind] = &[crate::housekeeping::TASK, crate::job_expiry::TASK];
 
 /// How often the scheduler looks for due tasks.
 pub const POLL: Duration = Duration::from_millis(500);

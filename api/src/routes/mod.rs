@@ -8,6 +8,7 @@ pub mod devices;
 pub mod employers;
 pub mod health;
 pub mod import;
+pub mod jobs;
 pub mod notifications;
 pub mod residents;
 pub mod sites;

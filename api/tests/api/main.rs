@@ -14,6 +14,7 @@ mod errors;
 mod health;
 mod idempotency;
 mod import;
+mod jobs;
 mod notifications;
 mod openapi;
 mod pagination;

@@ -1,0 +1,541 @@
+//! Job postings: employers write and submit them, staff publish or reject them, residents and
+//! the public find published ones (also as schema.org `JobPosting` JSON-LD).
+
+use std::{future::Future, pin::Pin};
+
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse,
+    dev::Payload,
+    http::{StatusCode, header},
+    web,
+};
+use chrono::{DateTime, Utc};
+use entity::{
+    identity::Role,
+    recruitment::{
+        employer,
+        job::{
+            self, JobAction, JobActor, JobCategory, JobContent, JobFilter, JobStatus, SalaryUnit,
+            Viewer,
+        },
+    },
+};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::text;
+use crate::{
+    auth::Principal,
+    error::{ApiError, FieldErrors, Problem},
+    extract::{Json, Query},
+    pagination::{PageParams, Paginated},
+    startup::AppState,
+};
+
+/// The caller if it sent a token (an invalid token is still a 401), or the public.
+pub struct MaybePrincipal(pub Option<Principal>);
+
+impl FromRequest for MaybePrincipal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            let fut = Principal::from_request(req, payload);
+            Box::pin(async move { fut.await.map(|p| MaybePrincipal(Some(p))) })
+        } else {
+            Box::pin(async { Ok(MaybePrincipal(None)) })
+        }
+    }
+}
+
+fn viewer(caller: Option<&Principal>) -> Viewer {
+    match caller {
+        Some(p) if matches!(p.role, Role::Staff | Role::SiteAdmin | Role::PlatformAdmin) => {
+            Viewer::Staff
+        }
+        Some(p) => match p.employer_id {
+            Some(e) => Viewer::Employer(e),
+            None => Viewer::Public,
+        },
+        None => Viewer::Public,
+    }
+}
+
+/// A job posting's content.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobRequest {
+    /// Title (up to 100 characters).
+    pub title: String,
+    /// Description (up to 5,000 characters).
+    pub description: String,
+    /// Recruitment channel.
+    pub category: JobCategory,
+    /// Where the work is.
+    pub location: String,
+    /// Lowest pay per unit, in yuan.
+    pub salary_min: i32,
+    /// Highest pay per unit, in yuan.
+    pub salary_max: i32,
+    /// What the pay is per.
+    pub salary_unit: SalaryUnit,
+    /// People wanted.
+    pub headcount: i32,
+    /// Youngest acceptable age.
+    pub age_min: Option<i16>,
+    /// Oldest acceptable age.
+    pub age_max: Option<i16>,
+    /// Skills wanted.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Suitable for disabled workers.
+    #[serde(default)]
+    pub suitable_for_disabled: bool,
+    /// Flexible hours for carers of children or elders.
+    #[serde(default)]
+    pub flexible_hours: bool,
+    /// Transport provided (work away from home).
+    #[serde(default)]
+    pub transport_provided: bool,
+    /// Housing provided (work away from home).
+    #[serde(default)]
+    pub housing_provided: bool,
+    /// Contact.
+    pub contact: String,
+    /// Valid until (required, in the future).
+    pub valid_through: DateTime<Utc>,
+}
+
+impl JobRequest {
+    fn validate(self) -> Result<JobContent, ApiError> {
+        let mut errors = FieldErrors::new();
+        let mut field = |name: &str, value: &str, max: usize| {
+            text(name, value, max)
+                .map_err(|_| errors.insert(name.to_owned(), format!("must be 1–{max} characters")))
+                .unwrap_or_default()
+        };
+        let title = field("title", &self.title, 100);
+        let description = field("description", &self.description, 5000);
+        let location = field("location", &self.location, 200);
+        let contact = field("contact", &self.contact, 100);
+        if self.salary_min < 0 || self.salary_max < self.salary_min {
+            errors.insert(
+                "salary_max".into(),
+                "must be at least salary_min, and salary_min at least 0".into(),
+            );
+        }
+        if !(1..=10_000).contains(&self.headcount) {
+            errors.insert("headcount".into(), "must be 1–10,000".into());
+        }
+        if let (Some(a), Some(b)) = (self.age_min, self.age_max)
+            && a > b
+        {
+            errors.insert("age_max".into(), "must be at least age_min".into());
+        }
+        if self.age_min.is_some_and(|a| !(16..=80).contains(&a))
+            || self.age_max.is_some_and(|a| !(16..=80).contains(&a))
+        {
+            errors.insert("age_min".into(), "ages must be 16–80".into());
+        }
+        if self.valid_through <= Utc::now() {
+            errors.insert("valid_through".into(), "must be in the future".into());
+        }
+        if self.skills.len() > 20
+            || self
+                .skills
+                .iter()
+                .any(|s| s.trim().is_empty() || s.chars().count() > 30)
+        {
+            errors.insert(
+                "skills".into(),
+                "at most 20 skills of 1–30 characters".into(),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(JobContent {
+            title,
+            description,
+            category: self.category,
+            location,
+            salary_min: self.salary_min,
+            salary_max: self.salary_max,
+            salary_unit: self.salary_unit,
+            headcount: self.headcount,
+            age_min: self.age_min,
+            age_max: self.age_max,
+            skills: self
+                .skills
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            suitable_for_disabled: self.suitable_for_disabled,
+            flexible_hours: self.flexible_hours,
+            transport_provided: self.transport_provided,
+            housing_provided: self.housing_provided,
+            contact,
+            valid_through: self.valid_through,
+        })
+    }
+}
+
+/// A job posting.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Job {
+    /// Id.
+    pub id: Uuid,
+    /// The employer.
+    pub employer_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Channel.
+    pub category: JobCategory,
+    /// Where.
+    pub location: String,
+    /// Lowest pay.
+    pub salary_min: i32,
+    /// Highest pay.
+    pub salary_max: i32,
+    /// Per what.
+    pub salary_unit: SalaryUnit,
+    /// People wanted.
+    pub headcount: i32,
+    /// Youngest acceptable age.
+    pub age_min: Option<i16>,
+    /// Oldest acceptable age.
+    pub age_max: Option<i16>,
+    /// Skills wanted.
+    pub skills: Vec<String>,
+    /// Suitable for disabled workers.
+    pub suitable_for_disabled: bool,
+    /// Flexible hours.
+    pub flexible_hours: bool,
+    /// Transport provided.
+    pub transport_provided: bool,
+    /// Housing provided.
+    pub housing_provided: bool,
+    /// Contact.
+    pub contact: String,
+    /// Valid until.
+    pub valid_through: DateTime<Utc>,
+    /// Status.
+    pub status: JobStatus,
+    /// Why staff rejected it.
+    pub status_reason: Option<String>,
+    /// Version (incremented on every change).
+    pub version: i32,
+    /// First published at.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<job::Model> for Job {
+    fn from(m: job::Model) -> Self {
+        Self {
+            id: m.id,
+            employer_id: m.employer_id,
+            title: m.title,
+            description: m.description,
+            category: JobCategory::parse(&m.category).unwrap_or(JobCategory::Local),
+            location: m.location,
+            salary_min: m.salary_min,
+            salary_max: m.salary_max,
+            salary_unit: SalaryUnit::parse(&m.salary_unit).unwrap_or(SalaryUnit::Month),
+            headcount: m.headcount,
+            age_min: m.age_min,
+            age_max: m.age_max,
+            skills: serde_json::from_value(m.skills).unwrap_or_default(),
+            suitable_for_disabled: m.suitable_for_disabled,
+            flexible_hours: m.flexible_hours,
+            transport_provided: m.transport_provided,
+            housing_provided: m.housing_provided,
+            contact: m.contact,
+            valid_through: m.valid_through,
+            status: JobStatus::parse(&m.status).unwrap_or(JobStatus::Draft),
+            status_reason: m.status_reason,
+            version: m.version,
+            published_at: m.published_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// Job list filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobQuery {
+    /// Text to find in the title, description or employer name (Chinese substrings work).
+    pub q: Option<String>,
+    /// Only this channel.
+    pub category: Option<JobCategory>,
+    /// Only jobs paying at least this much (their maximum).
+    pub salary_min: Option<i32>,
+    /// Only jobs suitable for disabled workers.
+    pub suitable_for_disabled: Option<bool>,
+    /// Only jobs with flexible hours.
+    pub flexible_hours: Option<bool>,
+    /// Only this status (staff; employers for their own).
+    pub status: Option<JobStatus>,
+    /// Only the caller's own postings (employers).
+    pub mine: Option<bool>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Why staff reject a posting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// The reason, shown to the employer.
+    pub reason: String,
+}
+
+/// Creates a draft posting (employers).
+#[utoipa::path(
+    post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])),
+    request_body = JobRequest,
+    responses(
+        (status = 201, description = "Draft created", body = Job),
+        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Json(body): Json<JobRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let employer_id = caller
+        .employer_id
+        .ok_or(ApiError::Forbidden("only employers post jobs"))?;
+    let content = body.validate()?;
+    let txn = state.db.begin().await?;
+    let job = job::create(&txn, employer_id, content).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Job::from(job)))
+}
+
+/// Job postings: published ones for residents and the public; employers also see their own in
+/// every state; staff see all (filter by `status=pending_review` to review). Newest first.
+#[utoipa::path(
+    get, path = "/api/v1/jobs", tag = "jobs",
+    params(JobQuery),
+    responses(
+        (status = 200, description = "A page of postings", body = Paginated<Job>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_jobs(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    Query(q): Query<JobQuery>,
+) -> Result<web::Json<Paginated<Job>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    if q.q.as_ref().is_some_and(|s| s.chars().count() > 50) {
+        return Err(ApiError::InvalidQuery(FieldErrors::from([(
+            "q".into(),
+            "at most 50 characters".into(),
+        )])));
+    }
+    let filter = JobFilter {
+        q: q.q,
+        category: q.category,
+        salary_min: q.salary_min,
+        suitable_for_disabled: q.suitable_for_disabled,
+        flexible_hours: q.flexible_hours,
+        status: q.status,
+        mine: q.mine == Some(true),
+    };
+    let jobs = job::list(state.db.conn(), viewer(caller.0.as_ref()), &filter, &page).await?;
+    Ok(web::Json(jobs.map(Job::from).into()))
+}
+
+/// One posting (published ones for everybody; others for their employer and staff).
+#[utoipa::path(
+    get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The posting", body = Job),
+        (status = 404, description = "No such posting visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_job(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Job>, ApiError> {
+    let job = job::get(state.db.conn(), viewer(caller.0.as_ref()), id.into_inner()).await?;
+    Ok(web::Json(job.into()))
+}
+
+async fn act(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+    action: JobAction,
+    reason: Option<String>,
+) -> Result<web::Json<Job>, ApiError> {
+    let actor = match (caller.role, caller.employer_id) {
+        (Role::Employer, Some(e)) => JobActor::Employer(caller.account_id, e),
+        (Role::Staff | Role::SiteAdmin | Role::PlatformAdmin, _) => {
+            JobActor::Staff(caller.account_id, caller.role)
+        }
+        _ => {
+            return Err(ApiError::Forbidden(
+                "only employers and staff act on job postings",
+            ));
+        }
+    };
+    let txn = state.db.begin().await?;
+    let job = job::act(&txn, actor, id, action, reason).await?;
+    txn.commit().await?;
+    Ok(web::Json(job.into()))
+}
+
+macro_rules! action_route {
+    ($fn:ident, $path:literal, $action:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            post, path = $path, tag = "jobs", security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = "Job id")),
+            responses(
+                (status = 200, description = "Done", body = Job),
+                (status = 403, description = "This role may not do that", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such posting visible to the caller", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "`illegal_transition`, `employer_not_verified` or `valid_through_passed`", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        pub async fn $fn(state: web::Data<AppState>, caller: Principal, id: web::Path<Uuid>) -> Result<web::Json<Job>, ApiError> {
+            act(&state, &caller, id.into_inner(), $action, None).await
+        }
+    };
+}
+
+action_route!(
+    submit_job,
+    "/api/v1/jobs/{id}/submit",
+    JobAction::Submit,
+    "Submits a draft for review (its verified employer)."
+);
+action_route!(
+    publish_job,
+    "/api/v1/jobs/{id}/publish",
+    JobAction::Publish,
+    "Publishes a submitted posting (staff); it expires at `valid_through`."
+);
+action_route!(
+    close_job,
+    "/api/v1/jobs/{id}/close",
+    JobAction::Close,
+    "Closes a posting (its employer, or staff)."
+);
+action_route!(
+    fill_job,
+    "/api/v1/jobs/{id}/fill",
+    JobAction::Fill,
+    "Marks a published posting filled (its employer)."
+);
+
+/// Sends a submitted posting back to draft with a reason (staff).
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/reject", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, description = "Back to draft", body = Job),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such posting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reject_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<RejectRequest>,
+) -> Result<web::Json<Job>, ApiError> {
+    let reason = text("reason", &body.reason, 500)?;
+    act(
+        &state,
+        &caller,
+        id.into_inner(),
+        JobAction::Reject,
+        Some(reason),
+    )
+    .await
+}
+
+/// A published posting as schema.org `JobPosting` JSON-LD; closed, filled or expired postings
+/// answer 404.
+#[utoipa::path(
+    get, path = "/api/v1/jobs/{id}/jsonld", tag = "jobs",
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "schema.org JobPosting", body = Object, content_type = "application/ld+json"),
+        (status = 404, description = "Not a published posting", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn job_jsonld(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let job = job::get(state.db.conn(), Viewer::Public, id.into_inner()).await?;
+    let employer = employer::Entity::find_by_id(job.employer_id)
+        .one(state.db.conn())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let employment_type = match JobCategory::parse(&job.category) {
+        Some(JobCategory::PublicWelfare) if job.flexible_hours => "PART_TIME",
+        _ if job.flexible_hours => "PART_TIME",
+        _ => "FULL_TIME",
+    };
+    let unit = match SalaryUnit::parse(&job.salary_unit) {
+        Some(SalaryUnit::Hour) => "HOUR",
+        Some(SalaryUnit::Day) => "DAY",
+        Some(SalaryUnit::Piece) => "PIECE",
+        _ => "MONTH",
+    };
+    let document = serde_json::json!({
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "identifier": {"@type": "PropertyValue", "name": "anju", "value": job.id},
+        "title": job.title,
+        "description": job.description,
+        "datePosted": job.published_at.unwrap_or(job.created_at).to_rfc3339(),
+        "validThrough": job.valid_through.to_rfc3339(),
+        "employmentType": employment_type,
+        "hiringOrganization": {"@type": "Organization", "name": employer.name, "identifier": employer.credit_code},
+        "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "streetAddress": job.location, "addressCountry": "CN"}},
+        "baseSalary": {"@type": "MonetaryAmount", "currency": "CNY", "value": {"@type": "QuantitativeValue", "minValue": job.salary_min, "maxValue": job.salary_max, "unitText": unit}},
+        "totalJobOpenings": job.headcount,
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/ld+json"))
+        .body(document.to_string()))
+}
+
+/// Registers the routes of this group.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/jobs")
+            .route(web::post().to(create_job))
+            .route(web::get().to(list_jobs)),
+    )
+    .service(web::resource("/jobs/{id}").route(web::get().to(get_job)))
+    .service(web::resource("/jobs/{id}/submit").route(web::post().to(submit_job)))
+    .service(web::resource("/jobs/{id}/publish").route(web::post().to(publish_job)))
+    .service(web::resource("/jobs/{id}/reject").route(web::post().to(reject_job)))
+    .service(web::resource("/jobs/{id}/close").route(web::post().to(close_job)))
+    .service(web::resource("/jobs/{id}/fill").route(web::post().to(fill_job)))
+    .service(web::resource("/jobs/{id}/jsonld").route(web::get().to(job_jsonld)));
+}

@@ -1,0 +1,151 @@
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    helpers::*,
+    world::{PASSWORD, World, created},
+};
+
+async fn employer(app: &TestApp, w: &World, code: &str, phone: &str, verify: bool) -> String {
+    let e = created(app.post_json("/api/v1/auth/employers", &json!({
+        "organisation_name": "卢氏县金海科技有限公司", "credit_code": code, "contact_name": "赵", "contact_phone": "13800001111",
+        "phone": phone, "password": PASSWORD
+    })).await).await;
+    if verify {
+        let r = app
+            .post_as(
+                &w.staff_a,
+                &format!("/api/v1/employers/{}/verify", e["id"].as_str().unwrap()),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    app.login(phone, PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn job(title: &str, valid_seconds: i64) -> Value {
+    json!({
+        "title": title, "description": "负责社区楼道保洁，每日工作六小时。", "category": "public_welfare",
+        "location": "兴贤里社区", "salary_min": 1500, "salary_max": 1800, "salary_unit": "month", "headcount": 5,
+        "age_min": 18, "age_max": 60, "skills": ["保洁"], "suitable_for_disabled": true, "flexible_hours": true,
+        "contact": "社区服务中心", "valid_through": (chrono::Utc::now() + chrono::Duration::seconds(valid_seconds)).to_rfc3339()
+    })
+}
+
+async fn act(app: &TestApp, token: &str, id: &str, action: &str) -> reqwest::Response {
+    app.post_as(token, &format!("/api/v1/jobs/{id}/{action}"), &json!({}))
+        .await
+}
+
+async fn public_ids(app: &TestApp, query: &str) -> Vec<String> {
+    let page: Value = app
+        .get(&format!("/api/v1/jobs{query}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn a_posting_goes_from_draft_to_residents(app) {
+        let w = World::build(&app).await;
+        let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let draft = created(app.post_as(&a, "/api/v1/jobs", &job("社区保洁员", 86_400)).await).await;
+        let id = draft["id"].as_str().unwrap().to_owned();
+        assert_eq!(draft["status"], "draft");
+        assert!(public_ids(&app, "").await.is_empty(), "drafts are not public");
+        problem(act(&app, &a, &id, "publish").await, 403, "forbidden").await;
+        problem(act(&app, &w.staff_a, &id, "publish").await, 409, "illegal_transition").await;
+        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
+        let pending: Value = app.get_as(&w.staff_a, "/api/v1/jobs?status=pending_review").await.json().await.unwrap();
+        assert_eq!(pending["items"][0]["id"], id.as_str());
+        problem(app.post_as(&w.staff_a, &format!("/api/v1/jobs/{id}/reject"), &json!({"reason": ""})).await, 422, "validation_failed").await;
+        let back: Value = app.post_as(&w.staff_a, &format!("/api/v1/jobs/{id}/reject"), &json!({"reason": "请写明工作时间"})).await.json().await.unwrap();
+        assert_eq!(back["status"], "draft");
+        assert_eq!(back["status_reason"], "请写明工作时间");
+        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
+        let published: Value = act(&app, &w.staff_a, &id, "publish").await.json().await.unwrap();
+        assert_eq!(published["status"], "published");
+        // Found by residents and the public, with Chinese substrings of two characters too.
+        assert_eq!(public_ids(&app, "").await, vec![id.clone()]);
+        assert_eq!(public_ids(&app, "?q=%E4%BF%9D%E6%B4%81").await, vec![id.clone()], "q=保洁");
+        assert_eq!(public_ids(&app, "?q=%E9%87%91%E6%B5%B7").await, vec![id.clone()], "q=金海 (employer name)");
+        assert!(public_ids(&app, "?q=%E5%8F%B8%E6%9C%BA").await.is_empty(), "q=司机");
+        assert!(public_ids(&app, "?q=100%25").await.is_empty(), "% is literal");
+        assert_eq!(public_ids(&app, "?category=public_welfare&salary_min=1700&suitable_for_disabled=true").await.len(), 1);
+        assert!(public_ids(&app, "?salary_min=2000").await.is_empty());
+        assert!(public_ids(&app, "?category=work_away").await.is_empty());
+        let list: Value = app.get_as(&w.resident_1, "/api/v1/jobs").await.json().await.unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        // JSON-LD while published, 404 once closed.
+        let ld = app.get(&format!("/api/v1/jobs/{id}/jsonld")).await;
+        assert_eq!(ld.headers()["content-type"], "application/ld+json");
+        let ld: Value = ld.json().await.unwrap();
+        assert_eq!(ld["@type"], "JobPosting");
+        assert_eq!(ld["hiringOrganization"]["name"], "卢氏县金海科技有限公司");
+        assert_eq!(ld["baseSalary"]["value"]["unitText"], "MONTH");
+        assert_eq!(act(&app, &a, &id, "fill").await.status(), 200);
+        problem(app.get(&format!("/api/v1/jobs/{id}/jsonld")).await, 404, "not_found").await;
+        problem(act(&app, &a, &id, "close").await, 409, "illegal_transition").await;
+        assert!(public_ids(&app, "").await.is_empty());
+    }
+
+    async fn employers_are_kept_apart_and_unverified_ones_cannot_submit(app) {
+        let w = World::build(&app).await;
+        let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let b = employer(&app, &w, "91110000600037341L", "13600000002", false).await;
+        let draft_a = created(app.post_as(&a, "/api/v1/jobs", &job("电工", 86_400)).await).await;
+        let id_a = draft_a["id"].as_str().unwrap();
+        let draft_b = created(app.post_as(&b, "/api/v1/jobs", &job("司机", 86_400)).await).await;
+        problem(act(&app, &b, draft_b["id"].as_str().unwrap(), "submit").await, 409, "employer_not_verified").await;
+        problem(app.get_as(&b, &format!("/api/v1/jobs/{id_a}")).await, 404, "not_found").await;
+        problem(act(&app, &b, id_a, "close").await, 404, "not_found").await;
+        let mine: Value = app.get_as(&b, "/api/v1/jobs?mine=true").await.json().await.unwrap();
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+        problem(app.post_as(&w.resident_1, "/api/v1/jobs", &job("x", 86_400)).await, 403, "forbidden").await;
+        problem(act(&app, &w.resident_1, id_a, "submit").await, 403, "forbidden").await;
+        // Validation names the fields.
+        let mut bad = job("电工", -60);
+        bad["salary_max"] = json!(100);
+        let p = problem(app.post_as(&a, "/api/v1/jobs", &bad).await, 422, "validation_failed").await;
+        assert!(p["errors"]["valid_through"].is_string() && p["errors"]["salary_max"].is_string(), "{p}");
+        let mut bad = job("电工", 60);
+        bad["category"] = json!("astronaut");
+        let p = problem(app.post_as(&a, "/api/v1/jobs", &bad).await, 422, "validation_failed").await;
+        assert!(p["errors"]["category"].is_string(), "{p}");
+    }
+
+    async fn a_published_posting_expires_at_valid_through(app) {
+        let w = World::build(&app).await;
+        let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let draft = created(app.post_as(&a, "/api/v1/jobs", &job("食用菌采摘", 3)).await).await;
+        let id = draft["id"].as_str().unwrap().to_owned();
+        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
+        assert_eq!(act(&app, &w.staff_a, &id, "publish").await.status(), 200);
+        assert_eq!(public_ids(&app, "").await.len(), 1);
+        let mut status = String::new();
+        for _ in 0..100 {
+            let j: Value = app.get_as(&a, &format!("/api/v1/jobs/{id}")).await.json().await.unwrap();
+            status = j["status"].as_str().unwrap().to_owned();
+            if status == "expired" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "expired", "expired by the scheduled task");
+        assert!(public_ids(&app, "").await.is_empty());
+        problem(act(&app, &a, &id, "fill").await, 409, "illegal_transition").await;
+    }
+}

@@ -1,0 +1,572 @@
+//! Job postings and their lifecycle: draft -> pending_review -> published -> closed | filled |
+//! expired, with staff review (publish, or reject back to draft with a reason), renewal before
+//! expiry and automatic expiry at `valid_through` by a scheduled task.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    entity::prelude::*,
+    sea_query::{Expr, ExprTrait, LikeExpr},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::employer::{self, EmployerStatus};
+use crate::{
+    DomainError,
+    audit::{self, AuditEntry},
+    identity::Role,
+    messaging::schedule,
+    page::{Page, PageRequest},
+};
+
+/// A job posting.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "job_posting")]
+pub struct Model {
+    /// Id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The employer.
+    pub employer_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// See [`JobCategory`].
+    pub category: String,
+    /// Where the work is.
+    pub location: String,
+    /// Lowest pay per unit, in yuan.
+    pub salary_min: i32,
+    /// Highest pay per unit, in yuan.
+    pub salary_max: i32,
+    /// See [`SalaryUnit`].
+    pub salary_unit: String,
+    /// People wanted.
+    pub headcount: i32,
+    /// Youngest acceptable age.
+    pub age_min: Option<i16>,
+    /// Oldest acceptable age.
+    pub age_max: Option<i16>,
+    /// Skills wanted (JSON array).
+    pub skills: Json,
+    /// Suitable for disabled workers.
+    pub suitable_for_disabled: bool,
+    /// Flexible hours (carers of children or elders).
+    pub flexible_hours: bool,
+    /// Transport provided (work away from home).
+    pub transport_provided: bool,
+    /// Housing provided (work away from home).
+    pub housing_provided: bool,
+    /// Contact.
+    pub contact: String,
+    /// Valid until.
+    pub valid_through: DateTimeUtc,
+    /// See [`JobStatus`].
+    pub status: String,
+    /// Why staff rejected it.
+    pub status_reason: Option<String>,
+    /// Lower-cased title, description and employer name, for substring search.
+    pub search_text: String,
+    /// Incremented on every change (partners order updates by it).
+    pub version: i32,
+    /// First published at.
+    pub published_at: Option<DateTimeUtc>,
+    /// Created at.
+    pub created_at: DateTimeUtc,
+    /// Last changed at.
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations are navigated through sea-orm.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+
+        impl $name {
+            /// The stored name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+
+            /// Parses a stored name.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// The community's recruitment channels.
+    JobCategory {
+        /// A local job.
+        Local => "local",
+        /// Work away from home (外出务工).
+        WorkAway => "work_away",
+        /// A public-welfare post (公益岗位).
+        PublicWelfare => "public_welfare",
+        /// A community workshop (扶贫车间).
+        CommunityWorkshop => "community_workshop",
+        /// A satellite factory.
+        SatelliteFactory => "satellite_factory",
+        /// An industry base (e.g. edible fungi).
+        IndustryBase => "industry_base",
+    }
+);
+
+string_enum!(
+    /// What the salary is per.
+    SalaryUnit {
+        /// Per hour.
+        Hour => "hour",
+        /// Per day.
+        Day => "day",
+        /// Per month.
+        Month => "month",
+        /// Per piece.
+        Piece => "piece",
+    }
+);
+
+string_enum!(
+    /// Where a posting stands.
+    JobStatus {
+        /// Being written by the employer.
+        Draft => "draft",
+        /// Submitted, waiting for staff.
+        PendingReview => "pending_review",
+        /// Visible to residents and the public.
+        Published => "published",
+        /// Closed by the employer.
+        Closed => "closed",
+        /// Filled.
+        Filled => "filled",
+        /// Past `valid_through`.
+        Expired => "expired",
+    }
+);
+
+/// What someone does to a posting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobAction {
+    /// The employer submits a draft for review.
+    Submit,
+    /// Staff publish it.
+    Publish,
+    /// Staff send it back to draft, with a reason.
+    Reject,
+    /// The employer closes it.
+    Close,
+    /// The employer marks it filled.
+    Fill,
+    /// The scheduler expires it.
+    Expire,
+}
+
+impl JobAction {
+    /// Every transition rule in one place: the status an action leads to from `from`, if any.
+    pub fn next(self, from: JobStatus) -> Option<JobStatus> {
+        use JobStatus::*;
+        match (self, from) {
+            (Self::Submit, Draft) => Some(PendingReview),
+            (Self::Publish, PendingReview) => Some(Published),
+            (Self::Reject, PendingReview) => Some(Draft),
+            (Self::Close, Draft | PendingReview | Published) => Some(Closed),
+            (Self::Fill, Published) => Some(Filled),
+            (Self::Expire, Published) => Some(Expired),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Publish => "publish",
+            Self::Reject => "reject",
+            Self::Close => "close",
+            Self::Fill => "fill",
+            Self::Expire => "expire",
+        }
+    }
+}
+
+/// The scheduled-task kind that expires postings.
+pub const EXPIRE_TASK: &str = "job.expire";
+
+/// A posting's content, validated.
+#[derive(Debug, Clone)]
+pub struct JobContent {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: JobCategory,
+    /// Location.
+    pub location: String,
+    /// Lowest pay.
+    pub salary_min: i32,
+    /// Highest pay.
+    pub salary_max: i32,
+    /// Unit.
+    pub salary_unit: SalaryUnit,
+    /// Headcount.
+    pub headcount: i32,
+    /// Age range.
+    pub age_min: Option<i16>,
+    /// Age range.
+    pub age_max: Option<i16>,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Accommodation.
+    pub suitable_for_disabled: bool,
+    /// Accommodation.
+    pub flexible_hours: bool,
+    /// Transport provided.
+    pub transport_provided: bool,
+    /// Housing provided.
+    pub housing_provided: bool,
+    /// Contact.
+    pub contact: String,
+    /// Valid until.
+    pub valid_through: DateTime<Utc>,
+}
+
+fn search_text(content: &JobContent, employer_name: &str) -> String {
+    format!(
+        "{} {} {}",
+        content.title, content.description, employer_name
+    )
+    .to_lowercase()
+}
+
+/// Creates a draft for the employer.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    employer_id: Uuid,
+    content: JobContent,
+) -> Result<Model, DomainError> {
+    let employer = employer::Entity::find_by_id(employer_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let now = Utc::now();
+    let model = Model {
+        id: Uuid::now_v7(),
+        employer_id,
+        search_text: search_text(&content, &employer.name),
+        title: content.title,
+        description: content.description,
+        category: content.category.as_str().to_owned(),
+        location: content.location,
+        salary_min: content.salary_min,
+        salary_max: content.salary_max,
+        salary_unit: content.salary_unit.as_str().to_owned(),
+        headcount: content.headcount,
+        age_min: content.age_min,
+        age_max: content.age_max,
+        skills: json!(content.skills),
+        suitable_for_disabled: content.suitable_for_disabled,
+        flexible_hours: content.flexible_hours,
+        transport_provided: content.transport_provided,
+        housing_provided: content.housing_provided,
+        contact: content.contact,
+        valid_through: content.valid_through,
+        status: JobStatus::Draft.as_str().to_owned(),
+        status_reason: None,
+        version: 1,
+        published_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    Entity::insert(ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(model)
+}
+
+/// Who is looking at postings.
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer {
+    /// Residents, the public: published postings only.
+    Public,
+    /// An employer: its own in every state, others' when published.
+    Employer(Uuid),
+    /// Staff and administrators: everything.
+    Staff,
+}
+
+fn visible(viewer: Viewer) -> Condition {
+    let published = Column::Status.eq(JobStatus::Published.as_str());
+    match viewer {
+        Viewer::Public => Condition::all().add(published),
+        Viewer::Employer(id) => Condition::any()
+            .add(published)
+            .add(Column::EmployerId.eq(id)),
+        Viewer::Staff => Condition::all(),
+    }
+}
+
+/// One posting the viewer may see.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    viewer: Viewer,
+    id: Uuid,
+) -> Result<Model, DomainError> {
+    Entity::find_by_id(id)
+        .filter(visible(viewer))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Filters of the job list.
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    /// Substring of title, description or employer name (case-insensitive).
+    pub q: Option<String>,
+    /// Only this category.
+    pub category: Option<JobCategory>,
+    /// Only postings paying at least this much (their maximum).
+    pub salary_min: Option<i32>,
+    /// Only postings suitable for disabled workers.
+    pub suitable_for_disabled: Option<bool>,
+    /// Only postings with flexible hours.
+    pub flexible_hours: Option<bool>,
+    /// Only this status (staff and employers).
+    pub status: Option<JobStatus>,
+    /// Only the viewer's own postings (employers).
+    pub mine: bool,
+}
+
+/// Postings the viewer may see, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    viewer: Viewer,
+    filter: &JobFilter,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<Model>, DbErr> {
+    let mut select = Entity::find()
+        .filter(visible(viewer))
+        .order_by_desc(Column::Id)
+        .limit(page.fetch());
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        select = select.filter(
+            Expr::col(Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    if let Some(c) = filter.category {
+        select = select.filter(Column::Category.eq(c.as_str()));
+    }
+    if let Some(s) = filter.salary_min {
+        select = select.filter(Column::SalaryMax.gte(s));
+    }
+    if let Some(true) = filter.suitable_for_disabled {
+        select = select.filter(Column::SuitableForDisabled.eq(true));
+    }
+    if let Some(true) = filter.flexible_hours {
+        select = select.filter(Column::FlexibleHours.eq(true));
+    }
+    if let Some(s) = filter.status {
+        select = select.filter(Column::Status.eq(s.as_str()));
+    }
+    if let (true, Viewer::Employer(id)) = (filter.mine, viewer) {
+        select = select.filter(Column::EmployerId.eq(id));
+    }
+    if let Some(after) = page.after() {
+        select = select.filter(Column::Id.lt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |j| j.id))
+}
+
+/// Who acts on a posting.
+#[derive(Debug, Clone, Copy)]
+pub enum JobActor {
+    /// The employer (account, employer id).
+    Employer(Uuid, Uuid),
+    /// Staff (account, role).
+    Staff(Uuid, Role),
+    /// The scheduler.
+    System,
+}
+
+/// Applies an action. The employer acts on its own postings (others are not found), staff
+/// publish and reject, the system expires; illegal transitions are 409 `illegal_transition`.
+pub async fn act<C: ConnectionTrait>(
+    db: &C,
+    actor: JobActor,
+    id: Uuid,
+    action: JobAction,
+    reason: Option<String>,
+) -> Result<Model, DomainError> {
+    let viewer = match actor {
+        JobActor::Employer(_, employer) => Viewer::Employer(employer),
+        _ => Viewer::Staff,
+    };
+    let job = get(db, viewer, id).await?;
+    let allowed = match (actor, action) {
+        (JobActor::Employer(_, e), JobAction::Submit | JobAction::Close | JobAction::Fill) => {
+            job.employer_id == e
+        }
+        (JobActor::Staff(..), JobAction::Publish | JobAction::Reject | JobAction::Close) => true,
+        (JobActor::System, JobAction::Expire) => true,
+        _ => false,
+    };
+    if !allowed {
+        return match actor {
+            JobActor::Employer(_, e) if job.employer_id != e => Err(DomainError::NotFound),
+            _ => Err(DomainError::Forbidden(
+                "this role may not do that to a job posting",
+            )),
+        };
+    }
+    let from = JobStatus::parse(&job.status).unwrap_or(JobStatus::Draft);
+    let Some(to) = action.next(from) else {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("a {} posting cannot be {}ed", from.as_str(), action.name()),
+        ));
+    };
+    if action == JobAction::Submit {
+        let employer = employer::Entity::find_by_id(job.employer_id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if employer.status != EmployerStatus::Verified.as_str() {
+            return Err(DomainError::conflict(
+                "employer_not_verified",
+                "only verified employers can submit jobs",
+            ));
+        }
+    }
+    let now = Utc::now();
+    if matches!(action, JobAction::Submit | JobAction::Publish) && job.valid_through <= now {
+        return Err(DomainError::conflict(
+            "valid_through_passed",
+            "valid_through is in the past; change it first",
+        ));
+    }
+    if action == JobAction::Reject && reason.is_none() {
+        return Err(DomainError::invalid("reason", "a reason is required"));
+    }
+    let updated = Entity::update_many()
+        .col_expr(Column::Status, to.as_str().into())
+        .col_expr(Column::StatusReason, Expr::value(reason.clone()))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, now.into())
+        .col_expr(
+            Column::PublishedAt,
+            Expr::value(if to == JobStatus::Published {
+                Some(job.published_at.unwrap_or(now))
+            } else {
+                job.published_at
+            }),
+        )
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the posting changed meanwhile; retry",
+        ));
+    }
+    if to == JobStatus::Published {
+        schedule::schedule(
+            db,
+            EXPIRE_TASK,
+            json!({ "job_id": id }),
+            job.valid_through,
+            None,
+        )
+        .await?;
+    }
+    let (actor_id, role) = match actor {
+        JobActor::Employer(a, _) => (Some(a), Role::Employer.as_str()),
+        JobActor::Staff(a, r) => (Some(a), r.as_str()),
+        JobActor::System => (None, "system"),
+    };
+    audit::record(
+        db,
+        AuditEntry {
+            site_id: None,
+            actor_account_id: actor_id,
+            actor_role: role.to_owned(),
+            on_behalf_of: None,
+            action: match action {
+                JobAction::Submit => "job.submit",
+                JobAction::Publish => "job.publish",
+                JobAction::Reject => "job.reject",
+                JobAction::Close => "job.close",
+                JobAction::Fill => "job.fill",
+                JobAction::Expire => "job.expire",
+            },
+            target_type: "job",
+            target_id: Some(id),
+            reason: reason.clone(),
+            details: json!({ "from": from.as_str(), "to": to.as_str() }),
+        },
+    )
+    .await?;
+    Ok(Model {
+        status: to.as_str().to_owned(),
+        status_reason: reason,
+        version: job.version + 1,
+        updated_at: now,
+        published_at: if to == JobStatus::Published {
+            Some(job.published_at.unwrap_or(now))
+        } else {
+            job.published_at
+        },
+        ..job
+    })
+}
+
+/// The expiry task: expires the posting if it is still published and its `valid_through` has
+/// passed (a renewal moved it and scheduled another check).
+pub async fn expire_if_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DomainError> {
+    let Some(job) = Entity::find_by_id(id).one(db).await? else {
+        return Ok(());
+    };
+    if job.status == JobStatus::Published.as_str() && job.valid_through <= Utc::now() {
+        act(db, JobActor::System, id, JobAction::Expire, None).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JobAction::*, JobStatus::*};
+
+    #[test]
+    fn the_lifecycle_is_the_documented_one() {
+        assert_eq!(Submit.next(Draft), Some(PendingReview));
+        assert_eq!(Publish.next(PendingReview), Some(Published));
+        assert_eq!(Reject.next(PendingReview), Some(Draft));
+        assert_eq!(Fill.next(Published), Some(Filled));
+        assert_eq!(Expire.next(Published), Some(Expired));
+        assert_eq!(Close.next(Published), Some(Closed));
+        assert_eq!(Publish.next(Draft), None);
+        assert_eq!(Submit.next(Published), None);
+        assert_eq!(Fill.next(Draft), None);
+        assert_eq!(Close.next(Expired), None);
+        assert_eq!(Expire.next(Closed), None);
+    }
+}

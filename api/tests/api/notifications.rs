@@ -95,8 +95,12 @@ both_backends! {
             notification::Entity::find().filter(notification::Column::MessageId.eq(event_id)).count(app.db.conn()).await.unwrap()
         };
         eventually("the fan-out", || async { count().await == 3 }).await;
+        // Every handler (inbox, delivery) has run once the row is marked.
+        eventually("the outbox row marked", || async {
+            outbox::Entity::find_by_id(event_id).one(app.db.conn()).await.unwrap().unwrap().published_at.is_some()
+        })
+        .await;
         let row = outbox::Entity::find_by_id(event_id).one(app.db.conn()).await.unwrap().unwrap();
-        assert!(row.published_at.is_some());
         let envelope: Envelope = envelope(&row).unwrap();
         let inbox_handler = &worker::handlers::ALL[0];
         let again = worker::consumer::process(&app.db, inbox_handler, &envelope).await.unwrap();

@@ -20,20 +20,6 @@ use uuid::Uuid;
 
 use crate::{helpers::*, world::World};
 
-async fn eventually<F, Fut>(what: &str, seconds: u64, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..seconds * 10 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 fn start_worker(
     app: &TestApp,
     rabbit: &worker::rabbit::RabbitSettings,

@@ -99,20 +99,6 @@ async fn app_with_jpush(backend: Backend) -> Option<(TestApp, Arc<JPushFake>)> {
     Some((app, fake))
 }
 
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..150 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 async fn register(app: &TestApp, token: &str, device_token: &str) -> reqwest::Response {
     app.post_as(
         token,
@@ -184,11 +170,11 @@ jpush_test!(
         no_quiet_hours(&app, &w.resident_1).await;
         no_quiet_hours(&app, &w.leader).await;
         broadcast(&app, &w, false).await;
-        eventually("the push", || async {
+        eventually("the push", 15, || async {
             deliveries(&app, "push", "sent").await == 1
         })
         .await;
-        eventually("the SMS to the leader (no app)", || async {
+        eventually("the SMS to the leader (no app)", 15, || async {
             deliveries(&app, "sms", "sent").await == 1
         })
         .await;
@@ -211,7 +197,7 @@ jpush_test!(
     })).await;
         assert_eq!(r.status(), 200);
         broadcast(&app, &w, false).await;
-        eventually("the inbox row", || async {
+        eventually("the inbox row", 15, || async {
             let page: Value = app
                 .get_as(&w.resident_1, "/api/v1/me/notifications")
                 .await
@@ -221,7 +207,7 @@ jpush_test!(
             page["items"].as_array().unwrap().len() == 1
         })
         .await;
-        eventually("the planned push", || async {
+        eventually("the planned push", 15, || async {
             deliveries(&app, "push", "pending").await == 1
         })
         .await;
@@ -241,7 +227,7 @@ jpush_test!(
             "nothing pushed during quiet hours"
         );
         broadcast(&app, &w, true).await;
-        eventually("the urgent push", || async {
+        eventually("the urgent push", 15, || async {
             deliveries(&app, "push", "sent").await == 1
         })
         .await;
@@ -261,7 +247,7 @@ jpush_test!(
             .unwrap()
             .extend([(503, json!({})), (500, json!({}))]);
         broadcast(&app, &w, false).await;
-        eventually("the push after retries", || async {
+        eventually("the push after retries", 15, || async {
             deliveries(&app, "push", "sent").await == 1
         })
         .await;
@@ -282,7 +268,7 @@ jpush_test!(
             )
             .await;
         assert_eq!(r.status(), 202);
-        eventually("the dead token's failure", || async {
+        eventually("the dead token's failure", 15, || async {
             deliveries(&app, "push", "failed").await == 1
         })
         .await;
@@ -318,7 +304,7 @@ jpush_test!(preferences_and_caps_limit_what_is_sent, |app, _fake| {
     for _ in 0..6 {
         broadcast(&app, &w, false).await;
     }
-    eventually("the planning of six notices", || async {
+    eventually("the planning of six notices", 15, || async {
         let planned = delivery::Entity::find().count(app.db.conn()).await.unwrap();
         let inbox = entity::notification::Entity::find()
             .count(app.db.conn())

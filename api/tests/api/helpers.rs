@@ -511,3 +511,19 @@ macro_rules! both_backends {
         $crate::both_backends! { routes = |_: &mut actix_web::web::ServiceConfig| {}; $(async fn $name($app) $body)* }
     };
 }
+
+/// Polls `check` every 100 ms until it holds, for at most `seconds` (background work such as the
+/// relay, scheduler and dispatcher finishes asynchronously).
+pub async fn eventually<F, Fut>(what: &str, seconds: u64, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..seconds * 10 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}

@@ -14,21 +14,6 @@ use serde_json::{Value, json};
 
 use crate::{both_backends, helpers::*, world::World};
 
-/// Polls `check` until it holds (the relay runs in the background).
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..100 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
     let page: Value = app
         .get_as(token, "/api/v1/me/notifications")
@@ -47,7 +32,7 @@ both_backends! {
         })).await;
         assert_eq!(r.status(), 202);
         let leader = w.leader.clone();
-        eventually("the leader's inbox", || { let app = &app; let t = leader.clone(); async move { inbox(app, &t).await.len() == 1 } }).await;
+        eventually("the leader's inbox", 10, || { let app = &app; let t = leader.clone(); async move { inbox(app, &t).await.len() == 1 } }).await;
         let mine = inbox(&app, &w.resident_1).await;
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0]["title"], "就业进社区招聘会");
@@ -81,7 +66,7 @@ both_backends! {
         })).await;
         assert_eq!(r.status(), 202);
         let t = w.resident_2.clone();
-        eventually("R2's inbox", || { let app = &app; let t = t.clone(); async move { inbox(app, &t).await.len() == 1 } }).await;
+        eventually("R2's inbox", 10, || { let app = &app; let t = t.clone(); async move { inbox(app, &t).await.len() == 1 } }).await;
         // R1 (born 1950) is not of working age.
         assert!(inbox(&app, &w.resident_1).await.is_empty());
         assert_eq!(inbox(&app, &w.leader).await.len(), 1);
@@ -94,9 +79,9 @@ both_backends! {
         let count = || async {
             notification::Entity::find().filter(notification::Column::MessageId.eq(event_id)).count(app.db.conn()).await.unwrap()
         };
-        eventually("the fan-out", || async { count().await == 3 }).await;
+        eventually("the fan-out", 10, || async { count().await == 3 }).await;
         // Every handler (inbox, delivery) has run once the row is marked.
-        eventually("the outbox row marked", || async {
+        eventually("the outbox row marked", 10, || async {
             outbox::Entity::find_by_id(event_id).one(app.db.conn()).await.unwrap().unwrap().published_at.is_some()
         })
         .await;
@@ -128,7 +113,7 @@ both_backends! {
         .await
         .unwrap();
         // Skip the backoff between attempts until the relay gives up on it.
-        eventually("the dead letter", || async {
+        eventually("the dead letter", 10, || async {
             let row = outbox::Entity::find_by_id(id).one(app.db.conn()).await.unwrap().unwrap();
             if row.dead_at.is_some() {
                 return true;
@@ -156,7 +141,7 @@ both_backends! {
     }
 
     async fn housekeeping_runs_as_a_scheduled_task_and_reschedules_itself(app) {
-        eventually("the first housekeeping run", || async {
+        eventually("the first housekeeping run", 10, || async {
             scheduled_task::Entity::find()
                 .filter(scheduled_task::Column::Kind.eq("housekeeping"))
                 .filter(scheduled_task::Column::State.eq("done"))
@@ -185,7 +170,7 @@ both_backends! {
                 .await
                 .unwrap()
         };
-        eventually("the first housekeeping run", || async { done().await == 1 }).await;
+        eventually("the first housekeeping run", 10, || async { done().await == 1 }).await;
         // One more due task, and four schedulers (plus the app's own) racing for it.
         entity::messaging::schedule::schedule(app.db.writer(), "housekeeping", json!({}), chrono::Utc::now(), None).await.unwrap();
         let db = app.db.clone();
@@ -193,7 +178,7 @@ both_backends! {
         for r in racers {
             r.await.unwrap();
         }
-        eventually("the second run", || async { done().await == 2 }).await;
+        eventually("the second run", 10, || async { done().await == 2 }).await;
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert_eq!(done().await, 2, "run exactly once");
         let pending = scheduled_task::Entity::find()

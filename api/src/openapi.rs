@@ -71,6 +71,7 @@ use crate::{error::Problem, routes};
         routes::jobs::reject_job,
         routes::jobs::close_job,
         routes::jobs::fill_job,
+        routes::jobs::renew_job,
         routes::jobs::job_jsonld,
     ),
     components(schemas(Problem)),

@@ -475,6 +475,49 @@ pub async fn reject_job(
     .await
 }
 
+/// A later end date for a published posting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewRequest {
+    /// The new `valid_through`, later than the current one.
+    pub valid_through: DateTime<Utc>,
+}
+
+/// Extends a published posting before it expires (its employer).
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/renew", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    request_body = RenewRequest,
+    responses(
+        (status = 200, description = "Renewed", body = Job),
+        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`: not published", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`valid_through` not later", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn renew_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<RenewRequest>,
+) -> Result<web::Json<Job>, ApiError> {
+    let employer_id = caller
+        .employer_id
+        .ok_or(ApiError::Forbidden("only employers renew their postings"))?;
+    let txn = state.db.begin().await?;
+    let job = job::renew(
+        &txn,
+        caller.account_id,
+        employer_id,
+        id.into_inner(),
+        body.valid_through,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(job.into()))
+}
+
 /// A published posting as schema.org `JobPosting` JSON-LD; closed, filled or expired postings
 /// answer 404.
 #[utoipa::path(
@@ -537,5 +580,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/jobs/{id}/reject").route(web::post().to(reject_job)))
     .service(web::resource("/jobs/{id}/close").route(web::post().to(close_job)))
     .service(web::resource("/jobs/{id}/fill").route(web::post().to(fill_job)))
+    .service(web::resource("/jobs/{id}/renew").route(web::post().to(renew_job)))
     .service(web::resource("/jobs/{id}/jsonld").route(web::get().to(job_jsonld)));
 }

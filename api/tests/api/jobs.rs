@@ -148,4 +148,32 @@ both_backends! {
         assert!(public_ids(&app, "").await.is_empty());
         problem(act(&app, &a, &id, "fill").await, 409, "illegal_transition").await;
     }
+
+    async fn renewal_moves_expiry_and_suspension_closes_open_postings(app) {
+        let w = World::build(&app).await;
+        let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let draft = created(app.post_as(&a, "/api/v1/jobs", &job("食用菌采摘", 3)).await).await;
+        let id = draft["id"].as_str().unwrap().to_owned();
+        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
+        assert_eq!(act(&app, &w.staff_a, &id, "publish").await.status(), 200);
+        let later = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+        let renewed: Value = app.post_as(&a, &format!("/api/v1/jobs/{id}/renew"), &json!({"valid_through": later})).await.json().await.unwrap();
+        assert_eq!(renewed["status"], "published");
+        problem(app.post_as(&a, &format!("/api/v1/jobs/{id}/renew"), &json!({"valid_through": chrono::Utc::now().to_rfc3339()})).await, 422, "validation_failed").await;
+        // The first expiry check passes by and finds the posting renewed.
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let still: Value = app.get_as(&a, &format!("/api/v1/jobs/{id}")).await.json().await.unwrap();
+        assert_eq!(still["status"], "published");
+        // A second draft; then staff suspend the employer: both postings close.
+        let other = created(app.post_as(&a, "/api/v1/jobs", &job("缝纫工", 86_400)).await).await;
+        let employers: Value = app.get_as(&a, "/api/v1/employers").await.json().await.unwrap();
+        let employer_id = employers["items"][0]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&w.staff_a, &format!("/api/v1/employers/{employer_id}/suspend"), &json!({"reason": "拖欠工资"})).await;
+        assert_eq!(r.status(), 200);
+        for job_id in [id.as_str(), other["id"].as_str().unwrap()] {
+            let j: Value = app.get_as(&a, &format!("/api/v1/jobs/{job_id}")).await.json().await.unwrap();
+            assert_eq!(j["status"], "closed");
+        }
+        assert!(public_ids(&app, "").await.is_empty());
+    }
 }

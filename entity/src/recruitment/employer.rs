@@ -257,6 +257,11 @@ pub async fn review<C: ConnectionTrait>(
             "the employer changed meanwhile; retry",
         ));
     }
+    let closed_jobs = if next == EmployerStatus::Suspended {
+        super::job::close_all_open(db, id, now).await?
+    } else {
+        0
+    };
     audit::record(
         db,
         AuditEntry {
@@ -273,7 +278,7 @@ pub async fn review<C: ConnectionTrait>(
             target_type: "employer",
             target_id: Some(id),
             reason: reason.clone(),
-            details: json!({ "from": status.as_str(), "to": next.as_str() }),
+            details: json!({ "from": status.as_str(), "to": next.as_str(), "jobs_closed": closed_jobs }),
         },
     )
     .await?;

@@ -539,6 +539,105 @@ pub async fn act<C: ConnectionTrait>(
     })
 }
 
+/// Closes every open posting (draft, pending review, published) of a suspended employer; returns
+/// how many.
+pub async fn close_all_open<C: ConnectionTrait>(
+    db: &C,
+    employer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let open = [
+        JobStatus::Draft,
+        JobStatus::PendingReview,
+        JobStatus::Published,
+    ]
+    .map(JobStatus::as_str);
+    let result = Entity::update_many()
+        .col_expr(Column::Status, JobStatus::Closed.as_str().into())
+        .col_expr(
+            Column::StatusReason,
+            Expr::value(Some("employer suspended".to_owned())),
+        )
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, now.into())
+        .filter(Column::EmployerId.eq(employer_id))
+        .filter(Column::Status.is_in(open))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Extends a published posting's `valid_through` (its employer, before it expires); the expiry
+/// check moves with it.
+pub async fn renew<C: ConnectionTrait>(
+    db: &C,
+    account_id: Uuid,
+    employer_id: Uuid,
+    id: Uuid,
+    valid_through: DateTime<Utc>,
+) -> Result<Model, DomainError> {
+    let job = get(db, Viewer::Employer(employer_id), id).await?;
+    if job.employer_id != employer_id {
+        return Err(DomainError::NotFound);
+    }
+    if job.status != JobStatus::Published.as_str() {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("a {} posting cannot be renewed", job.status),
+        ));
+    }
+    if valid_through <= job.valid_through || valid_through <= Utc::now() {
+        return Err(DomainError::invalid(
+            "valid_through",
+            "must be later than the current valid_through",
+        ));
+    }
+    let now = Utc::now();
+    let updated = Entity::update_many()
+        .col_expr(Column::ValidThrough, valid_through.into())
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, now.into())
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(JobStatus::Published.as_str()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the posting changed meanwhile; retry",
+        ));
+    }
+    schedule::schedule(
+        db,
+        EXPIRE_TASK,
+        json!({ "job_id": id }),
+        valid_through,
+        None,
+    )
+    .await?;
+    audit::record(
+        db,
+        AuditEntry {
+            site_id: None,
+            actor_account_id: Some(account_id),
+            actor_role: Role::Employer.as_str().to_owned(),
+            on_behalf_of: None,
+            action: "job.renew",
+            target_type: "job",
+            target_id: Some(id),
+            reason: None,
+            details: json!({ "valid_through": valid_through }),
+        },
+    )
+    .await?;
+    Ok(Model {
+        valid_through,
+        version: job.version + 1,
+        updated_at: now,
+        ..job
+    })
+}
+
 /// The expiry task: expires the posting if it is still published and its `valid_through` has
 /// passed (a renewal moved it and scheduled another check).
 pub async fn expire_if_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DomainError> {

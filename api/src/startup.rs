@@ -284,7 +284,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::notifications::configure)
             .configure(routes::devices::configure)
             .configure(routes::employers::configure)
-            .configure(routes::jobs::configure),
+            .configure(routes::jobs::configure)
+            .configure(routes::applications::configure),
     )
     .configure(routes::health::configure)
     .route(

@@ -12,6 +12,7 @@ mod m20261129_000004_delivery;
 mod m20261129_000005_uuid_v7;
 mod m20261129_000006_employers;
 mod m20261129_000007_jobs;
+mod m20261129_000008_applications;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_uuid_v7::Migration),
             Box::new(m20261129_000006_employers::Migration),
             Box::new(m20261129_000007_jobs::Migration),
+            Box::new(m20261129_000008_applications::Migration),
         ]
     }
 }

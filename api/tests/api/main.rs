@@ -5,6 +5,7 @@
 mod fixture;
 mod helpers;
 
+mod applications;
 mod auth;
 mod bola;
 mod broker;

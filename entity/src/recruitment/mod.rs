@@ -1,4 +1,5 @@
 //! Recruitment: employers (and, next, their job postings, applications and hires).
 
+pub mod application;
 pub mod employer;
 pub mod job;

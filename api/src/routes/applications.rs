@@ -1,0 +1,220 @@
+//! Applications: residents (or their group leaders and staff for them) apply; the employer
+//! moves them through its pipeline; a hire records the employment.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use entity::{
+    identity::Role,
+    recruitment::{
+        application::{self, ApplicationStatus, Mover},
+        job::{self, JobCategory},
+    },
+};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    error::{ApiError, Problem},
+    extract::{Json, Query},
+    pagination::{PageParams, Paginated},
+    startup::AppState,
+};
+
+/// An application.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Application {
+    /// Id.
+    pub id: Uuid,
+    /// The posting.
+    pub job_id: Uuid,
+    /// The applicant.
+    pub resident_id: Uuid,
+    /// Submitted by a group leader or staff for the resident.
+    pub on_behalf: bool,
+    /// Status.
+    pub status: ApplicationStatus,
+    /// Submitted at.
+    pub created_at: DateTime<Utc>,
+    /// Last changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<application::Model> for Application {
+    fn from(m: application::Model) -> Self {
+        Self {
+            id: m.id,
+            job_id: m.job_id,
+            resident_id: m.resident_id,
+            on_behalf: m.on_behalf,
+            status: ApplicationStatus::parse(&m.status).unwrap_or(ApplicationStatus::Submitted),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// Who applies.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// The resident applied for (group leaders and staff); omit to apply for yourself.
+    pub resident_id: Option<Uuid>,
+}
+
+/// A move in the pipeline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationPatch {
+    /// The new status.
+    pub status: ApplicationStatus,
+}
+
+/// Paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Applies for a published posting: a resident for itself, or a group leader or staff member for
+/// a resident (recorded and audited). One application per resident and posting.
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/applications", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    request_body = ApplyRequest,
+    responses(
+        (status = 201, description = "Applied", body = Application),
+        (status = 403, description = "Employers and partners do not apply", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such published posting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate_application` or `job_not_open`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such resident in the caller's reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn apply(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<ApplyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let resident_id = body.resident_id.or(caller.resident_id).ok_or_else(|| {
+        ApiError::invalid("resident_id", "required when applying for someone else")
+    })?;
+    let txn = state.db.begin().await?;
+    let application =
+        application::apply(&txn, &caller.actor(), id.into_inner(), resident_id).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Application::from(application)))
+}
+
+/// Applications to one of the caller's postings (its employer).
+#[utoipa::path(
+    get, path = "/api/v1/jobs/{id}/applications", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id"), ApplicationQuery),
+    responses(
+        (status = 200, description = "A page of applications", body = Paginated<Application>),
+        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_for_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<ApplicationQuery>,
+) -> Result<web::Json<Paginated<Application>>, ApiError> {
+    let employer = caller.employer_id.ok_or(ApiError::Forbidden(
+        "only the posting's employer sees its applicants",
+    ))?;
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let apps = application::for_job(state.db.conn(), employer, id.into_inner(), &page).await?;
+    Ok(web::Json(apps.map(Application::from).into()))
+}
+
+/// The caller's own applications, with their outcome.
+#[utoipa::path(
+    get, path = "/api/v1/me/applications", tag = "jobs", security(("bearer" = [])),
+    params(ApplicationQuery),
+    responses(
+        (status = 200, description = "A page of applications", body = Paginated<Application>),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn mine(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<ApplicationQuery>,
+) -> Result<web::Json<Paginated<Application>>, ApiError> {
+    let resident = caller
+        .resident_id
+        .ok_or(ApiError::Forbidden("only residents have applications"))?;
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let apps = application::of_resident(state.db.conn(), resident, &page).await?;
+    Ok(web::Json(apps.map(Application::from).into()))
+}
+
+/// Moves an application: the employer through viewed, interviewing, offered, hired or
+/// not_selected; the applicant (or its leader or staff) withdraws before hired. A hire records the
+/// employment. Illegal moves are 409.
+#[utoipa::path(
+    patch, path = "/api/v1/applications/{id}", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ApplicationPatch,
+    responses(
+        (status = 200, description = "Moved", body = Application),
+        (status = 403, description = "The other side makes this move", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn advance(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<ApplicationPatch>,
+) -> Result<web::Json<Application>, ApiError> {
+    let id = id.into_inner();
+    let mover = match (caller.role, caller.employer_id) {
+        (Role::Employer, Some(e)) => Mover::Employer(caller.account_id, e),
+        (Role::Partner, _) | (Role::Employer, None) => {
+            return Err(ApiError::Forbidden("partners do not move applications"));
+        }
+        _ => Mover::Applicant(caller.actor()),
+    };
+    let txn = state.db.begin().await?;
+    let channel = {
+        let app = application::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let job = job::Entity::find_by_id(app.job_id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        match JobCategory::parse(&job.category) {
+            Some(JobCategory::WorkAway) => "work_away",
+            Some(JobCategory::IndustryBase) => "industry",
+            _ => "local",
+        }
+    };
+    let moved = application::advance(&txn, &mover, id, body.status, channel).await?;
+    txn.commit().await?;
+    Ok(web::Json(moved.into()))
+}
+
+/// Registers the routes of this group.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/jobs/{id}/applications")
+            .route(web::post().to(apply))
+            .route(web::get().to(list_for_job)),
+    )
+    .service(web::resource("/me/applications").route(web::get().to(mine)))
+    .service(web::resource("/applications/{id}").route(web::patch().to(advance)));
+}

@@ -1,0 +1,118 @@
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    helpers::*,
+    world::{PASSWORD, World, created},
+};
+
+async fn employer_with_published_job(
+    app: &TestApp,
+    w: &World,
+    code: &str,
+    phone: &str,
+) -> (String, String) {
+    let e = created(app.post_json("/api/v1/auth/employers", &json!({
+        "organisation_name": "嘉德实业", "credit_code": code, "contact_name": "钱", "contact_phone": "13800001111", "phone": phone, "password": PASSWORD
+    })).await).await;
+    app.post_as(
+        &w.staff_a,
+        &format!("/api/v1/employers/{}/verify", e["id"].as_str().unwrap()),
+        &json!({}),
+    )
+    .await;
+    let token = app.login(phone, PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let job = created(app.post_as(&token, "/api/v1/jobs", &json!({
+        "title": "扶贫车间缝纫工", "description": "计件工资，可带孩子上下班。", "category": "community_workshop", "location": "兴贤里扶贫车间",
+        "salary_min": 2000, "salary_max": 3500, "salary_unit": "month", "headcount": 20, "contact": "车间办公室",
+        "valid_through": (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339()
+    })).await).await;
+    let id = job["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.post_as(&token, &format!("/api/v1/jobs/{id}/submit"), &json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.post_as(
+            &w.staff_a,
+            &format!("/api/v1/jobs/{id}/publish"),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    (token, id)
+}
+
+async fn patch(app: &TestApp, token: &str, id: &str, status: &str) -> reqwest::Response {
+    app.send_as(
+        reqwest::Method::PATCH,
+        token,
+        &format!("/api/v1/applications/{id}"),
+        &json!({"status": status}),
+    )
+    .await
+}
+
+both_backends! {
+    async fn residents_apply_and_the_employer_hires(app) {
+        let w = World::build(&app).await;
+        let (employer, job) = employer_with_published_job(&app, &w, "91350100M000100Y43", "13600000001").await;
+        let path = format!("/api/v1/jobs/{job}/applications");
+        // R2 applies for itself; the leader applies for R1, an elderly neighbour in its group.
+        let own = created(app.post_as(&w.resident_2, &path, &json!({})).await).await;
+        assert_eq!(own["on_behalf"], false);
+        problem(app.post_as(&w.resident_2, &path, &json!({})).await, 409, "duplicate_application").await;
+        let assisted = created(app.post_as(&w.leader, &path, &json!({"resident_id": w.resident_1_id})).await).await;
+        assert_eq!(assisted["on_behalf"], true);
+        problem(app.post_as(&w.leader, &path, &json!({"resident_id": w.resident_2_id})).await, 422, "validation_failed").await;
+        let audit: Value = app.get_as(&w.site_admin_a, "/api/v1/audit-events").await.json().await.unwrap();
+        let event = audit["items"].as_array().unwrap().iter().find(|e| e["action"] == "application.submit").unwrap().clone();
+        assert_eq!(event["on_behalf_of"], w.resident_1_id.as_str());
+        // The employer sees its applicants; another employer sees nothing of them.
+        let list: Value = app.get_as(&employer, &path).await.json().await.unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 2);
+        let (other, _) = employer_with_published_job(&app, &w, "91110000600037341L", "13600000002").await;
+        problem(app.get_as(&other, &path).await, 404, "not_found").await;
+        let own_id = own["id"].as_str().unwrap();
+        problem(patch(&app, &other, own_id, "viewed").await, 404, "not_found").await;
+        // Residents see their own only.
+        let mine: Value = app.get_as(&w.resident_1, "/api/v1/me/applications").await.json().await.unwrap();
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+        problem(patch(&app, &w.resident_1, own_id, "withdrawn").await, 404, "not_found").await;
+        // The pipeline, in order only, by the employer only.
+        problem(patch(&app, &employer, own_id, "hired").await, 409, "illegal_transition").await;
+        problem(patch(&app, &w.resident_2, own_id, "viewed").await, 403, "forbidden").await;
+        for status in ["viewed", "interviewing", "offered", "hired"] {
+            let r: Value = patch(&app, &employer, own_id, status).await.json().await.unwrap();
+            assert_eq!(r["status"], status);
+        }
+        problem(patch(&app, &w.resident_2, own_id, "withdrawn").await, 409, "illegal_transition").await;
+        let r2: Value = app.get_as(&w.staff_a, &format!("/api/v1/residents/{}", w.resident_2_id)).await.json().await.unwrap();
+        assert_eq!(r2["employment_status"], "employed");
+        // The leader withdraws R1's application; the employer can no longer move it.
+        let assisted_id = assisted["id"].as_str().unwrap();
+        assert_eq!(patch(&app, &w.leader, assisted_id, "withdrawn").await.status(), 200);
+        problem(patch(&app, &employer, assisted_id, "viewed").await, 409, "illegal_transition").await;
+        // Every step reached R2's inbox.
+        eventually("R2's notices", 10, || async {
+            let inbox: Value = app.get_as(&w.resident_2, "/api/v1/me/notifications").await.json().await.unwrap();
+            inbox["items"].as_array().unwrap().iter().filter(|n| n["category"] == "job").count() == 5
+        })
+        .await;
+        let inbox: Value = app.get_as(&w.resident_2, "/api/v1/me/notifications").await.json().await.unwrap();
+        assert!(inbox["items"][0]["body"].as_str().unwrap().contains("录用"));
+        // A closed posting takes no applications.
+        assert_eq!(app.post_as(&employer, &format!("/api/v1/jobs/{job}/close"), &json!({})).await.status(), 200);
+        problem(app.post_as(&w.resident_b, &path, &json!({})).await, 404, "not_found").await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

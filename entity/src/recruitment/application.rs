@@ -1,0 +1,427 @@
+//! Applications to published postings, and the employment a hire creates. Status moves:
+//! submitted -> viewed -> interviewing -> offered -> hired | not_selected (the employer), and
+//! withdrawn at any point before hired (the resident, or its leader or staff for it). Every change
+//! tells the resident through the outbox.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    entity::prelude::*, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::job::{self, JobStatus, Viewer};
+use crate::{
+    DomainError,
+    audit::{self, AuditEntry},
+    error::is_unique_violation,
+    identity::Role,
+    messaging::{
+        Event,
+        events::{Audience, NotificationRequested, Urgency},
+        outbox,
+    },
+    page::{Page, PageRequest},
+    registry::{ops::Actor, resident},
+};
+
+/// An application.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "job_application")]
+pub struct Model {
+    /// Id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The posting.
+    pub job_id: Uuid,
+    /// Its employer.
+    pub employer_id: Uuid,
+    /// The applicant.
+    pub resident_id: Uuid,
+    /// The applicant's site.
+    pub site_id: Uuid,
+    /// The account that submitted it.
+    pub submitted_by: Uuid,
+    /// Submitted by a leader or staff for the resident.
+    pub on_behalf: bool,
+    /// See [`ApplicationStatus`].
+    pub status: String,
+    /// Submitted at.
+    pub created_at: DateTimeUtc,
+    /// Last changed at.
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations are navigated through sea-orm.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// Sent.
+    Submitted,
+    /// Seen by the employer.
+    Viewed,
+    /// Invited to an interview.
+    Interviewing,
+    /// Offered the job.
+    Offered,
+    /// Hired: an employment record exists.
+    Hired,
+    /// Not selected.
+    NotSelected,
+    /// Withdrawn by the applicant.
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Viewed => "viewed",
+            Self::Interviewing => "interviewing",
+            Self::Offered => "offered",
+            Self::Hired => "hired",
+            Self::NotSelected => "not_selected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+
+    /// Every allowed move, and who makes it: `true` for the employer, `false` for the applicant.
+    pub fn allowed(self, next: Self) -> Option<bool> {
+        use ApplicationStatus::*;
+        match (self, next) {
+            (Submitted, Viewed)
+            | (Viewed, Interviewing)
+            | (Interviewing, Offered)
+            | (Offered, Hired) => Some(true),
+            (Submitted | Viewed | Interviewing | Offered, NotSelected) => Some(true),
+            (Submitted | Viewed | Interviewing | Offered, Withdrawn) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The notice the resident gets (Simplified Chinese).
+    fn notice(self, title: &str) -> String {
+        match self {
+            Self::Submitted => format!("您已报名“{title}”，请等待用人单位查看。"),
+            Self::Viewed => format!("用人单位已查看您对“{title}”的报名。"),
+            Self::Interviewing => format!("用人单位邀请您参加“{title}”的面试，请留意电话。"),
+            Self::Offered => format!("恭喜！您已获得“{title}”的录用意向。"),
+            Self::Hired => format!("恭喜！您已被“{title}”正式录用。"),
+            Self::NotSelected => format!("很遗憾，您未被“{title}”录用，请继续关注其他岗位。"),
+            Self::Withdrawn => format!("您对“{title}”的报名已撤回。"),
+        }
+    }
+}
+
+/// An employment record.
+pub mod employment {
+    use sea_orm::entity::prelude::*;
+
+    /// A resident's job, from a hire or recorded by staff.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "employment")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The worker.
+        pub resident_id: Uuid,
+        /// The worker's site.
+        pub site_id: Uuid,
+        /// The worker's household (the dashboard counts per household).
+        pub household_id: Uuid,
+        /// The employer, when known.
+        pub employer_id: Option<Uuid>,
+        /// The posting, when hired through one.
+        pub job_id: Option<Uuid>,
+        /// The application, when hired through one.
+        #[sea_orm(unique)]
+        pub application_id: Option<Uuid>,
+        /// `work_away`, `local` or `industry`.
+        pub channel: String,
+        /// First day.
+        pub start_date: Date,
+        /// Last day, once ended.
+        pub end_date: Option<Date>,
+        /// Who recorded it.
+        pub created_by: Uuid,
+        /// Recorded at.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+async fn notify<C: ConnectionTrait>(
+    db: &C,
+    application: &Model,
+    title: &str,
+    status: ApplicationStatus,
+) -> Result<(), DbErr> {
+    outbox::record(
+        db,
+        Event::NotificationRequested(NotificationRequested {
+            site_id: application.site_id,
+            category: "job".into(),
+            title: "求职进展".into(),
+            body: status.notice(title),
+            audience: Audience::Residents {
+                resident_ids: vec![application.resident_id],
+            },
+            urgency: Urgency::Normal,
+            link: Some(format!("application:{}", application.id)),
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Applies for a published, still valid posting: the resident itself, or its group leader or
+/// staff for it (audited). One application per resident and posting (409).
+pub async fn apply<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    job_id: Uuid,
+    resident_id: Uuid,
+) -> Result<Model, DomainError> {
+    let job = job::get(db, Viewer::Public, job_id).await?;
+    if job.status != JobStatus::Published.as_str() || job.valid_through <= Utc::now() {
+        return Err(DomainError::conflict(
+            "job_not_open",
+            "this posting no longer takes applications",
+        ));
+    }
+    let resident = resident::Entity::find_by_id(resident_id)
+        .filter(actor.scope.residents())
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::invalid("resident_id", "no such resident in your reach"))?;
+    let on_behalf = match actor.role {
+        Role::Resident | Role::GroupLeader if actor_resident(actor) == Some(resident_id) => false,
+        Role::GroupLeader | Role::Staff | Role::SiteAdmin | Role::PlatformAdmin => true,
+        _ => {
+            return Err(DomainError::Forbidden(
+                "only residents, their group leaders and staff apply",
+            ));
+        }
+    };
+    let now = Utc::now();
+    let model = Model {
+        id: Uuid::now_v7(),
+        job_id,
+        employer_id: job.employer_id,
+        resident_id,
+        site_id: resident.site_id,
+        submitted_by: actor.account_id,
+        on_behalf,
+        status: ApplicationStatus::Submitted.as_str().to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    Entity::insert(ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::conflict(
+                    "duplicate_application",
+                    "this resident has already applied for this posting",
+                )
+            } else {
+                e.into()
+            }
+        })?;
+    if on_behalf {
+        audit::record(
+            db,
+            AuditEntry {
+                site_id: Some(resident.site_id),
+                actor_account_id: Some(actor.account_id),
+                actor_role: actor.role.as_str().to_owned(),
+                on_behalf_of: Some(resident_id),
+                action: "application.submit",
+                target_type: "application",
+                target_id: Some(model.id),
+                reason: None,
+                details: json!({ "job_id": job_id }),
+            },
+        )
+        .await?;
+    }
+    notify(db, &model, &job.title, ApplicationStatus::Submitted).await?;
+    Ok(model)
+}
+
+fn actor_resident(actor: &Actor) -> Option<Uuid> {
+    match &actor.scope {
+        crate::scope::Scope::Own(own) | crate::scope::Scope::Groups { own, .. } => {
+            Some(own.resident_id)
+        }
+        _ => None,
+    }
+}
+
+/// Applications to one of the employer's postings (others' postings are not found).
+pub async fn for_job<C: ConnectionTrait>(
+    db: &C,
+    employer_id: Uuid,
+    job_id: Uuid,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<Model>, DomainError> {
+    let job = job::get(db, Viewer::Employer(employer_id), job_id).await?;
+    if job.employer_id != employer_id {
+        return Err(DomainError::NotFound);
+    }
+    let mut select = Entity::find()
+        .filter(Column::JobId.eq(job_id))
+        .order_by_asc(Column::Id)
+        .limit(page.fetch());
+    if let Some(after) = page.after() {
+        select = select.filter(Column::Id.gt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |a| a.id))
+}
+
+/// A resident's own applications, newest first.
+pub async fn of_resident<C: ConnectionTrait>(
+    db: &C,
+    resident_id: Uuid,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<Model>, DbErr> {
+    let mut select = Entity::find()
+        .filter(Column::ResidentId.eq(resident_id))
+        .order_by_desc(Column::Id)
+        .limit(page.fetch());
+    if let Some(after) = page.after() {
+        select = select.filter(Column::Id.lt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |a| a.id))
+}
+
+/// Who moves an application.
+#[derive(Debug, Clone)]
+pub enum Mover {
+    /// The posting's employer (account, employer).
+    Employer(Uuid, Uuid),
+    /// The applicant's side: itself, its leader or staff.
+    Applicant(Actor),
+}
+
+/// Moves an application; illegal moves are 409 `illegal_transition`; a hire creates the
+/// employment record in the same transaction. The resident is told through the outbox.
+pub async fn advance<C: ConnectionTrait>(
+    db: &C,
+    mover: &Mover,
+    id: Uuid,
+    next: ApplicationStatus,
+    channel: &str,
+) -> Result<Model, DomainError> {
+    let app = Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let (by_employer, account) = match mover {
+        Mover::Employer(account, employer) => {
+            if app.employer_id != *employer {
+                return Err(DomainError::NotFound);
+            }
+            (true, *account)
+        }
+        Mover::Applicant(actor) => {
+            let visible = resident::Entity::find_by_id(app.resident_id)
+                .filter(actor.scope.residents())
+                .one(db)
+                .await?;
+            if visible.is_none() {
+                return Err(DomainError::NotFound);
+            }
+            (false, actor.account_id)
+        }
+    };
+    let from = ApplicationStatus::parse(&app.status).unwrap_or(ApplicationStatus::Submitted);
+    match from.allowed(next) {
+        Some(employer_move) if employer_move == by_employer => {}
+        Some(_) => return Err(DomainError::Forbidden("the other side makes this move")),
+        None => {
+            return Err(DomainError::conflict(
+                "illegal_transition",
+                format!(
+                    "an application that is {} cannot become {}",
+                    from.as_str(),
+                    next.as_str()
+                ),
+            ));
+        }
+    }
+    let now = Utc::now();
+    let updated = Entity::update_many()
+        .col_expr(Column::Status, next.as_str().into())
+        .col_expr(Column::UpdatedAt, now.into())
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the application changed meanwhile; retry",
+        ));
+    }
+    let job = job::Entity::find_by_id(app.job_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if next == ApplicationStatus::Hired {
+        let resident = resident::Entity::find_by_id(app.resident_id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        employment::Entity::insert(employment::ActiveModel::from(employment::Model {
+            id: Uuid::now_v7(),
+            resident_id: app.resident_id,
+            site_id: app.site_id,
+            household_id: resident.household_id,
+            employer_id: Some(app.employer_id),
+            job_id: Some(app.job_id),
+            application_id: Some(app.id),
+            channel: channel.to_owned(),
+            start_date: (now + chrono::Duration::hours(8)).date_naive(),
+            end_date: None::<NaiveDate>,
+            created_by: account,
+            created_at: now,
+        }))
+        .exec_without_returning(db)
+        .await?;
+        resident::Entity::update_many()
+            .col_expr(resident::Column::EmploymentStatus, Expr::value("employed"))
+            .col_expr(resident::Column::UpdatedAt, Expr::value(now))
+            .filter(resident::Column::Id.eq(app.resident_id))
+            .exec(db)
+            .await?;
+    }
+    let moved = Model {
+        status: next.as_str().to_owned(),
+        updated_at: now,
+        ..app
+    };
+    notify(db, &moved, &job.title, next).await?;
+    Ok(moved)
+}

@@ -77,6 +77,7 @@ use crate::{error::Problem, routes};
         routes::applications::list_for_job,
         routes::applications::mine,
         routes::applications::advance,
+        routes::reports::employment,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

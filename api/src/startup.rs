@@ -285,7 +285,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::devices::configure)
             .configure(routes::employers::configure)
             .configure(routes::jobs::configure)
-            .configure(routes::applications::configure),
+            .configure(routes::applications::configure)
+            .configure(routes::reports::configure),
     )
     .configure(routes::health::configure)
     .route(

@@ -11,6 +11,7 @@ pub mod health;
 pub mod import;
 pub mod jobs;
 pub mod notifications;
+pub mod reports;
 pub mod residents;
 pub mod sites;
 pub mod structure;

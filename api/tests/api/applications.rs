@@ -115,4 +115,34 @@ both_backends! {
         problem(app.post_as(&w.resident_b, &path, &json!({})).await, 404, "not_found").await;
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+
+    async fn a_hire_takes_the_household_off_the_below_target_list(app) {
+        let w = World::build(&app).await;
+        let below = |report: &Value| -> Vec<String> {
+            report["below_target"].as_array().unwrap().iter().map(|h| h["household_id"].as_str().unwrap().to_owned()).collect()
+        };
+        let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/employment").await.json().await.unwrap();
+        assert_eq!(report["households_with_labour"], 2);
+        assert_eq!(report["employed_residents"], 0);
+        let mut listed = below(&report);
+        listed.sort();
+        let mut expected = vec![w.household_1.clone(), w.household_2.clone()];
+        expected.sort();
+        assert_eq!(listed, expected);
+        // A leader sees its own groups only.
+        let mine: Value = app.get_as(&w.leader, "/api/v1/reports/employment").await.json().await.unwrap();
+        assert_eq!(below(&mine), vec![w.household_1.clone()]);
+        problem(app.get_as(&w.resident_1, "/api/v1/reports/employment").await, 403, "forbidden").await;
+        // R2 is hired: its household (R2 is its only labour) reaches the target.
+        let (employer, job) = employer_with_published_job(&app, &w, "91350100M000100Y43", "13600000001").await;
+        let application = created(app.post_as(&w.resident_2, &format!("/api/v1/jobs/{job}/applications"), &json!({})).await).await;
+        let id = application["id"].as_str().unwrap();
+        for status in ["viewed", "interviewing", "offered", "hired"] {
+            assert_eq!(patch(&app, &employer, id, status).await.status(), 200);
+        }
+        let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/employment").await.json().await.unwrap();
+        assert_eq!(report["employed_residents"], 1);
+        assert_eq!(below(&report), vec![w.household_1.clone()]);
+        assert_eq!(report["households_below_target"], 1);
+    }
 }

@@ -1,5 +1,6 @@
 //! Recruitment: employers (and, next, their job postings, applications and hires).
 
 pub mod application;
+pub mod dashboard;
 pub mod employer;
 pub mod job;

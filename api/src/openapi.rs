@@ -77,6 +77,8 @@ use crate::{error::Problem, routes};
         routes::applications::list_for_job,
         routes::applications::mine,
         routes::applications::advance,
+        routes::applications::record_employment,
+        routes::applications::end_employment,
         routes::reports::employment,
     ),
     components(schemas(Problem)),

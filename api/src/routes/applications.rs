@@ -208,6 +208,113 @@ pub async fn advance(
     Ok(web::Json(moved.into()))
 }
 
+/// Employment found outside the platform.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmploymentRequest {
+    /// The worker.
+    pub resident_id: Uuid,
+    /// `work_away`, `local` or `industry`.
+    pub channel: String,
+    /// First day.
+    pub start_date: chrono::NaiveDate,
+}
+
+/// The end of an employment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmploymentEnd {
+    /// Last day.
+    pub end_date: chrono::NaiveDate,
+}
+
+/// An employment record.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Employment {
+    /// Id.
+    pub id: Uuid,
+    /// The worker.
+    pub resident_id: Uuid,
+    /// Channel.
+    pub channel: String,
+    /// First day.
+    pub start_date: chrono::NaiveDate,
+    /// Last day, once ended.
+    pub end_date: Option<chrono::NaiveDate>,
+}
+
+impl From<application::employment::Model> for Employment {
+    fn from(m: application::employment::Model) -> Self {
+        Self {
+            id: m.id,
+            resident_id: m.resident_id,
+            channel: m.channel,
+            start_date: m.start_date,
+            end_date: m.end_date,
+        }
+    }
+}
+
+/// Records employment found outside the platform (staff of the resident's site).
+#[utoipa::path(
+    post, path = "/api/v1/employments", tag = "jobs", security(("bearer" = [])),
+    request_body = EmploymentRequest,
+    responses(
+        (status = 201, description = "Recorded", body = Employment),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resident in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn record_employment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Json(body): Json<EmploymentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !matches!(body.channel.as_str(), "work_away" | "local" | "industry") {
+        return Err(ApiError::invalid(
+            "channel",
+            "must be work_away, local or industry",
+        ));
+    }
+    let txn = state.db.begin().await?;
+    let record = application::record_employment(
+        &txn,
+        &caller.actor(),
+        body.resident_id,
+        &body.channel,
+        body.start_date,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Employment::from(record)))
+}
+
+/// Ends an employment (staff of the resident's site).
+#[utoipa::path(
+    post, path = "/api/v1/employments/{id}/end", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employment id")),
+    request_body = EmploymentEnd,
+    responses(
+        (status = 200, description = "Ended", body = Employment),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_ended`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn end_employment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<EmploymentEnd>,
+) -> Result<web::Json<Employment>, ApiError> {
+    let txn = state.db.begin().await?;
+    let record =
+        application::end_employment(&txn, &caller.actor(), id.into_inner(), body.end_date).await?;
+    txn.commit().await?;
+    Ok(web::Json(record.into()))
+}
+
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -216,5 +323,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_for_job)),
     )
     .service(web::resource("/me/applications").route(web::get().to(mine)))
-    .service(web::resource("/applications/{id}").route(web::patch().to(advance)));
+    .service(web::resource("/applications/{id}").route(web::patch().to(advance)))
+    .service(web::resource("/employments").route(web::post().to(record_employment)))
+    .service(web::resource("/employments/{id}/end").route(web::post().to(end_employment)));
 }

@@ -145,4 +145,24 @@ both_backends! {
         assert_eq!(below(&report), vec![w.household_1.clone()]);
         assert_eq!(report["households_below_target"], 1);
     }
+
+    async fn staff_record_and_end_employment_found_elsewhere(app) {
+        let w = World::build(&app).await;
+        let body = json!({"resident_id": w.resident_2_id, "channel": "work_away", "start_date": "2026-03-01"});
+        problem(app.post_as(&w.leader, "/api/v1/employments", &body).await, 404, "not_found").await;
+        problem(app.post_as(&w.staff_b, "/api/v1/employments", &body).await, 404, "not_found").await;
+        let mut bad = body.clone();
+        bad["channel"] = json!("moon");
+        problem(app.post_as(&w.staff_a, "/api/v1/employments", &bad).await, 422, "validation_failed").await;
+        let record = created(app.post_as(&w.staff_a, "/api/v1/employments", &body).await).await;
+        let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/employment").await.json().await.unwrap();
+        assert_eq!(report["employed_residents"], 1);
+        let end = format!("/api/v1/employments/{}/end", record["id"].as_str().unwrap());
+        problem(app.post_as(&w.staff_a, &end, &json!({"end_date": "2026-01-01"})).await, 422, "validation_failed").await;
+        let ended: Value = app.post_as(&w.staff_a, &end, &json!({"end_date": "2026-10-31"})).await.json().await.unwrap();
+        assert_eq!(ended["end_date"], "2026-10-31");
+        problem(app.post_as(&w.staff_a, &end, &json!({"end_date": "2026-11-01"})).await, 409, "already_ended").await;
+        let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/employment").await.json().await.unwrap();
+        assert_eq!(report["employed_residents"], 0);
+    }
 }

@@ -425,3 +425,115 @@ pub async fn advance<C: ConnectionTrait>(
     notify(db, &moved, &job.title, next).await?;
     Ok(moved)
 }
+
+/// Records employment found outside the platform (staff of the resident's site); audited.
+pub async fn record_employment<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    resident_id: Uuid,
+    channel: &str,
+    start_date: NaiveDate,
+) -> Result<employment::Model, DomainError> {
+    let resident = resident::Entity::find_by_id(resident_id)
+        .filter(actor.scope.residents())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    actor.manage(resident.site_id)?;
+    let now = Utc::now();
+    let model = employment::Model {
+        id: Uuid::now_v7(),
+        resident_id,
+        site_id: resident.site_id,
+        household_id: resident.household_id,
+        employer_id: None,
+        job_id: None,
+        application_id: None,
+        channel: channel.to_owned(),
+        start_date,
+        end_date: None,
+        created_by: actor.account_id,
+        created_at: now,
+    };
+    employment::Entity::insert(employment::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    resident::Entity::update_many()
+        .col_expr(resident::Column::EmploymentStatus, Expr::value("employed"))
+        .col_expr(resident::Column::UpdatedAt, Expr::value(now))
+        .filter(resident::Column::Id.eq(resident_id))
+        .exec(db)
+        .await?;
+    audit::record(
+        db,
+        AuditEntry {
+            site_id: Some(resident.site_id),
+            actor_account_id: Some(actor.account_id),
+            actor_role: actor.role.as_str().to_owned(),
+            on_behalf_of: Some(resident_id),
+            action: "employment.record",
+            target_type: "employment",
+            target_id: Some(model.id),
+            reason: None,
+            details: json!({ "channel": channel }),
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Ends an employment (staff of the resident's site); ending twice is 409.
+pub async fn end_employment<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    end_date: NaiveDate,
+) -> Result<employment::Model, DomainError> {
+    let current = employment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    resident::Entity::find_by_id(current.resident_id)
+        .filter(actor.scope.residents())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    actor.manage(current.site_id)?;
+    if current.end_date.is_some() {
+        return Err(DomainError::conflict(
+            "already_ended",
+            "this employment has already ended",
+        ));
+    }
+    if end_date < current.start_date {
+        return Err(DomainError::invalid(
+            "end_date",
+            "must not be before the start date",
+        ));
+    }
+    employment::Entity::update_many()
+        .col_expr(employment::Column::EndDate, Expr::value(end_date))
+        .filter(employment::Column::Id.eq(id))
+        .filter(employment::Column::EndDate.is_null())
+        .exec(db)
+        .await?;
+    audit::record(
+        db,
+        AuditEntry {
+            site_id: Some(current.site_id),
+            actor_account_id: Some(actor.account_id),
+            actor_role: actor.role.as_str().to_owned(),
+            on_behalf_of: Some(current.resident_id),
+            action: "employment.end",
+            target_type: "employment",
+            target_id: Some(id),
+            reason: None,
+            details: json!({ "end_date": end_date }),
+        },
+    )
+    .await?;
+    Ok(employment::Model {
+        end_date: Some(end_date),
+        ..current
+    })
+}

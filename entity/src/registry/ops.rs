@@ -102,6 +102,26 @@ fn conflict_on_unique(e: DbErr, code: &'static str, detail: &str) -> DomainError
     }
 }
 
+/// Inserts a new row, turning a unique-constraint violation into a 409 with `conflict` (code,
+/// detail), and records its audit event in the same transaction.
+async fn insert_audited<C, A>(
+    db: &C,
+    row: A,
+    conflict: (&'static str, &str),
+    entry: AuditEntry,
+) -> Result<(), DomainError>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + Send,
+{
+    <A::Entity as EntityTrait>::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map_err(|e| conflict_on_unique(e, conflict.0, conflict.1))?;
+    audit::record(db, entry).await?;
+    Ok(())
+}
+
 /// One keyset page of `select`, ordered by id (UUIDv7, so creation order).
 async fn page_by_id<E, C>(
     db: &C,
@@ -153,11 +173,13 @@ pub async fn create_site<C: ConnectionTrait>(
         region: new.region,
         created_at: Utc::now(),
     };
-    site::Entity::insert(site::ActiveModel::from(model.clone()))
-        .exec_without_returning(db)
-        .await
-        .map_err(|e| conflict_on_unique(e, "duplicate_code", "a site with this code exists"))?;
-    audit::record(db, actor.audit(model.id, "site.create", "site", model.id)).await?;
+    insert_audited(
+        db,
+        site::ActiveModel::from(model.clone()),
+        ("duplicate_code", "a site with this code exists"),
+        actor.audit(model.id, "site.create", "site", model.id),
+    )
+    .await?;
     Ok(model)
 }
 
@@ -201,18 +223,13 @@ pub async fn create_committee<C: ConnectionTrait>(
         name,
         created_at: Utc::now(),
     };
-    committee::Entity::insert(committee::ActiveModel::from(model.clone()))
-        .exec_without_returning(db)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                "duplicate_name",
-                "a committee with this name exists in the site",
-            )
-        })?;
-    audit::record(
+    insert_audited(
         db,
+        committee::ActiveModel::from(model.clone()),
+        (
+            "duplicate_name",
+            "a committee with this name exists in the site",
+        ),
         actor.audit(site_id, "committee.create", "committee", model.id),
     )
     .await?;
@@ -256,18 +273,13 @@ pub async fn create_group<C: ConnectionTrait>(
         leader_resident_id: None,
         created_at: Utc::now(),
     };
-    resident_group::Entity::insert(resident_group::ActiveModel::from(model.clone()))
-        .exec_without_returning(db)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                "duplicate_name",
-                "a group with this name exists in the committee",
-            )
-        })?;
-    audit::record(
+    insert_audited(
         db,
+        resident_group::ActiveModel::from(model.clone()),
+        (
+            "duplicate_name",
+            "a group with this name exists in the committee",
+        ),
         actor.audit(model.site_id, "group.create", "group", model.id),
     )
     .await?;
@@ -360,18 +372,13 @@ pub async fn create_building<C: ConnectionTrait>(
         name,
         created_at: Utc::now(),
     };
-    building::Entity::insert(building::ActiveModel::from(model.clone()))
-        .exec_without_returning(db)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                "duplicate_name",
-                "a building with this name exists in the site",
-            )
-        })?;
-    audit::record(
+    insert_audited(
         db,
+        building::ActiveModel::from(model.clone()),
+        (
+            "duplicate_name",
+            "a building with this name exists in the site",
+        ),
         actor.audit(model.site_id, "building.create", "building", model.id),
     )
     .await?;
@@ -437,18 +444,13 @@ pub async fn create_household<C: ConnectionTrait>(
         created_at: now,
         updated_at: now,
     };
-    household::Entity::insert(household::ActiveModel::from(model.clone()))
-        .exec_without_returning(db)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                "duplicate_label",
-                "a household with this label exists in the building",
-            )
-        })?;
-    audit::record(
+    insert_audited(
         db,
+        household::ActiveModel::from(model.clone()),
+        (
+            "duplicate_label",
+            "a household with this label exists in the building",
+        ),
         actor.audit(model.site_id, "household.create", "household", model.id),
     )
     .await?;
@@ -674,18 +676,13 @@ pub async fn create_resident<C: ConnectionTrait>(
         .map_err(|_| DomainError::invalid("household_id", "no such household"))?;
     actor.manage(household.site_id)?;
     let row = resident_row(cipher, Uuid::now_v7(), &household, &data);
-    resident::Entity::insert(resident::ActiveModel::from(row.clone()))
-        .exec_without_returning(db)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                "duplicate_id_card",
-                "a resident with this ID number is already registered in the site",
-            )
-        })?;
-    audit::record(
+    insert_audited(
         db,
+        resident::ActiveModel::from(row.clone()),
+        (
+            "duplicate_id_card",
+            "a resident with this ID number is already registered in the site",
+        ),
         actor.audit(row.site_id, "resident.create", "resident", row.id),
     )
     .await?;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod crypto;
 pub mod db;
+pub mod employer_notification;
 pub mod error;
 pub mod identity;
 pub mod messaging;

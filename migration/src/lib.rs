@@ -13,6 +13,8 @@ mod m20261129_000005_uuid_v7;
 mod m20261129_000006_employers;
 mod m20261129_000007_jobs;
 mod m20261129_000008_applications;
+mod m20261129_000009_matching;
+mod m20261129_000010_search_key;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_employers::Migration),
             Box::new(m20261129_000007_jobs::Migration),
             Box::new(m20261129_000008_applications::Migration),
+            Box::new(m20261129_000009_matching::Migration),
+            Box::new(m20261129_000010_search_key::Migration),
         ]
     }
 }

@@ -325,6 +325,129 @@ pub async fn create_job(
     Ok(HttpResponse::build(StatusCode::CREATED).json(Job::from(job)))
 }
 
+/// Reads `"field": null` as `Some(None)` (clear it) and an absent field as `None` (keep it).
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to a draft: only the fields sent change; `null` clears an age limit.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobPatch {
+    /// Title (up to 100 characters).
+    pub title: Option<String>,
+    /// Description (up to 5,000 characters).
+    pub description: Option<String>,
+    /// Recruitment channel.
+    pub category: Option<JobCategory>,
+    /// Where the work is.
+    pub location: Option<String>,
+    /// Lowest pay per unit, in yuan.
+    pub salary_min: Option<i32>,
+    /// Highest pay per unit, in yuan.
+    pub salary_max: Option<i32>,
+    /// What the pay is per.
+    pub salary_unit: Option<SalaryUnit>,
+    /// People wanted.
+    pub headcount: Option<i32>,
+    /// Youngest acceptable age (`null` clears it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i16>)]
+    pub age_min: Option<Option<i16>>,
+    /// Oldest acceptable age (`null` clears it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i16>)]
+    pub age_max: Option<Option<i16>>,
+    /// Skills wanted (replaces the list).
+    pub skills: Option<Vec<String>>,
+    /// Suitable for disabled workers.
+    pub suitable_for_disabled: Option<bool>,
+    /// Flexible hours for carers of children or elders.
+    pub flexible_hours: Option<bool>,
+    /// Transport provided.
+    pub transport_provided: Option<bool>,
+    /// Housing provided.
+    pub housing_provided: Option<bool>,
+    /// Contact.
+    pub contact: Option<String>,
+    /// Valid until (in the future).
+    pub valid_through: Option<DateTime<Utc>>,
+}
+
+impl JobPatch {
+    /// The draft's content with these changes applied, as a full request to validate.
+    fn apply(self, job: job::Model) -> JobRequest {
+        JobRequest {
+            title: self.title.unwrap_or(job.title),
+            description: self.description.unwrap_or(job.description),
+            category: self
+                .category
+                .unwrap_or(JobCategory::parse(&job.category).unwrap_or(JobCategory::Local)),
+            location: self.location.unwrap_or(job.location),
+            salary_min: self.salary_min.unwrap_or(job.salary_min),
+            salary_max: self.salary_max.unwrap_or(job.salary_max),
+            salary_unit: self
+                .salary_unit
+                .unwrap_or(SalaryUnit::parse(&job.salary_unit).unwrap_or(SalaryUnit::Month)),
+            headcount: self.headcount.unwrap_or(job.headcount),
+            age_min: self.age_min.unwrap_or(job.age_min),
+            age_max: self.age_max.unwrap_or(job.age_max),
+            skills: self
+                .skills
+                .unwrap_or_else(|| serde_json::from_value(job.skills).unwrap_or_default()),
+            suitable_for_disabled: self
+                .suitable_for_disabled
+                .unwrap_or(job.suitable_for_disabled),
+            flexible_hours: self.flexible_hours.unwrap_or(job.flexible_hours),
+            transport_provided: self.transport_provided.unwrap_or(job.transport_provided),
+            housing_provided: self.housing_provided.unwrap_or(job.housing_provided),
+            contact: self.contact.unwrap_or(job.contact),
+            valid_through: self.valid_through.unwrap_or(job.valid_through),
+        }
+    }
+}
+
+/// Edits a draft (its employer); a posting staff sent back is a draft again. The whole result is
+/// validated as on creation.
+#[utoipa::path(
+    patch, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    request_body = JobPatch,
+    responses(
+        (status = 200, description = "Edited", body = Job),
+        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`: not a draft; `concurrent_change`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn edit_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<JobPatch>,
+) -> Result<web::Json<Job>, ApiError> {
+    let employer_id = caller
+        .employer_id
+        .ok_or(ApiError::Forbidden("only employers edit their postings"))?;
+    let id = id.into_inner();
+    let txn = state.db.begin().await?;
+    let current = job::get(&txn, Viewer::Employer(employer_id), id).await?;
+    if current.employer_id != employer_id {
+        return Err(ApiError::NotFound);
+    }
+    job::ensure_editable(&current)?;
+    let version = current.version;
+    let content = body.apply(current).validate()?;
+    let job = job::edit(&txn, caller.account_id, employer_id, id, version, content).await?;
+    txn.commit().await?;
+    Ok(web::Json(job.into()))
+}
+
 /// Job postings: published ones for residents and the public; employers also see their own in
 /// every state; staff see all (filter by `status=pending_review` to review). Newest first.
 #[utoipa::path(
@@ -574,7 +697,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create_job))
             .route(web::get().to(list_jobs)),
     )
-    .service(web::resource("/jobs/{id}").route(web::get().to(get_job)))
+    .service(
+        web::resource("/jobs/{id}")
+            .route(web::get().to(get_job))
+            .route(web::patch().to(edit_job)),
+    )
     .service(web::resource("/jobs/{id}/submit").route(web::post().to(submit_job)))
     .service(web::resource("/jobs/{id}/publish").route(web::post().to(publish_job)))
     .service(web::resource("/jobs/{id}/reject").route(web::post().to(reject_job)))

@@ -9,6 +9,7 @@ pub mod devices;
 pub mod employers;
 pub mod health;
 pub mod import;
+pub mod job_subscriptions;
 pub mod jobs;
 pub mod notifications;
 pub mod reports;

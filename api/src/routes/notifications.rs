@@ -1,9 +1,11 @@
-//! The resident's inbox, and staff broadcasts that fill it.
+//! The inbox of residents (and of employers: new applications, withdrawals), and staff broadcasts
+//! that fill residents' inboxes.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use entity::{
     audit::{self, AuditEntry},
+    employer_notification,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -127,10 +129,35 @@ pub struct BroadcastAccepted {
     pub event_id: Uuid,
 }
 
-fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
-    caller
-        .resident_id
-        .ok_or(ApiError::Forbidden("only residents have an inbox"))
+/// Whose inbox the caller reads: a resident's, or an employer's (new applications, withdrawals).
+enum Inbox {
+    Resident(Uuid),
+    Employer(Uuid),
+}
+
+fn inbox_of(caller: &Principal) -> Result<Inbox, ApiError> {
+    match (caller.resident_id, caller.employer_id) {
+        (Some(resident), _) => Ok(Inbox::Resident(resident)),
+        (None, Some(employer)) => Ok(Inbox::Employer(employer)),
+        _ => Err(ApiError::Forbidden(
+            "only residents and employers have an inbox",
+        )),
+    }
+}
+
+impl From<employer_notification::Model> for Notification {
+    fn from(m: employer_notification::Model) -> Self {
+        Self {
+            id: m.id,
+            category: m.category,
+            title: m.title,
+            body: m.body,
+            link: m.link,
+            urgency: "normal".into(),
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
 }
 
 /// The caller's notifications, newest first.
@@ -139,7 +166,7 @@ fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
     params(InboxQuery),
     responses(
         (status = 200, description = "A page of notifications", body = Paginated<Notification>),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a resident nor an employer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_notifications(
@@ -147,24 +174,39 @@ pub async fn list_notifications(
     caller: Principal,
     Query(q): Query<InboxQuery>,
 ) -> Result<web::Json<Paginated<Notification>>, ApiError> {
-    let resident = resident_of(&caller)?;
     let page = PageParams::new(q.limit, q.cursor).into_request::<Uuid>()?;
-    let mut select = notification::Entity::find()
-        .filter(notification::Column::ResidentId.eq(resident))
-        .order_by_desc(notification::Column::Id)
-        .limit(page.fetch());
-    if q.unread == Some(true) {
-        select = select.filter(notification::Column::ReadAt.is_null());
-    }
-    if let Some(after) = page.after() {
-        select = select.filter(notification::Column::Id.lt(*after));
-    }
-    let rows = select.all(state.db.conn()).await?;
-    Ok(web::Json(
-        Page::from_rows(&page, rows, |n| n.id)
-            .map(Notification::from)
-            .into(),
-    ))
+    let unread_only = q.unread == Some(true);
+    let page = match inbox_of(&caller)? {
+        Inbox::Resident(resident) => {
+            let mut select = notification::Entity::find()
+                .filter(notification::Column::ResidentId.eq(resident))
+                .order_by_desc(notification::Column::Id)
+                .limit(page.fetch());
+            if unread_only {
+                select = select.filter(notification::Column::ReadAt.is_null());
+            }
+            if let Some(after) = page.after() {
+                select = select.filter(notification::Column::Id.lt(*after));
+            }
+            let rows = select.all(state.db.conn()).await?;
+            Page::from_rows(&page, rows, |n| n.id).map(Notification::from)
+        }
+        Inbox::Employer(employer) => {
+            let mut select = employer_notification::Entity::find()
+                .filter(employer_notification::Column::EmployerId.eq(employer))
+                .order_by_desc(employer_notification::Column::Id)
+                .limit(page.fetch());
+            if unread_only {
+                select = select.filter(employer_notification::Column::ReadAt.is_null());
+            }
+            if let Some(after) = page.after() {
+                select = select.filter(employer_notification::Column::Id.lt(*after));
+            }
+            let rows = select.all(state.db.conn()).await?;
+            Page::from_rows(&page, rows, |n| n.id).map(Notification::from)
+        }
+    };
+    Ok(web::Json(page.into()))
 }
 
 /// How many of the caller's notifications are unread.
@@ -172,19 +214,29 @@ pub async fn list_notifications(
     get, path = "/api/v1/me/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "The count", body = UnreadCount),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a resident nor an employer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn unread_count(
     state: web::Data<AppState>,
     caller: Principal,
 ) -> Result<web::Json<UnreadCount>, ApiError> {
-    let resident = resident_of(&caller)?;
-    let unread = notification::Entity::find()
-        .filter(notification::Column::ResidentId.eq(resident))
-        .filter(notification::Column::ReadAt.is_null())
-        .count(state.db.conn())
-        .await?;
+    let unread = match inbox_of(&caller)? {
+        Inbox::Resident(resident) => {
+            notification::Entity::find()
+                .filter(notification::Column::ResidentId.eq(resident))
+                .filter(notification::Column::ReadAt.is_null())
+                .count(state.db.conn())
+                .await?
+        }
+        Inbox::Employer(employer) => {
+            employer_notification::Entity::find()
+                .filter(employer_notification::Column::EmployerId.eq(employer))
+                .filter(employer_notification::Column::ReadAt.is_null())
+                .count(state.db.conn())
+                .await?
+        }
+    };
     Ok(web::Json(UnreadCount { unread }))
 }
 
@@ -202,21 +254,41 @@ pub async fn mark_read(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Notification>, ApiError> {
-    let resident = resident_of(&caller)?;
     let id = id.into_inner();
-    notification::Entity::update_many()
-        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
-        .filter(notification::Column::Id.eq(id))
-        .filter(notification::Column::ResidentId.eq(resident))
-        .filter(notification::Column::ReadAt.is_null())
-        .exec(state.db.writer())
-        .await?;
-    let row = notification::Entity::find_by_id(id)
-        .filter(notification::Column::ResidentId.eq(resident))
-        .one(state.db.conn())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(row.into()))
+    let now = Utc::now();
+    let row: Notification = match inbox_of(&caller)? {
+        Inbox::Resident(resident) => {
+            notification::Entity::update_many()
+                .col_expr(notification::Column::ReadAt, Expr::value(now))
+                .filter(notification::Column::Id.eq(id))
+                .filter(notification::Column::ResidentId.eq(resident))
+                .filter(notification::Column::ReadAt.is_null())
+                .exec(state.db.writer())
+                .await?;
+            notification::Entity::find_by_id(id)
+                .filter(notification::Column::ResidentId.eq(resident))
+                .one(state.db.conn())
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .into()
+        }
+        Inbox::Employer(employer) => {
+            employer_notification::Entity::update_many()
+                .col_expr(employer_notification::Column::ReadAt, Expr::value(now))
+                .filter(employer_notification::Column::Id.eq(id))
+                .filter(employer_notification::Column::EmployerId.eq(employer))
+                .filter(employer_notification::Column::ReadAt.is_null())
+                .exec(state.db.writer())
+                .await?;
+            employer_notification::Entity::find_by_id(id)
+                .filter(employer_notification::Column::EmployerId.eq(employer))
+                .one(state.db.conn())
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .into()
+        }
+    };
+    Ok(web::Json(row))
 }
 
 /// Sends a notice to the residents of a site, or some of its committees, groups, working-age or

@@ -105,11 +105,28 @@ both_backends! {
         // Every step reached R2's inbox.
         eventually("R2's notices", 10, || async {
             let inbox: Value = app.get_as(&w.resident_2, "/api/v1/me/notifications").await.json().await.unwrap();
-            inbox["items"].as_array().unwrap().iter().filter(|n| n["category"] == "job").count() == 5
+            inbox["items"].as_array().unwrap().iter().filter(|n| n["link"].as_str().is_some_and(|l| l.starts_with("application:"))).count() == 5
         })
         .await;
         let inbox: Value = app.get_as(&w.resident_2, "/api/v1/me/notifications").await.json().await.unwrap();
-        assert!(inbox["items"][0]["body"].as_str().unwrap().contains("录用"));
+        let latest = inbox["items"].as_array().unwrap().iter().find(|n| n["link"].as_str().is_some_and(|l| l.starts_with("application:"))).unwrap();
+        assert!(latest["body"].as_str().unwrap().contains("录用"));
+        // The employer heard of both applications and of the withdrawal, in its own inbox.
+        eventually("the employer's notices", 10, || async {
+            let inbox: Value = app.get_as(&employer, "/api/v1/me/notifications").await.json().await.unwrap();
+            let titles: Vec<&str> = inbox["items"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
+            titles.iter().filter(|t| **t == "新的报名").count() == 2 && titles.contains(&"报名已撤回")
+        })
+        .await;
+        let count: Value = app.get_as(&employer, "/api/v1/me/notifications/unread-count").await.json().await.unwrap();
+        assert_eq!(count["unread"], 3);
+        let inbox: Value = app.get_as(&employer, "/api/v1/me/notifications").await.json().await.unwrap();
+        let first = inbox["items"][0]["id"].as_str().unwrap();
+        let read: Value = app.post_as(&employer, &format!("/api/v1/me/notifications/{first}/read"), &json!({})).await.json().await.unwrap();
+        assert!(read["read_at"].is_string());
+        problem(app.post_as(&other, &format!("/api/v1/me/notifications/{first}/read"), &json!({})).await, 404, "not_found").await;
+        problem(app.post_as(&w.resident_2, &format!("/api/v1/me/notifications/{first}/read"), &json!({})).await, 404, "not_found").await;
+        problem(app.get_as(&w.staff_a, "/api/v1/me/notifications").await, 403, "forbidden").await;
         // A closed posting takes no applications.
         assert_eq!(app.post_as(&employer, &format!("/api/v1/jobs/{job}/close"), &json!({})).await.status(), 200);
         problem(app.post_as(&w.resident_b, &path, &json!({})).await, 404, "not_found").await;

@@ -244,7 +244,9 @@ broker_test!(
         let site: Uuid = w.site_a.parse().unwrap();
         // A category longer than its column: PostgreSQL refuses the insert every time.
         let mut event = notice(site, resident, "t".into());
-        let Event::NotificationRequested(n) = &mut event;
+        let Event::NotificationRequested(n) = &mut event else {
+            unreachable!("the event built above is a notification")
+        };
         n.category = "x".repeat(300);
         let txn = app.db.begin().await.unwrap();
         record::record(&txn, event).await.unwrap();

@@ -8,7 +8,7 @@ use crate::{
     world::{PASSWORD, World, created},
 };
 
-async fn employer(app: &TestApp, w: &World, code: &str, phone: &str, verify: bool) -> String {
+pub async fn employer(app: &TestApp, w: &World, code: &str, phone: &str, verify: bool) -> String {
     let e = created(app.post_json("/api/v1/auth/employers", &json!({
         "organisation_name": "卢氏县金海科技有限公司", "credit_code": code, "contact_name": "赵", "contact_phone": "13800001111",
         "phone": phone, "password": PASSWORD
@@ -29,7 +29,7 @@ async fn employer(app: &TestApp, w: &World, code: &str, phone: &str, verify: boo
         .to_owned()
 }
 
-fn job(title: &str, valid_seconds: i64) -> Value {
+pub fn job(title: &str, valid_seconds: i64) -> Value {
     json!({
         "title": title, "description": "负责社区楼道保洁，每日工作六小时。", "category": "public_welfare",
         "location": "兴贤里社区", "salary_min": 1500, "salary_max": 1800, "salary_unit": "month", "headcount": 5,
@@ -38,7 +38,7 @@ fn job(title: &str, valid_seconds: i64) -> Value {
     })
 }
 
-async fn act(app: &TestApp, token: &str, id: &str, action: &str) -> reqwest::Response {
+pub async fn act(app: &TestApp, token: &str, id: &str, action: &str) -> reqwest::Response {
     app.post_as(token, &format!("/api/v1/jobs/{id}/{action}"), &json!({}))
         .await
 }
@@ -176,4 +176,130 @@ both_backends! {
         }
         assert!(public_ids(&app, "").await.is_empty());
     }
+
+    async fn employers_edit_their_drafts_only(app) {
+        let w = World::build(&app).await;
+        let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let b = employer(&app, &w, "91110000600037341L", "13600000002", true).await;
+        let draft = created(app.post_as(&a, "/api/v1/jobs", &job("楼道保洁员", 3600)).await).await;
+        let id = draft["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/jobs/{id}");
+        let edit = |token: String, body: Value| {
+            let (app, path) = (&app, path.clone());
+            async move { app.send_as(reqwest::Method::PATCH, &token, &path, &body).await }
+        };
+        // Only the fields sent change; null clears an age limit; the search text follows the title.
+        let edited: Value = edit(a.clone(), json!({"title": "楼道保洁员（早班）", "salary_max": 2000, "age_max": null})).await.json().await.unwrap();
+        assert_eq!(edited["title"], "楼道保洁员（早班）");
+        assert_eq!(edited["salary_max"], 2000);
+        assert_eq!(edited["salary_min"], 1500);
+        assert_eq!(edited["age_min"], 18);
+        assert!(edited["age_max"].is_null());
+        assert_eq!(edited["version"], draft["version"].as_i64().unwrap() + 1);
+        // The result is validated as a whole, and each bad field is named.
+        let p = problem(edit(a.clone(), json!({"salary_min": 2500})).await, 422, "validation_failed").await;
+        assert!(p["errors"]["salary_max"].is_string(), "{p}");
+        let p = problem(edit(a.clone(), json!({"title": ""})).await, 422, "validation_failed").await;
+        assert!(p["errors"]["title"].is_string(), "{p}");
+        problem(edit(a.clone(), json!({"colour": "red"})).await, 422, "validation_failed").await;
+        // Another employer's draft does not exist for it; residents and staff do not edit.
+        problem(edit(b.clone(), json!({"title": "x"})).await, 404, "not_found").await;
+        problem(edit(w.resident_2.clone(), json!({"title": "x"})).await, 403, "forbidden").await;
+        problem(edit(w.staff_a.clone(), json!({"title": "x"})).await, 403, "forbidden").await;
+        // Once submitted it is no longer a draft; sent back by staff it is one again.
+        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
+        problem(edit(a.clone(), json!({"title": "改"})).await, 409, "illegal_transition").await;
+        let r = app.post_as(&w.staff_a, &format!("/api/v1/jobs/{id}/reject"), &json!({"reason": "请写明工作时间"})).await;
+        assert_eq!(r.status(), 200);
+        let fixed: Value = edit(a.clone(), json!({"description": "负责社区楼道保洁，每日早六点至十二点。"})).await.json().await.unwrap();
+        assert_eq!(fixed["status"], "draft");
+        assert_eq!(public_ids(&app, "?q=早六点").await.len(), 0);
+        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
+        assert_eq!(act(&app, &w.staff_a, &id, "publish").await.status(), 200);
+        assert_eq!(public_ids(&app, "?q=早六点").await, vec![id.clone()]);
+        assert_eq!(public_ids(&app, "?q=早班").await, vec![id.clone()]);
+        problem(edit(a.clone(), json!({"title": "改"})).await, 409, "illegal_transition").await;
+        let audit: Value = app.get_as(&w.admin, "/api/v1/audit-events").await.json().await.unwrap();
+        assert!(audit["items"].as_array().unwrap().iter().any(|e| e["action"] == "job.edit"), "{audit}");
+    }
+
+    async fn text_search_uses_the_trigram_index_for_any_length(app) {
+        use entity::recruitment::{job::{self, JobFilter, Viewer}, synthetic};
+        use sea_orm::{ConnectionTrait, DbBackend, QueryTrait};
+        let w = World::build(&app).await;
+        let token = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let me: Value = app.get_as(&token, "/api/v1/jobs?mine=true").await.json().await.unwrap();
+        assert_eq!(me["items"].as_array().unwrap().len(), 0);
+        let employer_id = {
+            let e: Value = app.get_as(&w.staff_a, "/api/v1/employers").await.json().await.unwrap();
+            uuid::Uuid::parse_str(e["items"][0]["id"].as_str().unwrap()).unwrap()
+        };
+        let postings = synthetic::postings(employer_id, 5_000, chrono::Utc::now());
+        synthetic::insert(app.db.writer(), postings).await.unwrap();
+        // Three postings with words found nowhere else.
+        for title in ["锅炉工", "叉车司机", "木工学徒"] {
+            let draft = created(app.post_as(&token, "/api/v1/jobs", &job(title, 3600)).await).await;
+            let id = draft["id"].as_str().unwrap();
+            assert_eq!(act(&app, &token, id, "submit").await.status(), 200);
+            assert_eq!(act(&app, &w.staff_a, id, "publish").await.status(), 200);
+        }
+        // Every length finds exactly the postings whose text holds it (through HTTP).
+        let count = |q: &'static str| {
+            let app = &app;
+            async move {
+                let mut total = 0;
+                let mut cursor = String::new();
+                loop {
+                    let page: Value = app.get(&format!("/api/v1/jobs?limit=100&q={}{cursor}", urlencoding(q))).await.json().await.unwrap();
+                    total += page["items"].as_array().unwrap().len();
+                    match page["next_cursor"].as_str() {
+                        Some(c) => cursor = format!("&cursor={c}"),
+                        None => return total,
+                    }
+                }
+            }
+        };
+        assert_eq!(count("电焊工").await, 417);
+        assert_eq!(count("焊").await, 417);
+        assert_eq!(count("东莞").await, 828);
+        assert_eq!(count("钢筋工（12号岗").await, 1);
+        assert_eq!(count("锅").await, 1);
+        assert_eq!(count("叉车").await, 1);
+        if app.db.conn().get_database_backend() != DbBackend::Postgres {
+            return;
+        }
+        // What autovacuum does in production: statistics, and new rows moved from the GIN pending
+        // list into the index proper (until then the planner cannot cost the index).
+        app.db.writer().execute_unprepared("VACUUM ANALYZE job_posting").await.unwrap();
+        // Rare words of any length go through the trigram index; common ones may instead walk the
+        // primary key backwards and stop after one page (cheaper); neither is a sequential scan.
+        for (q, rare) in [("锅", true), ("叉车", true), ("木工学", true), ("钢筋工（12号岗", true), ("焊", false), ("电焊", false), ("香菇种植", false)] {
+            let filter = JobFilter { q: Some(q.into()), ..JobFilter::default() };
+            let page = entity::page::PageRequest::first(20);
+            let sql = job::list_query(Viewer::Public, &filter, &page).build(DbBackend::Postgres).to_string();
+            let plan: Vec<String> = app.db.conn()
+                .query_all_raw(sea_orm::Statement::from_string(DbBackend::Postgres, format!("EXPLAIN {sql}")))
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.try_get::<String>("", "QUERY PLAN").unwrap())
+                .collect();
+            let plan = plan.join("\n");
+            assert!(!rare || plan.contains("idx_job_search_trgm"), "q={q}: {plan}");
+            assert!(!plan.contains("Seq Scan"), "q={q}: {plan}");
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

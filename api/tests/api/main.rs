@@ -16,6 +16,7 @@ mod health;
 mod idempotency;
 mod import;
 mod jobs;
+mod matching;
 mod notifications;
 mod openapi;
 mod pagination;

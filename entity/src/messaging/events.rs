@@ -64,6 +64,31 @@ pub struct NotificationRequested {
     pub link: Option<String>,
 }
 
+/// A posting was published: the worker matches it against residents and tells those it suits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobPublished {
+    /// The posting.
+    pub job_id: Uuid,
+    /// Its version when published.
+    pub version: i32,
+}
+
+/// A notice to an employer (new application, withdrawal), for its inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployerNotice {
+    /// The employer.
+    pub employer_id: Uuid,
+    /// Category (`application`).
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// The object it is about, e.g. `application:<id>`.
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
 /// Every event, tagged by its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -71,6 +96,12 @@ pub enum Event {
     /// A notice to residents.
     #[serde(rename = "notification.requested")]
     NotificationRequested(NotificationRequested),
+    /// A posting was published.
+    #[serde(rename = "job.published")]
+    JobPublished(JobPublished),
+    /// A notice to an employer.
+    #[serde(rename = "employer_notification.requested")]
+    EmployerNotificationRequested(EmployerNotice),
 }
 
 impl Event {
@@ -78,13 +109,17 @@ impl Event {
     pub fn name(&self) -> &'static str {
         match self {
             Self::NotificationRequested(_) => "notification.requested",
+            Self::JobPublished(_) => "job.published",
+            Self::EmployerNotificationRequested(_) => "employer_notification.requested",
         }
     }
 
     /// The payload's schema version.
     pub fn schema_version(&self) -> i16 {
         match self {
-            Self::NotificationRequested(_) => 1,
+            Self::NotificationRequested(_)
+            | Self::JobPublished(_)
+            | Self::EmployerNotificationRequested(_) => 1,
         }
     }
 }

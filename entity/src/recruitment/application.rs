@@ -20,7 +20,7 @@ use crate::{
     identity::Role,
     messaging::{
         Event,
-        events::{Audience, NotificationRequested, Urgency},
+        events::{Audience, EmployerNotice, NotificationRequested, Urgency},
         outbox,
     },
     page::{Page, PageRequest},
@@ -113,6 +113,16 @@ impl ApplicationStatus {
         }
     }
 
+    /// Who moves an application into this state: `Some(true)` the employer, `Some(false)` the
+    /// applicant's side, `None` nobody (it is where applications start).
+    pub fn moved_by_employer(self) -> Option<bool> {
+        match self {
+            Self::Submitted => None,
+            Self::Withdrawn => Some(false),
+            _ => Some(true),
+        }
+    }
+
     /// The notice the resident gets (Simplified Chinese).
     fn notice(self, title: &str) -> String {
         match self {
@@ -168,6 +178,38 @@ pub mod employment {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Tells the employer about a new application or a withdrawal (its inbox).
+async fn notify_employer<C: ConnectionTrait>(
+    db: &C,
+    application: &Model,
+    title: &str,
+    status: ApplicationStatus,
+) -> Result<(), DbErr> {
+    let (heading, body) = match status {
+        ApplicationStatus::Submitted => (
+            "新的报名".to_owned(),
+            format!("有居民报名了您的岗位“{title}”，请及时查看。"),
+        ),
+        ApplicationStatus::Withdrawn => (
+            "报名已撤回".to_owned(),
+            format!("一位居民撤回了对岗位“{title}”的报名。"),
+        ),
+        _ => return Ok(()),
+    };
+    outbox::record(
+        db,
+        Event::EmployerNotificationRequested(EmployerNotice {
+            employer_id: application.employer_id,
+            category: "application".into(),
+            title: heading,
+            body,
+            link: Some(format!("application:{}", application.id)),
+        }),
+    )
+    .await?;
+    Ok(())
 }
 
 async fn notify<C: ConnectionTrait>(
@@ -267,6 +309,7 @@ pub async fn apply<C: ConnectionTrait>(
         .await?;
     }
     notify(db, &model, &job.title, ApplicationStatus::Submitted).await?;
+    notify_employer(db, &model, &job.title, ApplicationStatus::Submitted).await?;
     Ok(model)
 }
 
@@ -357,6 +400,14 @@ pub async fn advance<C: ConnectionTrait>(
         }
     };
     let from = ApplicationStatus::parse(&app.status).unwrap_or(ApplicationStatus::Submitted);
+    // Whose move it is decides first: a side asking for the other side's move is refused the
+    // same way whatever the application's state.
+    if next
+        .moved_by_employer()
+        .is_some_and(|employer| employer != by_employer)
+    {
+        return Err(DomainError::Forbidden("the other side makes this move"));
+    }
     match from.allowed(next) {
         Some(employer_move) if employer_move == by_employer => {}
         Some(_) => return Err(DomainError::Forbidden("the other side makes this move")),
@@ -423,6 +474,7 @@ pub async fn advance<C: ConnectionTrait>(
         ..app
     };
     notify(db, &moved, &job.title, next).await?;
+    notify_employer(db, &moved, &job.title, next).await?;
     Ok(moved)
 }
 
@@ -536,4 +588,37 @@ pub async fn end_employment<C: ConnectionTrait>(
         end_date: Some(end_date),
         ..current
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApplicationStatus::{self, *};
+
+    const ALL: [ApplicationStatus; 7] = [
+        Submitted,
+        Viewed,
+        Interviewing,
+        Offered,
+        Hired,
+        NotSelected,
+        Withdrawn,
+    ];
+
+    #[test]
+    fn every_allowed_move_is_made_by_the_side_that_owns_its_target() {
+        for from in ALL {
+            for next in ALL {
+                if let Some(by_employer) = from.allowed(next) {
+                    assert_eq!(
+                        next.moved_by_employer(),
+                        Some(by_employer),
+                        "{from:?} -> {next:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(Offered.allowed(Hired), Some(true));
+        assert_eq!(Hired.allowed(Withdrawn), None);
+        assert_eq!(Submitted.allowed(Withdrawn), Some(false));
+    }
 }

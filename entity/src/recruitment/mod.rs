@@ -4,3 +4,5 @@ pub mod application;
 pub mod dashboard;
 pub mod employer;
 pub mod job;
+pub mod matching;
+pub mod synthetic;

@@ -750,6 +750,11 @@ pub async fn list_residents<C: ConnectionTrait>(
 
 /// Birth dates of people aged 16 to 59 (inclusive) on `on`: `(earliest, latest)`.
 pub fn working_age_birth_range(on: NaiveDate) -> (NaiveDate, NaiveDate) {
+    age_birth_range(on, 16, 59)
+}
+
+/// Birth dates of people aged `min_age` to `max_age` (inclusive) on `on`: `(earliest, latest)`.
+pub fn age_birth_range(on: NaiveDate, min_age: i32, max_age: i32) -> (NaiveDate, NaiveDate) {
     let years_before = |years: i32| {
         on.with_year(on.year() - years)
             // 29 February in a year without one: the 28th is the same birthday for age purposes.
@@ -757,8 +762,8 @@ pub fn working_age_birth_range(on: NaiveDate) -> (NaiveDate, NaiveDate) {
             .unwrap_or(on)
     };
     use chrono::Datelike;
-    let latest = years_before(16);
-    let earliest = years_before(60).succ_opt().unwrap_or(on);
+    let latest = years_before(min_age);
+    let earliest = years_before(max_age + 1).succ_opt().unwrap_or(on);
     (earliest, latest)
 }
 

@@ -42,6 +42,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
     Box::pin(async move {
         match &envelope.event {
             Event::NotificationRequested(n) => plan(txn, envelope.id, n).await,
+            _ => Ok(()),
         }
     })
 }

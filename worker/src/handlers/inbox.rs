@@ -35,6 +35,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
     Box::pin(async move {
         match &envelope.event {
             Event::NotificationRequested(n) => fan_out(txn, envelope.id, n).await,
+            _ => Ok(()),
         }
     })
 }

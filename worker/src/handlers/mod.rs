@@ -3,7 +3,9 @@
 //! in `binds`); embedded mode calls the same functions in-process.
 
 pub mod delivery;
+pub mod employer_inbox;
 pub mod inbox;
+pub mod matching;
 
 use std::{future::Future, pin::Pin};
 
@@ -24,7 +26,12 @@ pub struct Handler {
 }
 
 /// Every consumer group.
-pub static ALL: &[Handler] = &[inbox::HANDLER, delivery::HANDLER];
+pub static ALL: &[Handler] = &[
+    inbox::HANDLER,
+    delivery::HANDLER,
+    matching::HANDLER,
+    employer_inbox::HANDLER,
+];
 
 /// The handlers bound to an event name.
 pub fn for_event(name: &str) -> impl Iterator<Item = &'static Handler> + '_ {

@@ -29,14 +29,18 @@ use uuid::Uuid;
 
 use crate::{Options, load::median};
 
-/// A fresh database for one round.
-struct Fresh {
-    db: Db,
+/// A fresh, migrated database (a temporary SQLite file, or a new PostgreSQL database).
+pub struct Fresh {
+    /// The database.
+    pub db: Db,
+    /// Its URL.
+    pub url: String,
     dir: tempfile::TempDir,
     pg: Option<(String, String)>,
 }
 
-async fn fresh(backend: DbBackend) -> anyhow::Result<Fresh> {
+/// Creates a fresh, migrated database.
+pub async fn fresh(backend: DbBackend) -> anyhow::Result<Fresh> {
     let dir = tempfile::tempdir()?;
     let (url, pg) = match backend {
         DbBackend::Postgres => {
@@ -56,11 +60,12 @@ async fn fresh(backend: DbBackend) -> anyhow::Result<Fresh> {
     };
     let db = Db::connect(&url, &DbOptions::default()).await?;
     Migrator::up(db.writer(), None).await?;
-    Ok(Fresh { db, dir, pg })
+    Ok(Fresh { db, url, dir, pg })
 }
 
 impl Fresh {
-    async fn drop_it(self) -> anyhow::Result<()> {
+    /// Closes and removes it.
+    pub async fn drop_it(self) -> anyhow::Result<()> {
         self.db.close().await?;
         if let Some((admin, name)) = self.pg {
             let conn = Database::connect(&admin).await?;
@@ -73,7 +78,8 @@ impl Fresh {
     }
 }
 
-fn pg_url() -> String {
+/// The PostgreSQL server benchmarks create their databases on.
+pub fn pg_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }

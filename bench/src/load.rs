@@ -171,3 +171,51 @@ pub fn post_json(path: &str, body: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// Open-loop load: `rate` requests per second in all, spread evenly over `connections`
+/// keep-alive connections, for `seconds`. Each request has a scheduled send time and its latency
+/// counts from then, so a server that falls behind shows it in the latencies instead of slowing
+/// the load down (no coordinated omission).
+pub async fn paced(
+    addr: SocketAddr,
+    request: &'static [u8],
+    expect_status: u16,
+    rate: f64,
+    connections: usize,
+    seconds: f64,
+) -> anyhow::Result<Run> {
+    let started = tokio::time::Instant::now();
+    let interval = Duration::from_secs_f64(connections as f64 / rate);
+    let per_connection = (seconds * rate / connections as f64).floor() as u32;
+    let mut tasks = Vec::with_capacity(connections);
+    for i in 0..connections {
+        let offset = Duration::from_secs_f64(i as f64 / rate);
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut latencies = Vec::with_capacity(per_connection as usize);
+            for k in 0..per_connection {
+                let due = started + offset + interval * k;
+                tokio::time::sleep_until(due).await;
+                stream.write_all(request).await?;
+                let status = read_response(&mut stream, &mut buf).await?;
+                if status != expect_status {
+                    bail!("expected status {expect_status}, got {status}");
+                }
+                latencies.push(due.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.context("load task panicked")??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Ok(Run {
+        rate: latencies.len() as f64 / elapsed,
+        latencies,
+    })
+}

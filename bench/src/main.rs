@@ -2,10 +2,11 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- <middleware|import|login|fanout> [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs> [--rounds N] [--seconds S] [--connections C]`
 
 mod fanout;
 mod import;
+mod jobs;
 mod load;
 mod login;
 mod middleware;
@@ -53,7 +54,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench <middleware|import|login|fanout> [--rounds N] [--seconds S] [--connections C]"
+            "usage: bench <middleware|import|login|fanout|jobs> [--rounds N] [--seconds S] [--connections C]"
         );
         return ExitCode::from(2);
     };
@@ -69,6 +70,7 @@ async fn main() -> ExitCode {
         "import" => import::run(options).await,
         "login" => login::run(options).await,
         "fanout" => fanout::run(options).await,
+        "jobs" => jobs::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };
     match result {

@@ -1,7 +1,7 @@
 //! Applications: residents (or their group leaders and staff for them) apply; the employer
 //! moves them through its pipeline; a hire records the employment.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use entity::{
     identity::Role,
@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::common::create;
 use crate::{
     auth::Principal,
     error::{ApiError, Problem},
     extract::{Json, Query},
+    idempotency::StoredResponse,
     pagination::{PageParams, Paginated},
     startup::AppState,
 };
@@ -87,7 +89,8 @@ pub struct ApplicationQuery {
 /// a resident (recorded and audited). One application per resident and posting.
 #[utoipa::path(
     post, path = "/api/v1/jobs/{id}/applications", tag = "jobs", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Job id")),
+    params(("id" = Uuid, Path, description = "Job id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = ApplyRequest,
     responses(
         (status = 201, description = "Applied", body = Application),
@@ -98,6 +101,7 @@ pub struct ApplicationQuery {
     )
 )]
 pub async fn apply(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
@@ -106,11 +110,14 @@ pub async fn apply(
     let resident_id = body.resident_id.or(caller.resident_id).ok_or_else(|| {
         ApiError::invalid("resident_id", "required when applying for someone else")
     })?;
-    let txn = state.db.begin().await?;
-    let application =
-        application::apply(&txn, &caller.actor(), id.into_inner(), resident_id).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(Application::from(application)))
+    let (actor, job_id) = (caller.actor(), id.into_inner());
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let application = application::apply(txn, &actor, job_id, resident_id).await?;
+            StoredResponse::json(StatusCode::CREATED, &Application::from(application))
+        })
+    })
+    .await
 }
 
 /// Applications to one of the caller's postings (its employer).
@@ -258,6 +265,7 @@ impl From<application::employment::Model> for Employment {
 /// Records employment found outside the platform (staff of the resident's site).
 #[utoipa::path(
     post, path = "/api/v1/employments", tag = "jobs", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = EmploymentRequest,
     responses(
         (status = 201, description = "Recorded", body = Employment),
@@ -267,6 +275,7 @@ impl From<application::employment::Model> for Employment {
     )
 )]
 pub async fn record_employment(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Principal,
     Json(body): Json<EmploymentRequest>,
@@ -277,17 +286,21 @@ pub async fn record_employment(
             "must be work_away, local or industry",
         ));
     }
-    let txn = state.db.begin().await?;
-    let record = application::record_employment(
-        &txn,
-        &caller.actor(),
-        body.resident_id,
-        &body.channel,
-        body.start_date,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(Employment::from(record)))
+    let actor = caller.actor();
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let record = application::record_employment(
+                txn,
+                &actor,
+                body.resident_id,
+                &body.channel,
+                body.start_date,
+            )
+            .await?;
+            StoredResponse::json(StatusCode::CREATED, &Employment::from(record))
+        })
+    })
+    .await
 }
 
 /// Ends an employment (staff of the resident's site).

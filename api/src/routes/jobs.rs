@@ -25,11 +25,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::text;
+use super::common::{create, text};
 use crate::{
     auth::Principal,
     error::{ApiError, FieldErrors, Problem},
     extract::{Json, Query},
+    idempotency::StoredResponse,
     pagination::{PageParams, Paginated},
     startup::AppState,
 };
@@ -303,6 +304,7 @@ pub struct RejectRequest {
 /// Creates a draft posting (employers).
 #[utoipa::path(
     post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = JobRequest,
     responses(
         (status = 201, description = "Draft created", body = Job),
@@ -311,6 +313,7 @@ pub struct RejectRequest {
     )
 )]
 pub async fn create_job(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Principal,
     Json(body): Json<JobRequest>,
@@ -319,10 +322,13 @@ pub async fn create_job(
         .employer_id
         .ok_or(ApiError::Forbidden("only employers post jobs"))?;
     let content = body.validate()?;
-    let txn = state.db.begin().await?;
-    let job = job::create(&txn, employer_id, content).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(Job::from(job)))
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let job = job::create(txn, employer_id, content).await?;
+            StoredResponse::json(StatusCode::CREATED, &Job::from(job))
+        })
+    })
+    .await
 }
 
 /// Reads `"field": null` as `Some(None)` (clear it) and an absent field as `None` (keep it).

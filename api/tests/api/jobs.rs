@@ -147,6 +147,8 @@ both_backends! {
         assert_eq!(status, "expired", "expired by the scheduled task");
         assert!(public_ids(&app, "").await.is_empty());
         problem(act(&app, &a, &id, "fill").await, 409, "illegal_transition").await;
+        // An expired posting is gone for residents: nothing to apply to.
+        problem(app.post_as(&w.resident_2, &format!("/api/v1/jobs/{id}/applications"), &json!({})).await, 404, "not_found").await;
     }
 
     async fn renewal_moves_expiry_and_suspension_closes_open_postings(app) {

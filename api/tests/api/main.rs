@@ -21,4 +21,5 @@ mod notifications;
 mod openapi;
 mod pagination;
 mod registry;
+mod story;
 mod world;

@@ -76,6 +76,15 @@ use crate::{error::Problem, routes};
         routes::jobs::job_jsonld,
         routes::job_subscriptions::get_job_subscriptions,
         routes::job_subscriptions::put_job_subscriptions,
+        routes::activities::create_activity,
+        routes::activities::edit_activity,
+        routes::activities::list_activities,
+        routes::activities::get_activity,
+        routes::activities::sign_up_for_activity,
+        routes::activities::cancel_signup,
+        routes::activities::check_in,
+        routes::activities::list_signups,
+        routes::activities::my_signups,
         routes::applications::apply,
         routes::applications::list_for_job,
         routes::applications::mine,
@@ -93,6 +102,7 @@ use crate::{error::Problem, routes};
         (name = "notifications", description = "The resident's inbox and staff broadcasts"),
         (name = "employers", description = "Employer sign-up and review"),
         (name = "jobs", description = "Job postings and their review"),
+        (name = "activities", description = "Activities, sign-ups, waiting lists and check-in"),
     )
 )]
 pub struct ApiDoc;

@@ -286,6 +286,7 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::employers::configure)
             .configure(routes::jobs::configure)
             .configure(routes::job_subscriptions::configure)
+            .configure(routes::activities::configure)
             .configure(routes::applications::configure)
             .configure(routes::reports::configure),
     )

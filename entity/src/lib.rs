@@ -1,6 +1,7 @@
 //! Anju's shared model: sea-orm entities, domain types and the rules that both the api and the
 //! worker apply. Nothing here knows about HTTP or AMQP.
 
+pub mod activities;
 pub mod audit;
 pub mod crypto;
 pub mod db;

@@ -15,6 +15,7 @@ mod m20261129_000007_jobs;
 mod m20261129_000008_applications;
 mod m20261129_000009_matching;
 mod m20261129_000010_search_key;
+mod m20261129_000011_activities;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_applications::Migration),
             Box::new(m20261129_000009_matching::Migration),
             Box::new(m20261129_000010_search_key::Migration),
+            Box::new(m20261129_000011_activities::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Anju's background work: the outbox relay, RabbitMQ consumers and scheduled tasks. The `worker`
 //! binary runs it against RabbitMQ; the api runs the same code in-process in embedded mode.
 
+pub mod activity_tasks;
 pub mod consumer;
 pub mod delivery;
 pub mod dispatch;

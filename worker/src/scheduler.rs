@@ -19,7 +19,12 @@ pub struct TaskKind {
 }
 
 /// Every task kind.
-pub static KINDS: &[TaskKind] = &[crate::housekeeping::TASK, crate::job_expiry::TASK];
+pub static KINDS: &[TaskKind] = &[
+    crate::housekeeping::TASK,
+    crate::job_expiry::TASK,
+    crate::activity_tasks::REMIND,
+    crate::activity_tasks::FINISH,
+];
 
 /// How often the scheduler looks for due tasks.
 pub const POLL: Duration = Duration::from_millis(500);

@@ -2,6 +2,7 @@
 //! and shape the response; they hold no business rules.
 
 pub mod accounts;
+pub mod activities;
 pub mod applications;
 pub mod auth;
 pub mod common;

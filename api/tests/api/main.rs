@@ -5,6 +5,7 @@
 mod fixture;
 mod helpers;
 
+mod activities;
 mod applications;
 mod auth;
 mod bola;

@@ -27,6 +27,8 @@ struct Recruitment {
     closable: String,
     application: String,
     employment: String,
+    /// An activity for group 1 only, in which resident_1 and the leader hold seats.
+    activity: String,
 }
 
 fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
@@ -55,6 +57,33 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
     };
     const STAFF: &[&str] = &["admin", "staff_a", "site_admin_a", "staff_b"];
     vec![
+        get(
+            format!("/api/v1/activities/{}", r.activity),
+            &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
+        ),
+        get(
+            format!("/api/v1/activities/{}/signups", r.activity),
+            &["admin", "staff_a", "site_admin_a", "leader"],
+        ),
+        change(
+            Method::PATCH,
+            format!("/api/v1/activities/{}", r.activity),
+            json!({"capacity": 30}),
+            &["admin", "staff_a", "site_admin_a"],
+        ),
+        change(
+            Method::POST,
+            format!("/api/v1/activities/{}/checkins", r.activity),
+            json!({"resident_id": w.resident_1_id}),
+            &["admin", "staff_a", "site_admin_a"],
+        ),
+        Case {
+            method: Method::DELETE,
+            path: format!("/api/v1/activities/{}/signups/{}", r.activity, w.leader_id),
+            body: Value::Null,
+            allowed: &["admin", "staff_a", "site_admin_a", "leader"],
+            once: true,
+        },
         get(
             format!("/api/v1/jobs/{}", r.draft),
             &["admin", "staff_a", "site_admin_a", "staff_b", "employer"],
@@ -251,6 +280,20 @@ both_backends! {
             published,
             application: application["id"].as_str().unwrap().to_owned(),
             employment: employment["id"].as_str().unwrap().to_owned(),
+            activity: {
+                let now = chrono::Utc::now();
+                let a = crate::world::created(app.post_as(&w.staff_a, "/api/v1/activities", &json!({
+                    "site_id": w.site_a, "title": "健康讲座", "description": "老年人慢病防治。", "kind": "lecture", "place": "党群服务中心",
+                    "capacity": 30, "contact": "社区卫生站", "audience": {"group_ids": [w.group_1]},
+                    "starts_at": (now + chrono::Duration::minutes(30)).to_rfc3339(), "ends_at": (now + chrono::Duration::minutes(90)).to_rfc3339()
+                })).await).await;
+                let id = a["id"].as_str().unwrap().to_owned();
+                let s = app.post_as(&w.resident_1, &format!("/api/v1/activities/{id}/signups"), &json!({})).await;
+                assert_eq!(s.status(), 201);
+                let s = app.post_as(&w.leader, &format!("/api/v1/activities/{id}/signups"), &json!({})).await;
+                assert_eq!(s.status(), 201);
+                id
+            },
         };
         let principals = [
             ("employer", employer_token),

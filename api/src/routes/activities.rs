@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Timelike, Utc};
 use entity::activities::{
-    self, ActivityContent, ActivityFilter, ActivityKind, AudienceSpec, CheckIn, SignupStatus,
-    activity, signup,
+    self, ActivityContent, ActivityEdit, ActivityFilter, ActivityKind, AudienceSpec, CheckIn,
+    SignupStatus, activity, signup,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -306,15 +306,33 @@ pub async fn create_activity(
     .await
 }
 
-/// Changes to an activity.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Changes to an activity: only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityPatch {
+    /// Title (up to 100 characters).
+    pub title: Option<String>,
+    /// Description (up to 5,000 characters).
+    pub description: Option<String>,
+    /// Place (participants are told of a change).
+    pub place: Option<String>,
+    /// Contact.
+    pub contact: Option<String>,
+    /// Starts at (participants are told; reminders move).
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Ends at.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Sign-up opens at.
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    /// Sign-up closes at.
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    /// Keep a waiting list when full (off only while nobody waits).
+    pub waitlist: Option<bool>,
     /// Seats: more promote from the waiting list at once; fewer than are taken is 409.
     pub capacity: Option<i32>,
 }
 
-/// Edits an activity (staff of its site).
+/// Edits an activity (staff of its site, before it ends).
 #[utoipa::path(
     patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
@@ -323,8 +341,8 @@ pub struct ActivityPatch {
         (status = 200, description = "Changed", body = Activity),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such activity in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`capacity_below_confirmed`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`capacity_below_confirmed`, `waitlist_not_empty`, `activity_over` or `concurrent_change`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn edit_activity(
@@ -333,15 +351,35 @@ pub async fn edit_activity(
     id: web::Path<Uuid>,
     Json(body): Json<ActivityPatch>,
 ) -> Result<web::Json<Activity>, ApiError> {
-    let id = id.into_inner();
-    let txn = state.db.begin().await?;
-    let a = match body.capacity {
-        Some(c) if !(1..=100_000).contains(&c) => {
-            return Err(ApiError::invalid("capacity", "must be 1–100,000"));
-        }
-        Some(c) => activities::set_capacity(&txn, &caller.actor(), id, c).await?,
-        None => activities::get(&txn, &caller.scope, id).await?,
+    let mut errors = FieldErrors::new();
+    let mut field = |name: &str, value: Option<String>, max: usize| {
+        value.and_then(|v| {
+            text(name, &v, max)
+                .map_err(|_| errors.insert(name.to_owned(), format!("must be 1–{max} characters")))
+                .ok()
+        })
     };
+    let second = |t: Option<DateTime<Utc>>| t.map(|t| t.with_nanosecond(0).unwrap_or(t));
+    let change = ActivityEdit {
+        title: field("title", body.title, 100),
+        description: field("description", body.description, 5000),
+        place: field("place", body.place, 200),
+        contact: field("contact", body.contact, 100),
+        starts_at: second(body.starts_at),
+        ends_at: second(body.ends_at),
+        signup_opens_at: second(body.signup_opens_at),
+        signup_closes_at: second(body.signup_closes_at),
+        waitlist_enabled: body.waitlist,
+        capacity: body.capacity,
+    };
+    if body.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
+        errors.insert("capacity".into(), "must be 1–100,000".into());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = state.db.begin().await?;
+    let a = activities::edit(&txn, &caller.actor(), id.into_inner(), change).await?;
     txn.commit().await?;
     Ok(web::Json(a.into()))
 }

@@ -188,6 +188,16 @@ both_backends! {
         assert_eq!(mine["items"][0]["position"], 1, "R2 moved up when R1 got the new seat");
         problem(app.send_as(reqwest::Method::PATCH, &w.staff_a, &path, &json!({"capacity": 1})).await, 409, "capacity_below_confirmed").await;
         problem(app.send_as(reqwest::Method::PATCH, &w.staff_a, &path, &json!({"capacity": 0})).await, 422, "validation_failed").await;
+        // A new place and time reach everyone signed up; the waiting list stays while people wait.
+        problem(app.send_as(reqwest::Method::PATCH, &w.staff_a, &path, &json!({"waitlist": false})).await, 409, "waitlist_not_empty").await;
+        problem(app.send_as(reqwest::Method::PATCH, &w.resident_2, &path, &json!({"title": "改"})).await, 403, "forbidden").await;
+        let later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+        let p = problem(app.send_as(reqwest::Method::PATCH, &w.staff_a, &path, &json!({"starts_at": later})).await, 422, "validation_failed").await;
+        assert!(p["errors"]["ends_at"].is_string(), "{p}");
+        let moved: Value = app.send_as(reqwest::Method::PATCH, &w.staff_a, &path, &json!({"place": "社区文化广场", "title": "电商直播培训（第二期）"})).await.json().await.unwrap();
+        assert_eq!(moved["place"], "社区文化广场");
+        assert_eq!(moved["title"], "电商直播培训（第二期）");
+        eventually("R2, still waiting, hears of the new place", 10, || inbox_has(&app, &w.resident_2, "活动变更")).await;
         // Leaving the waiting list is a cancel too, and a cancelled resident may sign up again.
         assert_eq!(cancel(&app, &w.resident_2, &id, &w.resident_2_id).await.status(), 200);
         assert_eq!(created(sign_up(&app, &w.resident_2, &id, None).await).await["status"], "waitlisted");

@@ -37,6 +37,8 @@ pub struct Own {
     pub resident_id: Uuid,
     /// Its household.
     pub household_id: Uuid,
+    /// Its group.
+    pub group_id: Uuid,
 }
 
 fn never() -> Condition {

@@ -8,7 +8,10 @@ use entity::{
     registry::{resident, resident_group},
     scope::{Own, Scope},
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait, QueryStatementBuilder},
+};
 use uuid::Uuid;
 
 use crate::{error::ApiError, startup::AppState};
@@ -137,26 +140,50 @@ pub async fn resolve(
         Role::Staff | Role::SiteAdmin => (role, Scope::Site(site.ok_or_else(invalid)?)),
         Role::Resident | Role::GroupLeader => {
             let resident_id = resident_id.ok_or_else(invalid)?;
-            let (site_id, household_id): (Uuid, Uuid) = resident::Entity::find_by_id(resident_id)
-                .select_only()
-                .column(resident::Column::SiteId)
-                .column(resident::Column::HouseholdId)
-                .into_tuple()
-                .one(state.db.conn())
-                .await?
-                .ok_or_else(invalid)?;
+            // One query: the resident's place, and whether it leads any group (most do not, and
+            // then the led groups need no second query).
+            let leads = sea_orm::sea_query::Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from(resident_group::Entity)
+                .and_where(
+                    Expr::col((
+                        resident_group::Entity,
+                        resident_group::Column::LeaderResidentId,
+                    ))
+                    .equals((resident::Entity, resident::Column::Id)),
+                )
+                .to_owned();
+            let (site_id, household_id, group_id, leads): (Uuid, Uuid, Uuid, i64) =
+                resident::Entity::find_by_id(resident_id)
+                    .select_only()
+                    .column(resident::Column::SiteId)
+                    .column(resident::Column::HouseholdId)
+                    .column(resident::Column::GroupId)
+                    .expr(Expr::SubQuery(
+                        None,
+                        Box::new(leads.into_sub_query_statement()),
+                    ))
+                    .into_tuple()
+                    .one(state.db.conn())
+                    .await?
+                    .ok_or_else(invalid)?;
             let own = Own {
                 site_id,
                 resident_id,
                 household_id,
+                group_id,
             };
-            let group_ids: Vec<Uuid> = resident_group::Entity::find()
-                .select_only()
-                .column(resident_group::Column::Id)
-                .filter(resident_group::Column::LeaderResidentId.eq(resident_id))
-                .into_tuple()
-                .all(state.db.conn())
-                .await?;
+            let group_ids: Vec<Uuid> = if leads == 0 {
+                Vec::new()
+            } else {
+                resident_group::Entity::find()
+                    .select_only()
+                    .column(resident_group::Column::Id)
+                    .filter(resident_group::Column::LeaderResidentId.eq(resident_id))
+                    .into_tuple()
+                    .all(state.db.conn())
+                    .await?
+            };
             if group_ids.is_empty() {
                 (Role::Resident, Scope::Own(own))
             } else {

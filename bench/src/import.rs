@@ -84,7 +84,8 @@ pub fn pg_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
-fn admin() -> Actor {
+/// A platform administrator acting in the benchmark.
+pub fn admin() -> Actor {
     Actor {
         account_id: Uuid::now_v7(),
         role: Role::PlatformAdmin,
@@ -92,7 +93,8 @@ fn admin() -> Actor {
     }
 }
 
-async fn make_site(db: &Db) -> anyhow::Result<Uuid> {
+/// Creates the site the benchmark imports into.
+pub async fn make_site(db: &Db) -> anyhow::Result<Uuid> {
     let txn = db.begin().await?;
     let site = ops::create_site(
         &txn,
@@ -226,7 +228,8 @@ async fn baseline_arm(backend: DbBackend, rows: &Rows) -> anyhow::Result<f64> {
     Ok(seconds)
 }
 
-fn today() -> chrono::NaiveDate {
+/// Today in China.
+pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 

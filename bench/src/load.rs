@@ -219,3 +219,78 @@ pub async fn paced(
         latencies,
     })
 }
+
+/// A burst: every request sent once, spread round-robin over `connections` keep-alive
+/// connections that each send their share back to back; the rate is requests over the time from
+/// the first send to the last answer.
+pub async fn burst(
+    addr: SocketAddr,
+    requests: Vec<Vec<u8>>,
+    expect_status: u16,
+    connections: usize,
+) -> anyhow::Result<Run> {
+    let mut shares: Vec<Vec<Vec<u8>>> = vec![Vec::new(); connections];
+    for (i, request) in requests.into_iter().enumerate() {
+        shares[i % connections].push(request);
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(connections);
+    for share in shares {
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut latencies = Vec::with_capacity(share.len());
+            for request in share {
+                let sent = Instant::now();
+                stream.write_all(&request).await?;
+                let status = read_response(&mut stream, &mut buf).await?;
+                if status != expect_status {
+                    bail!("expected status {expect_status}, got {status}");
+                }
+                latencies.push(sent.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.context("load task panicked")??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Ok(Run {
+        rate: latencies.len() as f64 / elapsed,
+        latencies,
+    })
+}
+
+/// Sends `request` over one connection again and again until `stop` turns true; returns the
+/// latencies (a probe of another route while a load runs).
+pub async fn probe(
+    addr: SocketAddr,
+    request: Vec<u8>,
+    expect_status: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<Run> {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut latencies = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let sent = Instant::now();
+        stream.write_all(&request).await?;
+        let status = read_response(&mut stream, &mut buf).await?;
+        if status != expect_status {
+            bail!("expected status {expect_status}, got {status}");
+        }
+        latencies.push(sent.elapsed());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Ok(Run {
+        rate: latencies.len() as f64 / elapsed,
+        latencies,
+    })
+}

@@ -2,7 +2,7 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs> [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup> [--rounds N] [--seconds S] [--connections C]`
 
 mod fanout;
 mod import;
@@ -10,6 +10,7 @@ mod jobs;
 mod load;
 mod login;
 mod middleware;
+mod signup;
 
 use std::process::ExitCode;
 
@@ -54,7 +55,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench <middleware|import|login|fanout|jobs> [--rounds N] [--seconds S] [--connections C]"
+            "usage: bench <middleware|import|login|fanout|jobs|signup> [--rounds N] [--seconds S] [--connections C]"
         );
         return ExitCode::from(2);
     };
@@ -71,6 +72,7 @@ async fn main() -> ExitCode {
         "login" => login::run(options).await,
         "fanout" => fanout::run(options).await,
         "jobs" => jobs::run(options).await,
+        "signup" => signup::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };
     match result {

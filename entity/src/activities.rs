@@ -22,7 +22,6 @@ use crate::{
     DomainError,
     audit::{self, AuditEntry},
     crypto::random_bytes,
-    error::is_unique_violation,
     identity::Role,
     messaging::{
         Event,
@@ -69,6 +68,8 @@ pub mod activity {
         pub confirmed: i32,
         /// The last waiting-list ticket handed out.
         pub waitlist_next: i32,
+        /// Tickets that have left the waiting list (promoted or cancelled).
+        pub waitlist_left: i32,
         /// Whether a full activity takes a waiting list.
         pub waitlist_enabled: bool,
         /// Open to the whole site (otherwise to the groups in `activity_audience`).
@@ -398,6 +399,7 @@ pub async fn create<C: ConnectionTrait>(
         capacity: content.capacity,
         confirmed: 0,
         waitlist_next: 0,
+        waitlist_left: 0,
         waitlist_enabled: content.waitlist_enabled,
         whole_site: groups.is_empty(),
         contact: content.contact,
@@ -428,36 +430,21 @@ pub async fn create<C: ConnectionTrait>(
 
 /// The groups whose activities a caller sees (and may sign residents up for): `None` for staff
 /// (the whole site), the own group and led groups for residents and leaders.
-async fn reach<C: ConnectionTrait>(
-    db: &C,
-    scope: &Scope,
-) -> Result<(Option<Uuid>, Option<Vec<Uuid>>), DbErr> {
+fn reach(scope: &Scope) -> (Option<Uuid>, Option<Vec<Uuid>>) {
     match scope {
-        Scope::All => Ok((None, None)),
-        Scope::Site(s) => Ok((Some(*s), None)),
+        Scope::All => (None, None),
+        Scope::Site(s) => (Some(*s), None),
         Scope::Groups {
             site_id,
             group_ids,
             own,
         } => {
             let mut groups = group_ids.clone();
-            if let Some(r) = resident::Entity::find_by_id(own.resident_id)
-                .one(db)
-                .await?
-            {
-                groups.push(r.group_id);
-            }
-            Ok((Some(*site_id), Some(groups)))
+            groups.push(own.group_id);
+            (Some(*site_id), Some(groups))
         }
-        Scope::Own(own) => {
-            let groups = resident::Entity::find_by_id(own.resident_id)
-                .one(db)
-                .await?
-                .map(|r| vec![r.group_id])
-                .unwrap_or_default();
-            Ok((Some(own.site_id), Some(groups)))
-        }
-        Scope::Nothing => Ok((Some(Uuid::nil()), Some(Vec::new()))),
+        Scope::Own(own) => (Some(own.site_id), Some(vec![own.group_id])),
+        Scope::Nothing => (Some(Uuid::nil()), Some(Vec::new())),
     }
 }
 
@@ -476,8 +463,8 @@ fn for_groups(groups: Vec<Uuid>) -> Condition {
         )
 }
 
-async fn visible<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Condition, DbErr> {
-    let (site, groups) = reach(db, scope).await?;
+fn visible(scope: &Scope) -> Condition {
+    let (site, groups) = reach(scope);
     let mut condition = Condition::all();
     if let Some(site) = site {
         condition = condition.add(activity::Column::SiteId.eq(site));
@@ -485,7 +472,7 @@ async fn visible<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Condition,
     if let Some(groups) = groups {
         condition = condition.add(for_groups(groups));
     }
-    Ok(condition)
+    condition
 }
 
 /// One activity the caller may see.
@@ -495,7 +482,7 @@ pub async fn get<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<activity::Model, DomainError> {
     activity::Entity::find_by_id(id)
-        .filter(visible(db, scope).await?)
+        .filter(visible(scope))
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)
@@ -529,7 +516,7 @@ pub async fn list<C: ConnectionTrait>(
     page: &PageRequest<(DateTime<Utc>, Uuid)>,
 ) -> Result<Page<activity::Model>, DbErr> {
     let mut select = activity::Entity::find()
-        .filter(visible(db, scope).await?)
+        .filter(visible(scope))
         .order_by_asc(activity::Column::StartsAt)
         .order_by_asc(activity::Column::Id)
         .limit(page.fetch());
@@ -584,46 +571,55 @@ pub async fn position<C: ConnectionTrait>(db: &C, s: &signup::Model) -> Result<O
     Ok(Some(ahead + 1))
 }
 
-/// Finds the resident within the actor's reach and checks it is in the activity's audience.
+/// Where a resident lives, as far as sign-ups care.
+struct Target {
+    site_id: Uuid,
+    on_behalf: bool,
+}
+
+/// Finds the resident within the actor's reach (the caller itself needs no query: its token's
+/// principal already holds its site and group) and checks it is in the activity's audience.
 async fn resident_for<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     a: &activity::Model,
     resident_id: Uuid,
-) -> Result<(resident::Model, bool), DomainError> {
-    let r = resident::Entity::find_by_id(resident_id)
-        .filter(actor.scope.residents())
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    let on_behalf = match actor.role {
-        Role::Resident | Role::GroupLeader if own_resident(&actor.scope) == Some(resident_id) => {
-            false
+) -> Result<Target, DomainError> {
+    let own = match &actor.scope {
+        Scope::Own(own) | Scope::Groups { own, .. } if own.resident_id == resident_id => Some(*own),
+        _ => None,
+    };
+    let (site_id, group_id, on_behalf) = match (own, actor.role) {
+        (Some(own), _) => (own.site_id, own.group_id, false),
+        (None, Role::GroupLeader | Role::Staff | Role::SiteAdmin | Role::PlatformAdmin) => {
+            let (site, group): (Uuid, Uuid) = resident::Entity::find_by_id(resident_id)
+                .select_only()
+                .column(resident::Column::SiteId)
+                .column(resident::Column::GroupId)
+                .filter(actor.scope.residents())
+                .into_tuple()
+                .one(db)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            (site, group, true)
         }
-        Role::GroupLeader | Role::Staff | Role::SiteAdmin | Role::PlatformAdmin => true,
+        (None, Role::Resident) => return Err(DomainError::NotFound),
         _ => {
             return Err(DomainError::Forbidden(
                 "this role does not sign residents up",
             ));
         }
     };
-    let in_audience = r.site_id == a.site_id
+    let in_audience = site_id == a.site_id
         && (a.whole_site
-            || audience::Entity::find_by_id((a.id, r.group_id))
+            || audience::Entity::find_by_id((a.id, group_id))
                 .one(db)
                 .await?
                 .is_some());
     if !in_audience {
         return Err(DomainError::NotFound);
     }
-    Ok((r, on_behalf))
-}
-
-fn own_resident(scope: &Scope) -> Option<Uuid> {
-    match scope {
-        Scope::Own(own) | Scope::Groups { own, .. } => Some(own.resident_id),
-        _ => None,
-    }
+    Ok(Target { site_id, on_behalf })
 }
 
 fn check_in_code() -> String {
@@ -641,7 +637,7 @@ pub async fn sign_up<C: ConnectionTrait>(
     resident_id: Uuid,
 ) -> Result<SignupOutcome, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
-    let (r, on_behalf) = resident_for(db, actor, &a, resident_id).await?;
+    let Target { site_id, on_behalf } = resident_for(db, actor, &a, resident_id).await?;
     let now = Utc::now();
     if now < a.signup_opens_at || now > a.signup_closes_at || a.finished {
         return Err(DomainError::conflict(
@@ -649,22 +645,6 @@ pub async fn sign_up<C: ConnectionTrait>(
             "sign-up for this activity is not open",
         ));
     }
-    let existing = signup::Entity::find()
-        .filter(signup::Column::ActivityId.eq(activity_id))
-        .filter(signup::Column::ResidentId.eq(resident_id))
-        .one(db)
-        .await?;
-    if existing
-        .as_ref()
-        .is_some_and(|s| s.status != SignupStatus::Cancelled.as_str())
-    {
-        return Err(DomainError::conflict(
-            "already_signed_up",
-            "this resident is already signed up",
-        ));
-    }
-    // (A concurrent duplicate that passes this check fails on the unique index below, and its
-    // transaction, seat included, rolls back.)
     // The guarded seat: a row only when one is free. A full activity then hands out a ticket
     // under the same row lock, re-checking that it is still full (a cancellation may have freed a
     // seat meanwhile: then the loop takes the seat).
@@ -690,38 +670,41 @@ pub async fn sign_up<C: ConnectionTrait>(
                 "no seats are left and this activity keeps no waiting list",
             ));
         }
-        let queued = activity::Entity::update_many()
-            .col_expr(
+        // Under the row lock taken by this statement, every ticket below ours has either left
+        // (counted in `waitlist_left`) or is still waiting ahead of us: our place needs no count.
+        let mut queue = sea_orm::sea_query::Query::update();
+        queue
+            .table(activity::Entity)
+            .value(
                 activity::Column::WaitlistNext,
                 Expr::col(activity::Column::WaitlistNext).add(1),
             )
-            .filter(activity::Column::Id.eq(activity_id))
-            .filter(
+            .and_where(activity::Column::Id.eq(activity_id))
+            .and_where(
                 Expr::col(activity::Column::Confirmed).gte(Expr::col(activity::Column::Capacity)),
             )
-            .exec(db)
-            .await?;
-        if queued.rows_affected == 1 {
-            let next: Option<i32> = activity::Entity::find_by_id(activity_id)
-                .select_only()
-                .column(activity::Column::WaitlistNext)
-                .into_tuple()
-                .one(db)
-                .await?;
-            ticket = Some(next.ok_or(DomainError::NotFound)?);
+            .returning(sea_orm::sea_query::Query::returning().columns([
+                activity::Column::WaitlistNext,
+                activity::Column::WaitlistLeft,
+            ]));
+        if let Some(row) = db.query_one(&queue).await? {
+            let next: i32 = row.try_get("", "waitlist_next")?;
+            let left: i32 = row.try_get("", "waitlist_left")?;
+            ticket = Some((next, u64::try_from(next - left).unwrap_or(1)));
             break;
         }
     }
+    let (ticket, place) = (ticket.map(|(t, _)| t), ticket.map(|(_, p)| p));
     let status = if ticket.is_some() {
         SignupStatus::Waitlisted
     } else {
         SignupStatus::Confirmed
     };
-    let model = signup::Model {
-        id: existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id),
+    let mut model = signup::Model {
+        id: Uuid::now_v7(),
         activity_id,
         resident_id,
-        site_id: r.site_id,
+        site_id,
         status: status.as_str().to_owned(),
         waitlist_ticket: ticket,
         code: check_in_code(),
@@ -734,33 +717,78 @@ pub async fn sign_up<C: ConnectionTrait>(
         created_at: now,
         updated_at: now,
     };
-    let duplicate =
-        || DomainError::conflict("already_signed_up", "this resident is already signed up");
-    if existing.is_some() {
-        // Signing up again after a cancellation reuses the row, only while it is still cancelled.
-        let mut again = signup::ActiveModel::from(model.clone()).reset_all();
-        again.id = sea_orm::ActiveValue::Unchanged(model.id);
-        let reused = signup::Entity::update_many()
-            .set(again)
-            .filter(signup::Column::Id.eq(model.id))
-            .filter(signup::Column::Status.eq(SignupStatus::Cancelled.as_str()))
-            .exec(db)
-            .await?;
-        if reused.rows_affected != 1 {
-            return Err(duplicate());
-        }
-    } else {
-        signup::Entity::insert(signup::ActiveModel::from(model.clone()))
-            .exec_without_returning(db)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    duplicate()
-                } else {
-                    e.into()
-                }
-            })?;
-    }
+    // One statement: a new sign-up, or a cancelled one taken up again (same row); a live one
+    // already there returns nothing, and this transaction, seat or ticket included, is dropped.
+    let mut insert = sea_orm::sea_query::Query::insert();
+    insert
+        .into_table(signup::Entity)
+        .columns([
+            signup::Column::Id,
+            signup::Column::ActivityId,
+            signup::Column::ResidentId,
+            signup::Column::SiteId,
+            signup::Column::Status,
+            signup::Column::WaitlistTicket,
+            signup::Column::Code,
+            signup::Column::SignedUpBy,
+            signup::Column::OnBehalf,
+            signup::Column::PromotedAt,
+            signup::Column::CheckedInAt,
+            signup::Column::CheckedInBy,
+            signup::Column::CancelledAt,
+            signup::Column::CreatedAt,
+            signup::Column::UpdatedAt,
+        ])
+        .values([
+            model.id.into(),
+            activity_id.into(),
+            resident_id.into(),
+            site_id.into(),
+            model.status.clone().into(),
+            ticket.into(),
+            model.code.clone().into(),
+            actor.account_id.into(),
+            on_behalf.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            Option::<Uuid>::None.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            now.into(),
+            now.into(),
+        ])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                signup::Column::ActivityId,
+                signup::Column::ResidentId,
+            ])
+            .update_columns([
+                signup::Column::Status,
+                signup::Column::WaitlistTicket,
+                signup::Column::Code,
+                signup::Column::SignedUpBy,
+                signup::Column::OnBehalf,
+                signup::Column::PromotedAt,
+                signup::Column::CheckedInAt,
+                signup::Column::CheckedInBy,
+                signup::Column::CancelledAt,
+                signup::Column::CreatedAt,
+                signup::Column::UpdatedAt,
+            ])
+            .action_and_where(
+                Expr::col((signup::Entity, signup::Column::Status))
+                    .eq(SignupStatus::Cancelled.as_str()),
+            )
+            .to_owned(),
+        )
+        .returning(sea_orm::sea_query::Query::returning().column(signup::Column::Id));
+    let Some(row) = db.query_one(&insert).await? else {
+        return Err(DomainError::conflict(
+            "already_signed_up",
+            "this resident is already signed up",
+        ));
+    };
+    model.id = row.try_get("", "id")?;
     if on_behalf {
         audit::record(
             db,
@@ -772,10 +800,9 @@ pub async fn sign_up<C: ConnectionTrait>(
         )
         .await?;
     }
-    let position = position(db, &model).await?;
     Ok(SignupOutcome {
         signup: model,
-        position,
+        position: place,
     })
 }
 
@@ -817,6 +844,14 @@ async fn promote<C: ConnectionTrait>(
         }
     }
     if !next.is_empty() {
+        activity::Entity::update_many()
+            .col_expr(
+                activity::Column::WaitlistLeft,
+                Expr::col(activity::Column::WaitlistLeft).add(next.len() as i32),
+            )
+            .filter(activity::Column::Id.eq(a.id))
+            .exec(db)
+            .await?;
         outbox::record(
             db,
             Event::NotificationRequested(NotificationRequested {
@@ -857,7 +892,7 @@ pub async fn cancel<C: ConnectionTrait>(
     resident_id: Uuid,
 ) -> Result<signup::Model, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
-    let (_, on_behalf) = resident_for(db, actor, &a, resident_id).await?;
+    let Target { on_behalf, .. } = resident_for(db, actor, &a, resident_id).await?;
     // Hold the activity row first: sign-ups and other cancellations of it wait for us.
     activity::Entity::update_many()
         .col_expr(activity::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -888,6 +923,16 @@ pub async fn cancel<C: ConnectionTrait>(
         .filter(signup::Column::Id.eq(s.id))
         .exec(db)
         .await?;
+    if status == SignupStatus::Waitlisted {
+        activity::Entity::update_many()
+            .col_expr(
+                activity::Column::WaitlistLeft,
+                Expr::col(activity::Column::WaitlistLeft).add(1),
+            )
+            .filter(activity::Column::Id.eq(activity_id))
+            .exec(db)
+            .await?;
+    }
     if status == SignupStatus::Confirmed {
         // The seat passes to the first person waiting; with nobody waiting it is freed.
         let promoted = promote(db, &a, 1).await?;

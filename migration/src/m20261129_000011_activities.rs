@@ -31,6 +31,9 @@ impl MigrationTrait for Migration {
                     .col(integer(Activity::Capacity))
                     .col(integer(Activity::Confirmed).default(0))
                     .col(integer(Activity::WaitlistNext).default(0))
+                    // Tickets that left the waiting list (promoted or cancelled): a new ticket's
+                    // place is `waitlist_next - waitlist_left`, known without counting.
+                    .col(integer(Activity::WaitlistLeft).default(0))
                     .col(boolean(Activity::WaitlistEnabled))
                     .col(boolean(Activity::WholeSite))
                     .col(string_len(Activity::Contact, 100))
@@ -160,6 +163,7 @@ enum Activity {
     Capacity,
     Confirmed,
     WaitlistNext,
+    WaitlistLeft,
     WaitlistEnabled,
     WholeSite,
     Contact,

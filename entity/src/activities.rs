@@ -654,6 +654,8 @@ pub async fn sign_up<C: ConnectionTrait>(
     // burst that saves most sign-ups a statement.
     let mut try_seat = a.confirmed < a.capacity || !a.waitlist_enabled;
     let mut seated = false;
+    let mut written: Option<Uuid> = None;
+    let code = check_in_code();
     for _ in 0..3 {
         if try_seat {
             let seat = activity::Entity::update_many()
@@ -697,6 +699,28 @@ pub async fn sign_up<C: ConnectionTrait>(
                 activity::Column::WaitlistNext,
                 activity::Column::WaitlistLeft,
             ]));
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // On PostgreSQL the ticket and the sign-up row go in one statement, so the row lock
+            // is held for one round trip (and the commit) instead of two.
+            if let Some((next, left, id)) = ticket_and_row(
+                db,
+                activity_id,
+                resident_id,
+                site_id,
+                actor,
+                on_behalf,
+                &code,
+                now,
+            )
+            .await?
+            {
+                let id = id.ok_or_else(already_signed_up)?;
+                ticket = Some((next, u64::try_from(next - left).unwrap_or(1)));
+                written = Some(id);
+                break;
+            }
+            continue;
+        }
         if let Some(row) = db.query_one(&queue).await? {
             let next: i32 = row.try_get("", "waitlist_next")?;
             let left: i32 = row.try_get("", "waitlist_left")?;
@@ -725,7 +749,7 @@ pub async fn sign_up<C: ConnectionTrait>(
         site_id,
         status: status.as_str().to_owned(),
         waitlist_ticket: ticket,
-        code: check_in_code(),
+        code,
         signed_up_by: actor.account_id,
         on_behalf,
         promoted_at: None,
@@ -735,6 +759,29 @@ pub async fn sign_up<C: ConnectionTrait>(
         created_at: now,
         updated_at: now,
     };
+    model.id = match written {
+        Some(id) => id,
+        None => write_row(db, &model).await?,
+    };
+    if on_behalf {
+        audit::record(
+            db,
+            AuditEntry {
+                on_behalf_of: Some(resident_id),
+                details: json!({ "status": status.as_str() }),
+                ..audit_entry(actor, a.site_id, "activity.signup", activity_id)
+            },
+        )
+        .await?;
+    }
+    Ok(SignupOutcome {
+        signup: model,
+        position: place,
+    })
+}
+
+/// Writes a sign-up row; returns its id.
+async fn write_row<C: ConnectionTrait>(db: &C, model: &signup::Model) -> Result<Uuid, DomainError> {
     // One statement: a new sign-up, or a cancelled one taken up again (same row); a live one
     // already there returns nothing, and this transaction, seat or ticket included, is dropped.
     let mut insert = sea_orm::sea_query::Query::insert();
@@ -759,20 +806,20 @@ pub async fn sign_up<C: ConnectionTrait>(
         ])
         .values([
             model.id.into(),
-            activity_id.into(),
-            resident_id.into(),
-            site_id.into(),
+            model.activity_id.into(),
+            model.resident_id.into(),
+            model.site_id.into(),
             model.status.clone().into(),
-            ticket.into(),
+            model.waitlist_ticket.into(),
             model.code.clone().into(),
-            actor.account_id.into(),
-            on_behalf.into(),
+            model.signed_up_by.into(),
+            model.on_behalf.into(),
             Option::<DateTime<Utc>>::None.into(),
             Option::<DateTime<Utc>>::None.into(),
             Option::<Uuid>::None.into(),
             Option::<DateTime<Utc>>::None.into(),
-            now.into(),
-            now.into(),
+            model.created_at.into(),
+            model.updated_at.into(),
         ])
         .map_err(|e| DbErr::Custom(e.to_string()))?
         .on_conflict(
@@ -800,28 +847,73 @@ pub async fn sign_up<C: ConnectionTrait>(
             .to_owned(),
         )
         .returning(sea_orm::sea_query::Query::returning().column(signup::Column::Id));
-    let Some(row) = db.query_one(&insert).await? else {
-        return Err(DomainError::conflict(
-            "already_signed_up",
-            "this resident is already signed up",
-        ));
-    };
-    model.id = row.try_get("", "id")?;
-    if on_behalf {
-        audit::record(
-            db,
-            AuditEntry {
-                on_behalf_of: Some(resident_id),
-                details: json!({ "status": status.as_str() }),
-                ..audit_entry(actor, a.site_id, "activity.signup", activity_id)
-            },
-        )
+    let row = db.query_one(&insert).await?.ok_or_else(already_signed_up)?;
+    Ok(row.try_get("", "id")?)
+}
+
+fn already_signed_up() -> DomainError {
+    DomainError::conflict("already_signed_up", "this resident is already signed up")
+}
+
+/// PostgreSQL: takes a waiting-list ticket (only while the activity is still full) and writes the
+/// sign-up row (new, or a cancelled one taken up again) in one statement. `None`: the activity
+/// was no longer full; `Some((ticket, left, None))`: a live sign-up already exists.
+#[allow(clippy::too_many_arguments)]
+async fn ticket_and_row<C: ConnectionTrait>(
+    db: &C,
+    activity_id: Uuid,
+    resident_id: Uuid,
+    site_id: Uuid,
+    actor: &Actor,
+    on_behalf: bool,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(i32, i32, Option<Uuid>)>, DbErr> {
+    const SQL: &str = r#"
+WITH t AS (
+    UPDATE activity SET waitlist_next = waitlist_next + 1
+    WHERE id = $1 AND confirmed >= capacity
+    RETURNING waitlist_next, waitlist_left
+), i AS (
+    INSERT INTO activity_signup (id, activity_id, resident_id, site_id, status, waitlist_ticket,
+        code, signed_up_by, on_behalf, promoted_at, checked_in_at, checked_in_by, cancelled_at,
+        created_at, updated_at)
+    SELECT $2, $1, $3, $4, 'waitlisted', t.waitlist_next, $5, $6, $7, NULL, NULL, NULL, NULL, $8, $8
+    FROM t
+    ON CONFLICT (activity_id, resident_id) DO UPDATE SET
+        status = excluded.status, waitlist_ticket = excluded.waitlist_ticket,
+        code = excluded.code, signed_up_by = excluded.signed_up_by,
+        on_behalf = excluded.on_behalf, promoted_at = NULL, checked_in_at = NULL,
+        checked_in_by = NULL, cancelled_at = NULL, created_at = excluded.created_at,
+        updated_at = excluded.updated_at
+    WHERE activity_signup.status = 'cancelled'
+    RETURNING id
+)
+SELECT t.waitlist_next, t.waitlist_left, (SELECT id FROM i) AS id FROM t"#;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            SQL,
+            [
+                activity_id.into(),
+                Uuid::now_v7().into(),
+                resident_id.into(),
+                site_id.into(),
+                code.into(),
+                actor.account_id.into(),
+                on_behalf.into(),
+                now.into(),
+            ],
+        ))
         .await?;
-    }
-    Ok(SignupOutcome {
-        signup: model,
-        position: place,
+    row.map(|row| {
+        Ok((
+            row.try_get("", "waitlist_next")?,
+            row.try_get("", "waitlist_left")?,
+            row.try_get("", "id")?,
+        ))
     })
+    .transpose()
 }
 
 /// Gives the first `seats` people on the waiting list a seat, in ticket order, and tells them

@@ -319,4 +319,26 @@ both_backends! {
         assert_eq!(detail["seats_left"], 0);
         assert_eq!(detail["waitlist_length"], 70);
     }
+
+    async fn a_resident_tapping_twice_at_once_gets_one_place(app) {
+        let w = World::build(&app).await;
+        let a = created(app.post_as(&w.staff_a, "/api/v1/activities", &activity(&w.site_a, 1, 3600, 3600)).await).await;
+        let id = a["id"].as_str().unwrap().to_owned();
+        let statuses: Vec<u16> = stream::iter(0..10)
+            .map(|_| {
+                let (app, w, id) = (&app, &w, &id);
+                async move { sign_up(app, &w.resident_2, id, None).await.status().as_u16() }
+            })
+            .buffer_unordered(10)
+            .collect()
+            .await;
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 9, "{statuses:?}");
+        let detail: Value = app.get_as(&w.staff_a, &format!("/api/v1/activities/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["seats_left"], 0);
+        assert_eq!(detail["waitlist_length"], 0);
+        // The next resident still gets the first waiting-list place: no ticket was lost.
+        let next = created(sign_up(&app, &w.leader, &id, None).await).await;
+        assert_eq!(next["position"], 1);
+    }
 }

@@ -170,6 +170,25 @@ both_backends! {
         assert_eq!(attended["items"].as_array().unwrap().len(), 1);
         assert_eq!(attended["items"][0]["resident_id"], w.resident_1_id.as_str());
         problem(app.get_as(&w.resident_1, &format!("/api/v1/activities/{id}/signups")).await, 403, "forbidden").await;
+
+        // The same story for a resident on its own phone: a whole-site lecture with one seat.
+        let lecture = created(app.post_as(&w.staff_a, "/api/v1/activities", &activity(&w.site_a, 1, 1800, 3600)).await).await;
+        let lid = lecture["id"].as_str().unwrap().to_owned();
+        let found: Value = app.get_as(&w.resident_2, "/api/v1/activities").await.json().await.unwrap();
+        assert!(found["items"].as_array().unwrap().iter().any(|a| a["id"] == lid.as_str()));
+        assert_eq!(created(sign_up(&app, &w.leader, &lid, None).await).await["status"], "confirmed");
+        let waiting = created(sign_up(&app, &w.resident_2, &lid, None).await).await;
+        assert_eq!(waiting["status"], "waitlisted");
+        assert_eq!(waiting["position"], 1);
+        assert_eq!(cancel(&app, &w.leader, &lid, &w.leader_id).await.status(), 200);
+        eventually("R2 hears it has a seat", 10, || inbox_has(&app, &w.resident_2, "候补成功")).await;
+        let mine: Value = app.get_as(&w.resident_2, "/api/v1/me/signups").await.json().await.unwrap();
+        let seat = mine["items"].as_array().unwrap().iter().find(|s| s["activity_id"] == lid.as_str()).unwrap().clone();
+        assert_eq!(seat["status"], "confirmed");
+        let scanned: Value = app.post_as(&w.staff_a, &format!("/api/v1/activities/{lid}/checkins"), &json!({"code": seat["code"]})).await.json().await.unwrap();
+        assert_eq!(scanned["status"], "attended");
+        let mine: Value = app.get_as(&w.resident_2, "/api/v1/me/signups").await.json().await.unwrap();
+        assert_eq!(mine["items"][0]["status"], "attended");
     }
 
     async fn seats_waiting_lists_and_windows(app) {

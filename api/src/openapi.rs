@@ -85,6 +85,16 @@ use crate::{error::Problem, routes};
         routes::activities::check_in,
         routes::activities::list_signups,
         routes::activities::my_signups,
+        routes::points::my_points,
+        routes::points::household_points,
+        routes::points::deduct,
+        routes::store::list_items,
+        routes::store::create_item,
+        routes::store::update_item,
+        routes::store::redeem,
+        routes::store::my_redemptions,
+        routes::store::fulfil_redemption,
+        routes::store::cancel_redemption,
         routes::applications::apply,
         routes::applications::list_for_job,
         routes::applications::mine,
@@ -103,6 +113,8 @@ use crate::{error::Problem, routes};
         (name = "employers", description = "Employer sign-up and review"),
         (name = "jobs", description = "Job postings and their review"),
         (name = "activities", description = "Activities, sign-ups, waiting lists and check-in"),
+        (name = "points", description = "Household points accounts and deductions"),
+        (name = "store", description = "The community store and redemptions"),
     )
 )]
 pub struct ApiDoc;

@@ -287,6 +287,8 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::jobs::configure)
             .configure(routes::job_subscriptions::configure)
             .configure(routes::activities::configure)
+            .configure(routes::points::configure)
+            .configure(routes::store::configure)
             .configure(routes::applications::configure)
             .configure(routes::reports::configure),
     )

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod page;
 pub mod people;
 pub mod platform;
+pub mod points;
 pub mod recruitment;
 pub mod registry;
 pub mod scope;

@@ -129,3 +129,16 @@ impl Scope {
         }
     }
 }
+
+/// Rows of site-scoped tables (a site id in `column`) the caller may see: all for platform
+/// administrators, its own site for everybody else with a site, none otherwise.
+pub fn sites_of<C: ColumnTrait>(scope: &Scope, column: C) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Nothing => never(),
+        other => match other.site_id() {
+            Some(site) => Condition::all().add(column.eq(site)),
+            None => never(),
+        },
+    }
+}

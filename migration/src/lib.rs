@@ -16,6 +16,7 @@ mod m20261129_000008_applications;
 mod m20261129_000009_matching;
 mod m20261129_000010_search_key;
 mod m20261129_000011_activities;
+mod m20261129_000012_points_ledger;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_matching::Migration),
             Box::new(m20261129_000010_search_key::Migration),
             Box::new(m20261129_000011_activities::Migration),
+            Box::new(m20261129_000012_points_ledger::Migration),
         ]
     }
 }

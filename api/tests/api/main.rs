@@ -21,6 +21,7 @@ mod matching;
 mod notifications;
 mod openapi;
 mod pagination;
+mod points;
 mod registry;
 mod story;
 mod world;

@@ -1,0 +1,387 @@
+//! The community store: items with a points price and stock (staff manage them), and
+//! redemptions that move balance and stock in one transaction.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use entity::points::{self, ItemContent, RedemptionStatus, item, redemption};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{create, text};
+use crate::{
+    auth::Principal,
+    error::{ApiError, FieldErrors, Problem},
+    extract::{Json, Query},
+    idempotency::StoredResponse,
+    pagination::{PageParams, Paginated},
+    startup::AppState,
+};
+
+/// A store item.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Item {
+    /// Id.
+    pub id: Uuid,
+    /// The site.
+    pub site_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Price in points.
+    pub price: i32,
+    /// In stock.
+    pub stock: i32,
+    /// On sale.
+    pub active: bool,
+}
+
+impl From<item::Model> for Item {
+    fn from(m: item::Model) -> Self {
+        Self {
+            id: m.id,
+            site_id: m.site_id,
+            name: m.name,
+            description: m.description,
+            price: m.price,
+            stock: m.stock,
+            active: m.active,
+        }
+    }
+}
+
+/// An item's content.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRequest {
+    /// The site (on creation; ignored on changes).
+    pub site_id: Option<Uuid>,
+    /// Name, up to 100 characters.
+    pub name: String,
+    /// Description, up to 1,000 characters (may be empty).
+    #[serde(default)]
+    pub description: String,
+    /// Price in points, 1–100,000.
+    pub price: i32,
+    /// Stock, 0–1,000,000.
+    pub stock: i32,
+    /// On sale (default yes).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ItemRequest {
+    fn validate(self) -> Result<(Option<Uuid>, ItemContent), ApiError> {
+        let mut errors = FieldErrors::new();
+        let name = text("name", &self.name, 100)
+            .map_err(|_| errors.insert("name".into(), "must be 1–100 characters".into()))
+            .unwrap_or_default();
+        if self.description.chars().count() > 1000 {
+            errors.insert("description".into(), "at most 1,000 characters".into());
+        }
+        if !(1..=100_000).contains(&self.price) {
+            errors.insert("price".into(), "must be 1–100,000".into());
+        }
+        if !(0..=1_000_000).contains(&self.stock) {
+            errors.insert("stock".into(), "must be 0–1,000,000".into());
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok((
+            self.site_id,
+            ItemContent {
+                name,
+                description: self.description.trim().to_owned(),
+                price: self.price,
+                stock: self.stock,
+                active: self.active,
+            },
+        ))
+    }
+}
+
+/// A page of items.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// The store of the caller's site (residents see what is on sale).
+#[utoipa::path(
+    get, path = "/api/v1/store/items", tag = "store", security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of items", body = Paginated<Item>))
+)]
+pub async fn list_items(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<PageQuery>,
+) -> Result<web::Json<Paginated<Item>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let items = points::items(state.db.conn(), &caller.scope, &page).await?;
+    Ok(web::Json(items.map(Item::from).into()))
+}
+
+/// Adds an item (staff of the site).
+#[utoipa::path(
+    post, path = "/api/v1/store/items", tag = "store", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = ItemRequest,
+    responses(
+        (status = 201, description = "Added", body = Item),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    Json(body): Json<ItemRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (site, content) = body.validate()?;
+    let site = site
+        .or(caller.scope.site_id())
+        .ok_or_else(|| ApiError::invalid("site_id", "required"))?;
+    let actor = caller.actor();
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let i = points::create_item(txn, &actor, site, content).await?;
+            StoredResponse::json(StatusCode::CREATED, &Item::from(i))
+        })
+    })
+    .await
+}
+
+/// Changes an item (staff of its site); `stock` is set outright.
+#[utoipa::path(
+    patch, path = "/api/v1/store/items/{id}", tag = "store", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Item id")),
+    request_body = ItemRequest,
+    responses(
+        (status = 200, description = "Changed", body = Item),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such item in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_item(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<ItemRequest>,
+) -> Result<web::Json<Item>, ApiError> {
+    let (_, content) = body.validate()?;
+    let txn = state.db.begin().await?;
+    let i = points::update_item(&txn, &caller.actor(), id.into_inner(), content).await?;
+    txn.commit().await?;
+    Ok(web::Json(i.into()))
+}
+
+/// A redemption.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Redemption {
+    /// Id.
+    pub id: Uuid,
+    /// The household whose points paid.
+    pub household_id: Uuid,
+    /// The item.
+    pub item_id: Uuid,
+    /// How many.
+    pub quantity: i32,
+    /// Points paid.
+    pub points: i32,
+    /// Status.
+    pub status: RedemptionStatus,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<redemption::Model> for Redemption {
+    fn from(m: redemption::Model) -> Self {
+        Self {
+            id: m.id,
+            household_id: m.household_id,
+            item_id: m.item_id,
+            quantity: m.quantity,
+            points: m.points,
+            status: RedemptionStatus::parse(&m.status).unwrap_or(RedemptionStatus::Pending),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// What to redeem.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedemptionRequest {
+    /// The item.
+    pub item_id: Uuid,
+    /// How many, 1–100 (default 1).
+    #[serde(default = "one")]
+    pub quantity: i32,
+    /// The household (staff at the counter; residents redeem for their own).
+    pub household_id: Option<Uuid>,
+}
+
+fn one() -> i32 {
+    1
+}
+
+/// Redeems an item: balance and stock move in one transaction. Retry with the same
+/// `Idempotency-Key` on a flaky network: the first answer is replayed and nothing is charged twice.
+#[utoipa::path(
+    post, path = "/api/v1/store/redemptions", tag = "store", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = RedemptionRequest,
+    responses(
+        (status = 201, description = "Redeemed (pending hand-over)", body = Redemption),
+        (status = 404, description = "No such household in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`insufficient_points` or `out_of_stock`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn redeem(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    Json(body): Json<RedemptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !(1..=100).contains(&body.quantity) {
+        return Err(ApiError::invalid("quantity", "must be 1–100"));
+    }
+    let household = match (body.household_id, &caller.scope) {
+        (Some(h), _) => h,
+        (None, entity::scope::Scope::Own(own) | entity::scope::Scope::Groups { own, .. }) => {
+            own.household_id
+        }
+        (None, _) => return Err(ApiError::invalid("household_id", "required")),
+    };
+    let actor = caller.actor();
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let r = points::redeem(txn, &actor, household, body.item_id, body.quantity).await?;
+            StoredResponse::json(StatusCode::CREATED, &Redemption::from(r))
+        })
+    })
+    .await
+}
+
+/// The caller's household's redemptions, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/me/redemptions", tag = "store", security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of redemptions", body = Paginated<Redemption>),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn my_redemptions(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<PageQuery>,
+) -> Result<web::Json<Paginated<Redemption>>, ApiError> {
+    let household = match &caller.scope {
+        entity::scope::Scope::Own(own) | entity::scope::Scope::Groups { own, .. } => {
+            own.household_id
+        }
+        _ => {
+            return Err(ApiError::Forbidden(
+                "only residents have a household account",
+            ));
+        }
+    };
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let list = points::redemptions_of(state.db.conn(), household, &page).await?;
+    Ok(web::Json(list.map(Redemption::from).into()))
+}
+
+async fn settle(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+    to: RedemptionStatus,
+) -> Result<web::Json<Redemption>, ApiError> {
+    let txn = state.db.begin().await?;
+    let r = points::settle(&txn, &caller.actor(), id, to).await?;
+    txn.commit().await?;
+    Ok(web::Json(r.into()))
+}
+
+/// Hands a redemption over (staff of the site).
+#[utoipa::path(
+    post, path = "/api/v1/store/redemptions/{id}/fulfil", tag = "store", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Redemption id")),
+    responses(
+        (status = 200, description = "Handed over", body = Redemption),
+        (status = 404, description = "No such redemption in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn fulfil_redemption(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Redemption>, ApiError> {
+    settle(
+        &state,
+        &caller,
+        id.into_inner(),
+        RedemptionStatus::Fulfilled,
+    )
+    .await
+}
+
+/// Cancels a redemption (staff of the site): a refund entry returns the points and the stock is
+/// restored.
+#[utoipa::path(
+    post, path = "/api/v1/store/redemptions/{id}/cancel", tag = "store", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Redemption id")),
+    responses(
+        (status = 200, description = "Cancelled and refunded", body = Redemption),
+        (status = 404, description = "No such redemption in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn cancel_redemption(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Redemption>, ApiError> {
+    settle(
+        &state,
+        &caller,
+        id.into_inner(),
+        RedemptionStatus::Cancelled,
+    )
+    .await
+}
+
+/// Registers the routes of this group.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/store/items")
+            .route(web::get().to(list_items))
+            .route(web::post().to(create_item)),
+    )
+    .service(web::resource("/store/items/{id}").route(web::patch().to(update_item)))
+    .service(web::resource("/store/redemptions").route(web::post().to(redeem)))
+    .service(web::resource("/me/redemptions").route(web::get().to(my_redemptions)))
+    .service(
+        web::resource("/store/redemptions/{id}/fulfil").route(web::post().to(fulfil_redemption)),
+    )
+    .service(
+        web::resource("/store/redemptions/{id}/cancel").route(web::post().to(cancel_redemption)),
+    );
+}

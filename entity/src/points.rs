@@ -1,0 +1,711 @@
+//! The points ledger (双扶驿站) and the community store.
+//!
+//! One account per household; every change is an append-only entry (credit, redemption, refund,
+//! deduction, correction) carrying its reference and the balance after it. The balance can never
+//! go negative: a `CHECK` on the account enforces it, and every debit is a guarded `UPDATE …
+//! WHERE balance + amount >= 0`, so concurrent redemptions cannot overdraw it. Redemptions move
+//! balance and stock in one transaction.
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    entity::prelude::*,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::{
+    DomainError,
+    audit::{self, AuditEntry},
+    identity::Role,
+    messaging::{
+        Event,
+        events::{Audience, NotificationRequested, Urgency},
+        outbox,
+    },
+    page::{Page, PageRequest},
+    registry::{household, ops::Actor, resident},
+    scope::Scope,
+};
+
+/// A household's points account.
+pub mod account {
+    use sea_orm::entity::prelude::*;
+
+    /// The account (its balance is the sum of its entries).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_account")]
+    pub struct Model {
+        /// The household.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub household_id: Uuid,
+        /// Its site.
+        pub site_id: Uuid,
+        /// Points held.
+        pub balance: i32,
+        /// Last changed at.
+        pub updated_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Ledger entries.
+pub mod entry {
+    use sea_orm::entity::prelude::*;
+
+    /// One change to an account, never altered afterwards.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_entry")]
+    pub struct Model {
+        /// Id (UUIDv7: in order).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The household.
+        pub household_id: Uuid,
+        /// Its site.
+        pub site_id: Uuid,
+        /// See [`super::EntryKind`].
+        pub kind: String,
+        /// Points added (positive) or taken (negative).
+        pub amount: i32,
+        /// The balance after this entry.
+        pub balance_after: i32,
+        /// Points a deduction could not take (the balance was too small).
+        pub shortfall: i32,
+        /// What it refers to (`redemption`, `claim`, `deduction`, …).
+        pub reference_type: String,
+        /// The referenced object.
+        pub reference_id: Option<Uuid>,
+        /// Why.
+        pub reason: Option<String>,
+        /// Who made it (none for the scheduler).
+        pub actor_account_id: Option<Uuid>,
+        /// When.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Items of the community store.
+pub mod item {
+    use sea_orm::entity::prelude::*;
+
+    /// Something residents can buy with points.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "store_item")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The site's store.
+        pub site_id: Uuid,
+        /// Name.
+        pub name: String,
+        /// Description.
+        pub description: String,
+        /// Price in points.
+        pub price: i32,
+        /// In stock.
+        pub stock: i32,
+        /// On sale.
+        pub active: bool,
+        /// Created at.
+        pub created_at: DateTimeUtc,
+        /// Changed at.
+        pub updated_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Redemptions at the store.
+pub mod redemption {
+    use sea_orm::entity::prelude::*;
+
+    /// Points spent on an item, waiting to be handed over, handed over, or cancelled.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "redemption")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The site.
+        pub site_id: Uuid,
+        /// The household whose points paid.
+        pub household_id: Uuid,
+        /// The item.
+        pub item_id: Uuid,
+        /// How many.
+        pub quantity: i32,
+        /// Points paid.
+        pub points: i32,
+        /// See [`super::RedemptionStatus`].
+        pub status: String,
+        /// Who redeemed.
+        pub created_by: Uuid,
+        /// When.
+        pub created_at: DateTimeUtc,
+        /// Changed at.
+        pub updated_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// What an entry does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Points earned (a credited claim).
+    Credit,
+    /// Points spent at the store.
+    Redemption,
+    /// A cancelled redemption's points returned.
+    Refund,
+    /// Points taken for a violation (惩戒).
+    Deduction,
+    /// A correction of an earlier entry (a new entry, never an edit).
+    Correction,
+}
+
+impl EntryKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Credit => "credit",
+            Self::Redemption => "redemption",
+            Self::Refund => "refund",
+            Self::Deduction => "deduction",
+            Self::Correction => "correction",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+/// Where a redemption stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RedemptionStatus {
+    /// Paid, to be handed over.
+    Pending,
+    /// Handed over.
+    Fulfilled,
+    /// Cancelled: points refunded, stock restored.
+    Cancelled,
+}
+
+impl RedemptionStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Fulfilled => "fulfilled",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+/// One change to post to the ledger.
+#[derive(Debug, Clone)]
+pub struct Posting {
+    /// The household.
+    pub household_id: Uuid,
+    /// Its site.
+    pub site_id: Uuid,
+    /// What kind.
+    pub kind: EntryKind,
+    /// Points added (positive) or taken (negative).
+    pub amount: i32,
+    /// What it refers to.
+    pub reference_type: &'static str,
+    /// The referenced object.
+    pub reference_id: Option<Uuid>,
+    /// Why.
+    pub reason: Option<String>,
+    /// Who.
+    pub actor: Option<Uuid>,
+}
+
+/// Makes sure the household has an account (an empty one the first time).
+async fn open_account<C: ConnectionTrait>(
+    db: &C,
+    household_id: Uuid,
+    site_id: Uuid,
+) -> Result<(), DbErr> {
+    account::Entity::insert(account::ActiveModel {
+        household_id: sea_orm::ActiveValue::Set(household_id),
+        site_id: sea_orm::ActiveValue::Set(site_id),
+        balance: sea_orm::ActiveValue::Set(0),
+        updated_at: sea_orm::ActiveValue::Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(account::Column::HouseholdId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves the balance by `amount` if it stays at or above zero; the new balance, or `None`.
+async fn move_balance<C: ConnectionTrait>(
+    db: &C,
+    household_id: Uuid,
+    amount: i32,
+) -> Result<Option<i32>, DbErr> {
+    let mut update = Query::update();
+    update
+        .table(account::Entity)
+        .value(
+            account::Column::Balance,
+            Expr::col(account::Column::Balance).add(amount),
+        )
+        .value(account::Column::UpdatedAt, Expr::value(Utc::now()))
+        .and_where(account::Column::HouseholdId.eq(household_id))
+        .and_where(Expr::col(account::Column::Balance).add(amount).gte(0))
+        .returning(Query::returning().column(account::Column::Balance));
+    match db.query_one(&update).await? {
+        Some(row) => Ok(Some(row.try_get("", "balance")?)),
+        None => Ok(None),
+    }
+}
+
+async fn write_entry<C: ConnectionTrait>(
+    db: &C,
+    p: &Posting,
+    amount: i32,
+    balance_after: i32,
+    shortfall: i32,
+) -> Result<entry::Model, DbErr> {
+    let model = entry::Model {
+        id: Uuid::now_v7(),
+        household_id: p.household_id,
+        site_id: p.site_id,
+        kind: p.kind.as_str().to_owned(),
+        amount,
+        balance_after,
+        shortfall,
+        reference_type: p.reference_type.to_owned(),
+        reference_id: p.reference_id,
+        reason: p.reason.clone(),
+        actor_account_id: p.actor,
+        created_at: Utc::now(),
+    };
+    entry::Entity::insert(entry::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(model)
+}
+
+/// Posts one entry: the balance moves by `amount` and the entry records the balance after it. A
+/// debit larger than the balance is 409 `insufficient_points` (nothing is written).
+pub async fn post<C: ConnectionTrait>(db: &C, p: Posting) -> Result<entry::Model, DomainError> {
+    open_account(db, p.household_id, p.site_id).await?;
+    let balance = move_balance(db, p.household_id, p.amount)
+        .await?
+        .ok_or_else(|| {
+            DomainError::conflict(
+                "insufficient_points",
+                "the household does not have enough points",
+            )
+        })?;
+    Ok(write_entry(db, &p, p.amount, balance, 0).await?)
+}
+
+/// A household's account and entries, if the caller may see the household.
+pub async fn household_account<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    household_id: Uuid,
+    page: &PageRequest<Uuid>,
+) -> Result<(i32, Page<entry::Model>), DomainError> {
+    household::Entity::find_by_id(household_id)
+        .filter(scope.households())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let balance = account::Entity::find_by_id(household_id)
+        .one(db)
+        .await?
+        .map_or(0, |a| a.balance);
+    let mut select = entry::Entity::find()
+        .filter(entry::Column::HouseholdId.eq(household_id))
+        .order_by_desc(entry::Column::Id)
+        .limit(page.fetch());
+    if let Some(after) = page.after() {
+        select = select.filter(entry::Column::Id.lt(*after));
+    }
+    Ok((
+        balance,
+        Page::from_rows(page, select.all(db).await?, |e| e.id),
+    ))
+}
+
+fn staff_of(actor: &Actor, site_id: Uuid) -> Result<(), DomainError> {
+    match (&actor.role, &actor.scope) {
+        (Role::PlatformAdmin, _) => Ok(()),
+        (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site_id => Ok(()),
+        (Role::Staff | Role::SiteAdmin, _) => Err(DomainError::NotFound),
+        _ => Err(DomainError::Forbidden("only community staff may do this")),
+    }
+}
+
+/// The household's residents, for notices.
+async fn members<C: ConnectionTrait>(db: &C, household_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    resident::Entity::find()
+        .select_only()
+        .column(resident::Column::Id)
+        .filter(resident::Column::HouseholdId.eq(household_id))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Deducts points for a violation (staff of the site; audited; the household is told). A
+/// deduction larger than the balance takes it to zero and records the shortfall.
+pub async fn deduct<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    household_id: Uuid,
+    points: i32,
+    reason: String,
+) -> Result<entry::Model, DomainError> {
+    let h = household::Entity::find_by_id(household_id)
+        .filter(actor.scope.households())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    staff_of(actor, h.site_id)?;
+    open_account(db, household_id, h.site_id).await?;
+    // Hold the account, then take what it has, up to the deduction.
+    let current = move_balance(db, household_id, 0).await?.unwrap_or(0);
+    let taken = std::cmp::min(points, current);
+    let balance = move_balance(db, household_id, -taken)
+        .await?
+        .ok_or_else(|| DomainError::conflict("concurrent_change", "retry"))?;
+    let posting = Posting {
+        household_id,
+        site_id: h.site_id,
+        kind: EntryKind::Deduction,
+        amount: -taken,
+        reference_type: "deduction",
+        reference_id: None,
+        reason: Some(reason.clone()),
+        actor: Some(actor.account_id),
+    };
+    let entry = write_entry(db, &posting, -taken, balance, points - taken).await?;
+    audit::record(
+        db,
+        AuditEntry {
+            site_id: Some(h.site_id),
+            actor_account_id: Some(actor.account_id),
+            actor_role: actor.role.as_str().to_owned(),
+            on_behalf_of: None,
+            action: "points.deduct",
+            target_type: "household",
+            target_id: Some(household_id),
+            reason: Some(reason.clone()),
+            details: json!({ "points": points, "taken": taken, "shortfall": points - taken }),
+        },
+    )
+    .await?;
+    let told = members(db, household_id).await?;
+    if !told.is_empty() {
+        outbox::record(
+            db,
+            Event::NotificationRequested(NotificationRequested {
+                site_id: h.site_id,
+                category: "points".into(),
+                title: "积分扣减".into(),
+                body: format!("因“{reason}”，您家扣减积分 {points} 分，当前余额 {balance} 分。"),
+                audience: Audience::Residents { resident_ids: told },
+                urgency: Urgency::Normal,
+                link: Some(format!("points:{household_id}")),
+            }),
+        )
+        .await?;
+    }
+    Ok(entry)
+}
+
+/// A store item's content.
+#[derive(Debug, Clone)]
+pub struct ItemContent {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Price in points.
+    pub price: i32,
+    /// Stock.
+    pub stock: i32,
+    /// On sale.
+    pub active: bool,
+}
+
+/// Adds an item to a site's store (staff).
+pub async fn create_item<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    site_id: Uuid,
+    content: ItemContent,
+) -> Result<item::Model, DomainError> {
+    staff_of(actor, site_id)?;
+    let now = Utc::now();
+    let model = item::Model {
+        id: Uuid::now_v7(),
+        site_id,
+        name: content.name,
+        description: content.description,
+        price: content.price,
+        stock: content.stock,
+        active: content.active,
+        created_at: now,
+        updated_at: now,
+    };
+    item::Entity::insert(item::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(model)
+}
+
+/// Changes an item (staff); stock is set outright (a stock take).
+pub async fn update_item<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    content: ItemContent,
+) -> Result<item::Model, DomainError> {
+    let current = item::Entity::find_by_id(id)
+        .filter(crate::scope::sites_of(&actor.scope, item::Column::SiteId))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    staff_of(actor, current.site_id)?;
+    let updated = item::Model {
+        name: content.name,
+        description: content.description,
+        price: content.price,
+        stock: content.stock,
+        active: content.active,
+        updated_at: Utc::now(),
+        ..current
+    };
+    item::Entity::update(item::ActiveModel::from(updated.clone()).reset_all())
+        .exec(db)
+        .await?;
+    Ok(updated)
+}
+
+/// The store of the caller's site (residents see what is on sale).
+pub async fn items<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<item::Model>, DbErr> {
+    let mut select = item::Entity::find()
+        .filter(crate::scope::sites_of(scope, item::Column::SiteId))
+        .order_by_asc(item::Column::Id)
+        .limit(page.fetch());
+    if !matches!(scope, Scope::All | Scope::Site(_)) {
+        select = select.filter(item::Column::Active.eq(true));
+    }
+    if let Some(after) = page.after() {
+        select = select.filter(item::Column::Id.gt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |i| i.id))
+}
+
+/// Redeems an item for a household: stock and balance move in this one transaction (409
+/// `out_of_stock` or `insufficient_points`, and nothing moves). Residents redeem for their own
+/// household, staff for any household of their site.
+pub async fn redeem<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    household_id: Uuid,
+    item_id: Uuid,
+    quantity: i32,
+) -> Result<redemption::Model, DomainError> {
+    let h = household::Entity::find_by_id(household_id)
+        .filter(actor.scope.households())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let allowed = match (&actor.role, &actor.scope) {
+        (Role::Resident | Role::GroupLeader, Scope::Own(own) | Scope::Groups { own, .. }) => {
+            own.household_id == household_id
+        }
+        (Role::Staff | Role::SiteAdmin | Role::PlatformAdmin, _) => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(DomainError::Forbidden(
+            "residents redeem for their own household; staff for any of their site",
+        ));
+    }
+    let it = item::Entity::find_by_id(item_id)
+        .filter(item::Column::SiteId.eq(h.site_id))
+        .filter(item::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::invalid("item_id", "no such item on sale at this site"))?;
+    let points = it
+        .price
+        .checked_mul(quantity)
+        .ok_or_else(|| DomainError::invalid("quantity", "too many"))?;
+    let taken = item::Entity::update_many()
+        .col_expr(
+            item::Column::Stock,
+            Expr::col(item::Column::Stock).sub(quantity),
+        )
+        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(item::Column::Id.eq(item_id))
+        .filter(item::Column::Stock.gte(quantity))
+        .exec(db)
+        .await?;
+    if taken.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "out_of_stock",
+            "not enough of this item is left",
+        ));
+    }
+    let now = Utc::now();
+    let model = redemption::Model {
+        id: Uuid::now_v7(),
+        site_id: h.site_id,
+        household_id,
+        item_id,
+        quantity,
+        points,
+        status: RedemptionStatus::Pending.as_str().to_owned(),
+        created_by: actor.account_id,
+        created_at: now,
+        updated_at: now,
+    };
+    post(
+        db,
+        Posting {
+            household_id,
+            site_id: h.site_id,
+            kind: EntryKind::Redemption,
+            amount: -points,
+            reference_type: "redemption",
+            reference_id: Some(model.id),
+            reason: Some(format!("{} × {}", it.name, quantity)),
+            actor: Some(actor.account_id),
+        },
+    )
+    .await?;
+    redemption::Entity::insert(redemption::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(model)
+}
+
+/// Hands a redemption over (staff), or cancels it: the points come back as a refund entry and the
+/// stock is restored. Only pending redemptions move (409 `illegal_transition`).
+pub async fn settle<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    to: RedemptionStatus,
+) -> Result<redemption::Model, DomainError> {
+    let r = redemption::Entity::find_by_id(id)
+        .filter(crate::scope::sites_of(
+            &actor.scope,
+            redemption::Column::SiteId,
+        ))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    staff_of(actor, r.site_id)?;
+    let now = Utc::now();
+    let moved = redemption::Entity::update_many()
+        .col_expr(redemption::Column::Status, Expr::value(to.as_str()))
+        .col_expr(redemption::Column::UpdatedAt, Expr::value(now))
+        .filter(redemption::Column::Id.eq(id))
+        .filter(redemption::Column::Status.eq(RedemptionStatus::Pending.as_str()))
+        .exec(db)
+        .await?;
+    if moved.rows_affected != 1 || to == RedemptionStatus::Pending {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("a {} redemption cannot become {}", r.status, to.as_str()),
+        ));
+    }
+    if to == RedemptionStatus::Cancelled {
+        item::Entity::update_many()
+            .col_expr(
+                item::Column::Stock,
+                Expr::col(item::Column::Stock).add(r.quantity),
+            )
+            .filter(item::Column::Id.eq(r.item_id))
+            .exec(db)
+            .await?;
+        post(
+            db,
+            Posting {
+                household_id: r.household_id,
+                site_id: r.site_id,
+                kind: EntryKind::Refund,
+                amount: r.points,
+                reference_type: "redemption",
+                reference_id: Some(r.id),
+                reason: None,
+                actor: Some(actor.account_id),
+            },
+        )
+        .await?;
+    }
+    Ok(redemption::Model {
+        status: to.as_str().to_owned(),
+        updated_at: now,
+        ..r
+    })
+}
+
+/// A household's redemptions, newest first.
+pub async fn redemptions_of<C: ConnectionTrait>(
+    db: &C,
+    household_id: Uuid,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<redemption::Model>, DbErr> {
+    let mut select = redemption::Entity::find()
+        .filter(redemption::Column::HouseholdId.eq(household_id))
+        .order_by_desc(redemption::Column::Id)
+        .limit(page.fetch());
+    if let Some(after) = page.after() {
+        select = select.filter(redemption::Column::Id.lt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |r| r.id))
+}

@@ -1,0 +1,218 @@
+//! The points ledger (one account per household, append-only entries) and the community store
+//! (items with stock, redemptions).
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+/// Creates point_account, point_entry, store_item and redemption.
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(PointAccount::Table)
+                    .if_not_exists()
+                    .col(uuid(PointAccount::HouseholdId).primary_key())
+                    .col(uuid(PointAccount::SiteId))
+                    // The balance can never go negative, whatever the code does.
+                    .col(integer(PointAccount::Balance).default(0))
+                    .col(timestamp_with_time_zone(PointAccount::UpdatedAt))
+                    .check(Expr::col(PointAccount::Balance).gte(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(PointEntry::Table)
+                    .if_not_exists()
+                    .col(pk_uuid(PointEntry::Id))
+                    .col(uuid(PointEntry::HouseholdId))
+                    .col(uuid(PointEntry::SiteId))
+                    .col(string_len(PointEntry::Kind, 16))
+                    .col(integer(PointEntry::Amount))
+                    .col(integer(PointEntry::BalanceAfter))
+                    .col(integer(PointEntry::Shortfall).default(0))
+                    .col(string_len(PointEntry::ReferenceType, 32))
+                    .col(uuid_null(PointEntry::ReferenceId))
+                    .col(text_null(PointEntry::Reason))
+                    .col(uuid_null(PointEntry::ActorAccountId))
+                    .col(timestamp_with_time_zone(PointEntry::CreatedAt))
+                    .check(Expr::col(PointEntry::BalanceAfter).gte(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_point_entry_household")
+                    .table(PointEntry::Table)
+                    .col(PointEntry::HouseholdId)
+                    .col(PointEntry::Id)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(StoreItem::Table)
+                    .if_not_exists()
+                    .col(pk_uuid(StoreItem::Id))
+                    .col(uuid(StoreItem::SiteId))
+                    .col(string_len(StoreItem::Name, 100))
+                    .col(text(StoreItem::Description))
+                    .col(integer(StoreItem::Price))
+                    .col(integer(StoreItem::Stock))
+                    .col(boolean(StoreItem::Active).default(true))
+                    .col(timestamp_with_time_zone(StoreItem::CreatedAt))
+                    .col(timestamp_with_time_zone(StoreItem::UpdatedAt))
+                    .check(Expr::col(StoreItem::Stock).gte(0))
+                    .check(Expr::col(StoreItem::Price).gt(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_store_item_site")
+                    .table(StoreItem::Table)
+                    .col(StoreItem::SiteId)
+                    .col(StoreItem::Id)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Redemption::Table)
+                    .if_not_exists()
+                    .col(pk_uuid(Redemption::Id))
+                    .col(uuid(Redemption::SiteId))
+                    .col(uuid(Redemption::HouseholdId))
+                    .col(uuid(Redemption::ItemId))
+                    .col(integer(Redemption::Quantity))
+                    .col(integer(Redemption::Points))
+                    .col(string_len(Redemption::Status, 16))
+                    .col(uuid(Redemption::CreatedBy))
+                    .col(timestamp_with_time_zone(Redemption::CreatedAt))
+                    .col(timestamp_with_time_zone(Redemption::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_redemption_household")
+                    .table(Redemption::Table)
+                    .col(Redemption::HouseholdId)
+                    .col(Redemption::Id)
+                    .to_owned(),
+            )
+            .await?;
+        // Entries are never changed or removed: corrections are new entries.
+        let db = manager.get_connection();
+        match manager.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE OR REPLACE FUNCTION anju_points_append_only() RETURNS trigger AS $$ \
+                     BEGIN RAISE EXCEPTION 'point_entry is append-only'; END $$ LANGUAGE plpgsql",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER point_entry_append_only BEFORE UPDATE OR DELETE ON point_entry \
+                     FOR EACH ROW EXECUTE FUNCTION anju_points_append_only()",
+                )
+                .await?;
+            }
+            _ => {
+                for op in ["UPDATE", "DELETE"] {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER IF NOT EXISTS point_entry_no_{} BEFORE {op} ON point_entry \
+                         BEGIN SELECT RAISE(ABORT, 'point_entry is append-only'); END",
+                        op.to_lowercase()
+                    ))
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            Redemption::Table.into_iden(),
+            StoreItem::Table.into_iden(),
+            PointEntry::Table.into_iden(),
+            PointAccount::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared("DROP FUNCTION IF EXISTS anju_points_append_only()")
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum PointAccount {
+    Table,
+    HouseholdId,
+    SiteId,
+    Balance,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum PointEntry {
+    Table,
+    Id,
+    HouseholdId,
+    SiteId,
+    Kind,
+    Amount,
+    BalanceAfter,
+    Shortfall,
+    ReferenceType,
+    ReferenceId,
+    Reason,
+    ActorAccountId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum StoreItem {
+    Table,
+    Id,
+    SiteId,
+    Name,
+    Description,
+    Price,
+    Stock,
+    Active,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Redemption {
+    Table,
+    Id,
+    SiteId,
+    HouseholdId,
+    ItemId,
+    Quantity,
+    Points,
+    Status,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}

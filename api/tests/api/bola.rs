@@ -58,6 +58,20 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
     const STAFF: &[&str] = &["admin", "staff_a", "site_admin_a", "staff_b"];
     vec![
         get(
+            format!("/api/v1/households/{}/points", w.household_2),
+            &["admin", "staff_a", "site_admin_a", "resident_2"],
+        ),
+        get(
+            format!("/api/v1/households/{}/points", w.household_1),
+            &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
+        ),
+        change(
+            Method::POST,
+            "/api/v1/points/deductions".to_owned(),
+            json!({"household_id": w.household_b, "points": 1, "reason": "测试"}),
+            &["admin", "staff_b"],
+        ),
+        get(
             format!("/api/v1/activities/{}", r.activity),
             &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
         ),

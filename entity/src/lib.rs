@@ -1,6 +1,32 @@
 //! Anju's shared model: sea-orm entities, domain types and the rules that both the api and the
 //! worker apply. Nothing here knows about HTTP or AMQP.
 
+/// A status or kind stored as text: the enum with serde's snake_case names, `as_str` and
+/// `parse`, so the stored name and the API name are one and the same.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+
+        impl $name {
+            /// The stored name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+
+            /// Parses a stored name.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
 pub mod activities;
 pub mod audit;
 pub mod crypto;

@@ -12,9 +12,7 @@ use sea_orm::{
     entity::prelude::*,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use crate::{
     DomainError,
@@ -172,67 +170,33 @@ pub mod redemption {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// What an entry does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
-    /// Points earned (a credited claim).
-    Credit,
-    /// Points spent at the store.
-    Redemption,
-    /// A cancelled redemption's points returned.
-    Refund,
-    /// Points taken for a violation (惩戒).
-    Deduction,
-    /// A correction of an earlier entry (a new entry, never an edit).
-    Correction,
-}
-
-impl EntryKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Credit => "credit",
-            Self::Redemption => "redemption",
-            Self::Refund => "refund",
-            Self::Deduction => "deduction",
-            Self::Correction => "correction",
-        }
+string_enum!(
+    /// What an entry does.
+    EntryKind {
+        /// Points earned (a credited claim).
+        Credit => "credit",
+        /// Points spent at the store.
+        Redemption => "redemption",
+        /// A cancelled redemption's points returned.
+        Refund => "refund",
+        /// Points taken for a violation (惩戒).
+        Deduction => "deduction",
+        /// A correction of an earlier entry (a new entry, never an edit).
+        Correction => "correction",
     }
+);
 
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+string_enum!(
+    /// Where a redemption stands.
+    RedemptionStatus {
+        /// Paid, to be handed over.
+        Pending => "pending",
+        /// Handed over.
+        Fulfilled => "fulfilled",
+        /// Cancelled: points refunded, stock restored.
+        Cancelled => "cancelled",
     }
-}
-
-/// Where a redemption stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RedemptionStatus {
-    /// Paid, to be handed over.
-    Pending,
-    /// Handed over.
-    Fulfilled,
-    /// Cancelled: points refunded, stock restored.
-    Cancelled,
-}
-
-impl RedemptionStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Fulfilled => "fulfilled",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-    }
-}
+);
 
 /// One change to post to the ledger.
 #[derive(Debug, Clone)]

@@ -18,6 +18,41 @@ mod m20261129_000010_search_key;
 mod m20261129_000011_activities;
 mod m20261129_000012_points_ledger;
 
+/// Makes `table` append-only in the database itself: updates and deletes raise an error, on
+/// PostgreSQL through the trigger function `function`, on SQLite through two triggers.
+pub(crate) async fn append_only(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    function: &str,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    match manager.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            db.execute_unprepared(&format!(
+                "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ \
+                 BEGIN RAISE EXCEPTION '{table} is append-only'; END $$ LANGUAGE plpgsql"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION {function}()"
+            ))
+            .await?;
+        }
+        _ => {
+            for op in ["UPDATE", "DELETE"] {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER IF NOT EXISTS {table}_no_{} BEFORE {op} ON {table} \
+                     BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+                    op.to_lowercase()
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every migration, in order.
 pub struct Migrator;
 

@@ -406,31 +406,7 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         // The audit trail is append-only in the database itself, not only in code.
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            sea_orm::DbBackend::Postgres => {
-                db.execute_unprepared(
-                    "CREATE OR REPLACE FUNCTION anju_audit_append_only() RETURNS trigger AS $$ \
-                     BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$ LANGUAGE plpgsql",
-                )
-                .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event \
-                     FOR EACH ROW EXECUTE FUNCTION anju_audit_append_only()",
-                )
-                .await?;
-            }
-            _ => {
-                for op in ["UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER IF NOT EXISTS audit_event_no_{} BEFORE {op} ON audit_event \
-                         BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
-                        op.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
-        }
+        crate::append_only(manager, "audit_event", "anju_audit_append_only").await?;
         Ok(())
     }
 

@@ -113,31 +113,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // Entries are never changed or removed: corrections are new entries.
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            sea_orm::DbBackend::Postgres => {
-                db.execute_unprepared(
-                    "CREATE OR REPLACE FUNCTION anju_points_append_only() RETURNS trigger AS $$ \
-                     BEGIN RAISE EXCEPTION 'point_entry is append-only'; END $$ LANGUAGE plpgsql",
-                )
-                .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER point_entry_append_only BEFORE UPDATE OR DELETE ON point_entry \
-                     FOR EACH ROW EXECUTE FUNCTION anju_points_append_only()",
-                )
-                .await?;
-            }
-            _ => {
-                for op in ["UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER IF NOT EXISTS point_entry_no_{} BEFORE {op} ON point_entry \
-                         BEGIN SELECT RAISE(ABORT, 'point_entry is append-only'); END",
-                        op.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
-        }
+        crate::append_only(manager, "point_entry", "anju_points_append_only").await?;
         Ok(())
     }
 

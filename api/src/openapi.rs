@@ -88,6 +88,8 @@ use crate::{error::Problem, routes};
         routes::points::my_points,
         routes::points::household_points,
         routes::points::deduct,
+        routes::points::list_categories,
+        routes::points::set_category_range,
         routes::store::list_items,
         routes::store::create_item,
         routes::store::update_item,

@@ -17,6 +17,7 @@ mod m20261129_000009_matching;
 mod m20261129_000010_search_key;
 mod m20261129_000011_activities;
 mod m20261129_000012_points_ledger;
+mod m20261129_000013_point_categories;
 
 /// Makes `table` append-only in the database itself: updates and deletes raise an error, on
 /// PostgreSQL through the trigger function `function`, on SQLite through two triggers.
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_search_key::Migration),
             Box::new(m20261129_000011_activities::Migration),
             Box::new(m20261129_000012_points_ledger::Migration),
+            Box::new(m20261129_000013_point_categories::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
-use entity::points::{self, EntryKind, entry};
+use entity::points::{self, Category, CategoryRange, EntryKind, entry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -184,9 +184,125 @@ pub async fn deduct(
     .await
 }
 
+/// A category and the points range one claim of it may earn at the site.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CategoryView {
+    /// The category.
+    pub category: Category,
+    /// Its name in Chinese.
+    pub title: String,
+    /// Fewest points per claim.
+    pub min_points: i32,
+    /// Most points per claim.
+    pub max_points: i32,
+    /// Whether the site changed the default range.
+    pub customised: bool,
+}
+
+impl From<CategoryRange> for CategoryView {
+    fn from(r: CategoryRange) -> Self {
+        Self {
+            category: r.category,
+            title: r.category.title().to_owned(),
+            min_points: r.min_points,
+            max_points: r.max_points,
+            customised: r.customised,
+        }
+    }
+}
+
+/// Which site (platform administrators name one; everybody else has theirs).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SiteQuery {
+    /// The site (platform administrators).
+    pub site_id: Option<Uuid>,
+}
+
+fn site_of(caller: &Principal, site: Option<Uuid>) -> Result<Uuid, ApiError> {
+    match (caller.scope.site_id(), site) {
+        (Some(own), None) => Ok(own),
+        (Some(own), Some(asked)) if own == asked => Ok(own),
+        (Some(_), Some(_)) => Err(ApiError::NotFound),
+        (None, Some(asked)) if caller.role == entity::identity::Role::PlatformAdmin => Ok(asked),
+        _ => Err(ApiError::invalid("site_id", "required")),
+    }
+}
+
+/// The seven categories (七大载体) with the points range in force at the site.
+#[utoipa::path(
+    get, path = "/api/v1/points/categories", tag = "points", security(("bearer" = [])),
+    params(SiteQuery),
+    responses(
+        (status = 200, description = "The categories", body = [CategoryView]),
+        (status = 422, description = "`site_id` needed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_categories(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<SiteQuery>,
+) -> Result<web::Json<Vec<CategoryView>>, ApiError> {
+    let site = site_of(&caller, q.site_id)?;
+    let list = points::categories(state.db.conn(), site).await?;
+    Ok(web::Json(
+        list.into_iter().map(CategoryView::from).collect(),
+    ))
+}
+
+/// A category's range at a site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RangeRequest {
+    /// The site (platform administrators).
+    pub site_id: Option<Uuid>,
+    /// Fewest points per claim, at least 1.
+    pub min_points: i32,
+    /// Most points per claim, at most 10,000.
+    pub max_points: i32,
+}
+
+/// Changes a category's range for the site (its site administrator; audited).
+#[utoipa::path(
+    put, path = "/api/v1/points/categories/{category}", tag = "points", security(("bearer" = [])),
+    params(("category" = Category, Path, description = "The category")),
+    request_body = RangeRequest,
+    responses(
+        (status = 200, description = "Changed", body = CategoryView),
+        (status = 403, description = "Not a site administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn set_category_range(
+    state: web::Data<AppState>,
+    caller: Principal,
+    category: web::Path<String>,
+    Json(body): Json<RangeRequest>,
+) -> Result<web::Json<CategoryView>, ApiError> {
+    let category = Category::parse(&category).ok_or(ApiError::NotFound)?;
+    let site = site_of(&caller, body.site_id)?;
+    let txn = state.db.begin().await?;
+    let range = points::set_range(
+        &txn,
+        &caller.actor(),
+        site,
+        category,
+        body.min_points,
+        body.max_points,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(range.into()))
+}
+
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/me/points").route(web::get().to(my_points)))
         .service(web::resource("/households/{id}/points").route(web::get().to(household_points)))
-        .service(web::resource("/points/deductions").route(web::post().to(deduct)));
+        .service(web::resource("/points/deductions").route(web::post().to(deduct)))
+        .service(web::resource("/points/categories").route(web::get().to(list_categories)))
+        .service(
+            web::resource("/points/categories/{category}").route(web::put().to(set_category_range)),
+        );
 }

@@ -159,3 +159,32 @@ both_backends! {
         assert!(app.db.writer().execute_unprepared("UPDATE point_account SET balance = -1").await.is_err());
     }
 }
+
+both_backends! {
+    async fn seven_categories_with_ranges_a_site_admin_may_adjust(app) {
+        let w = World::build(&app).await;
+        let list: Value = app.get_as(&w.resident_2, "/api/v1/points/categories").await.json().await.unwrap();
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), 7);
+        assert_eq!(list[0]["category"], "policy_savvy");
+        assert_eq!(list[0]["title"], "争当政策明白人");
+        let path = "/api/v1/points/categories/environment";
+        let body = json!({"min_points": 2, "max_points": 15});
+        problem(app.send_as(reqwest::Method::PUT, &w.staff_a, path, &body).await, 403, "forbidden").await;
+        problem(app.send_as(reqwest::Method::PUT, &w.site_admin_a, "/api/v1/points/categories/moon", &body).await, 404, "not_found").await;
+        let p = problem(app.send_as(reqwest::Method::PUT, &w.site_admin_a, path, &json!({"min_points": 9, "max_points": 3})).await, 422, "validation_failed").await;
+        assert!(p["errors"]["max_points"].is_string(), "{p}");
+        let set: Value = app.send_as(reqwest::Method::PUT, &w.site_admin_a, path, &body).await.json().await.unwrap();
+        assert_eq!(set["customised"], true);
+        let mine: Value = app.get_as(&w.resident_2, "/api/v1/points/categories").await.json().await.unwrap();
+        let env = mine.as_array().unwrap().iter().find(|c| c["category"] == "environment").unwrap().clone();
+        assert_eq!((env["min_points"].as_i64(), env["max_points"].as_i64()), (Some(2), Some(15)));
+        // Site B keeps the defaults.
+        let theirs: Value = app.get_as(&w.resident_b, "/api/v1/points/categories").await.json().await.unwrap();
+        let env = theirs.as_array().unwrap().iter().find(|c| c["category"] == "environment").unwrap().clone();
+        assert_eq!(env["customised"], false);
+        problem(app.get_as(&w.admin, "/api/v1/points/categories").await, 422, "validation_failed").await;
+        let admin: Value = app.get_as(&w.admin, &format!("/api/v1/points/categories?site_id={}", w.site_a)).await.json().await.unwrap();
+        assert_eq!(admin.as_array().unwrap().len(), 7);
+    }
+}

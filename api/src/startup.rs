@@ -288,6 +288,7 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::job_subscriptions::configure)
             .configure(routes::activities::configure)
             .configure(routes::points::configure)
+            .configure(routes::claims::configure)
             .configure(routes::store::configure)
             .configure(routes::applications::configure)
             .configure(routes::reports::configure),

@@ -29,6 +29,7 @@ macro_rules! string_enum {
 
 pub mod activities;
 pub mod audit;
+pub mod claims;
 pub mod crypto;
 pub mod db;
 pub mod employer_notification;

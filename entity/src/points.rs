@@ -511,6 +511,36 @@ pub async fn post<C: ConnectionTrait>(db: &C, p: Posting) -> Result<entry::Model
     Ok(write_entry(db, &p, p.amount, balance, 0).await?)
 }
 
+/// Reverses points credited for a claim (an upheld objection): a correction entry takes them
+/// back, down to zero at most, recording any shortfall.
+pub async fn reverse<C: ConnectionTrait>(
+    db: &C,
+    household_id: Uuid,
+    site_id: Uuid,
+    points: i32,
+    claim_id: Uuid,
+    reason: String,
+    actor: Uuid,
+) -> Result<entry::Model, DomainError> {
+    open_account(db, household_id, site_id).await?;
+    let current = move_balance(db, household_id, 0).await?.unwrap_or(0);
+    let taken = std::cmp::min(points, current);
+    let balance = move_balance(db, household_id, -taken)
+        .await?
+        .ok_or_else(|| DomainError::conflict("concurrent_change", "retry"))?;
+    let posting = Posting {
+        household_id,
+        site_id,
+        kind: EntryKind::Correction,
+        amount: -taken,
+        reference_type: "claim",
+        reference_id: Some(claim_id),
+        reason: Some(reason),
+        actor: Some(actor),
+    };
+    Ok(write_entry(db, &posting, -taken, balance, points - taken).await?)
+}
+
 /// A household's account and entries, if the caller may see the household.
 pub async fn household_account<C: ConnectionTrait>(
     db: &C,

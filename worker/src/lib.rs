@@ -2,6 +2,7 @@
 //! binary runs it against RabbitMQ; the api runs the same code in-process in embedded mode.
 
 pub mod activity_tasks;
+pub mod claim_credit;
 pub mod consumer;
 pub mod delivery;
 pub mod dispatch;

@@ -24,6 +24,7 @@ pub static KINDS: &[TaskKind] = &[
     crate::job_expiry::TASK,
     crate::activity_tasks::REMIND,
     crate::activity_tasks::FINISH,
+    crate::claim_credit::TASK,
 ];
 
 /// How often the scheduler looks for due tasks.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod applications;
 pub mod auth;
+pub mod claims;
 pub mod common;
 pub mod devices;
 pub mod employers;

@@ -10,6 +10,7 @@ mod applications;
 mod auth;
 mod bola;
 mod broker;
+mod claims;
 mod delivery;
 mod employers;
 mod errors;

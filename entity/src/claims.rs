@@ -1,0 +1,757 @@
+//! The seven steps of the points scheme (七项程序): notify (a call for claims), apply, verify
+//! (认定), register (登记), publicize (公示, open to objection), credit (充值, by a scheduled task
+//! when the window closes), redeem (the store, in [`crate::points`]). Every step is recorded with
+//! actor, time and reason in `point_claim_step`, which is append-only.
+
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, entity::prelude::*, sea_query::Expr,
+};
+use serde_json::json;
+
+use crate::{
+    DomainError,
+    identity::Role,
+    messaging::{
+        Event,
+        events::{Audience, NotificationRequested, Urgency},
+        outbox, schedule,
+    },
+    page::{Page, PageRequest},
+    points::{self, Category, EntryKind, Posting},
+    registry::{ops::Actor, resident},
+    scope::{Scope, sites_of},
+};
+
+/// Calls for claims.
+pub mod campaign {
+    use sea_orm::entity::prelude::*;
+
+    /// A call for claims of one category for a period.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_campaign")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The site.
+        pub site_id: Uuid,
+        /// A [`crate::points::Category`] name.
+        pub category: String,
+        /// Title.
+        pub title: String,
+        /// The rules.
+        pub rules: String,
+        /// First day.
+        pub period_start: Date,
+        /// Last day.
+        pub period_end: Date,
+        /// Published by.
+        pub created_by: Uuid,
+        /// Published at.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Claims.
+pub mod claim {
+    use sea_orm::entity::prelude::*;
+
+    /// A claim for points.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_claim")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The site.
+        pub site_id: Uuid,
+        /// The resident's group (for publicity and its leader).
+        pub group_id: Uuid,
+        /// The household credited.
+        pub household_id: Uuid,
+        /// The resident who did it.
+        pub resident_id: Uuid,
+        /// The call it answers.
+        pub campaign_id: Option<Uuid>,
+        /// A [`crate::points::Category`] name.
+        pub category: String,
+        /// What was done.
+        pub description: String,
+        /// Points, set at verification.
+        pub points: Option<i32>,
+        /// See [`super::ClaimStatus`].
+        pub status: String,
+        /// Why it was rejected.
+        pub status_reason: Option<String>,
+        /// End of the publicity window.
+        pub publicity_ends_at: Option<DateTimeUtc>,
+        /// Who applied.
+        pub submitted_by: Uuid,
+        /// Applied for by the group leader.
+        pub on_behalf: bool,
+        /// Applied at.
+        pub created_at: DateTimeUtc,
+        /// Changed at.
+        pub updated_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Every step of every claim.
+pub mod step {
+    use sea_orm::entity::prelude::*;
+
+    /// One step of a claim, never altered.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_claim_step")]
+    pub struct Model {
+        /// Id (in order).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The claim.
+        pub claim_id: Uuid,
+        /// From.
+        pub from_status: String,
+        /// To.
+        pub to_status: String,
+        /// Who (none for the scheduler).
+        pub actor_account_id: Option<Uuid>,
+        /// In which role.
+        pub actor_role: String,
+        /// Why.
+        pub reason: Option<String>,
+        /// When.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Objections raised during publicity.
+pub mod objection {
+    use sea_orm::entity::prelude::*;
+
+    /// A resident's objection to a claim.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_objection")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// The claim.
+        pub claim_id: Uuid,
+        /// The site.
+        pub site_id: Uuid,
+        /// Who objects.
+        pub resident_id: Uuid,
+        /// Why.
+        pub reason: String,
+        /// `pending`, `upheld` or `dismissed`.
+        pub status: String,
+        /// Decided by.
+        pub decided_by: Option<Uuid>,
+        /// Decided at.
+        pub decided_at: Option<DateTimeUtc>,
+        /// Raised at.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+string_enum!(
+    /// Where a claim stands.
+    ClaimStatus {
+        /// Applied for.
+        Applied => "applied",
+        /// Facts confirmed, points set (认定).
+        Verified => "verified",
+        /// Entered in the register (登记).
+        Registered => "registered",
+        /// Posted for objections (公示).
+        Publicized => "publicized",
+        /// Points in the household account (充值).
+        Credited => "credited",
+        /// Rejected, with a reason.
+        Rejected => "rejected",
+    }
+);
+
+/// What someone does to a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimAction {
+    /// The group leader or staff confirm the facts and set the points.
+    Verify,
+    /// Staff enter it in the register.
+    Register,
+    /// Staff post it for objections.
+    Publicize,
+    /// Points enter the account (the scheduler when the window closes, or staff after it).
+    Credit,
+    /// Staff (or the leader, before registration) reject it with a reason.
+    Reject,
+}
+
+impl ClaimAction {
+    /// Every transition rule in one place.
+    pub fn next(self, from: ClaimStatus) -> Option<ClaimStatus> {
+        use ClaimStatus::*;
+        match (self, from) {
+            (Self::Verify, Applied) => Some(Verified),
+            (Self::Register, Verified) => Some(Registered),
+            (Self::Publicize, Registered) => Some(Publicized),
+            (Self::Credit, Publicized) => Some(Credited),
+            (Self::Reject, Applied | Verified | Registered | Publicized) => Some(Rejected),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Verify => "verified",
+            Self::Register => "registered",
+            Self::Publicize => "publicized",
+            Self::Credit => "credited",
+            Self::Reject => "rejected",
+        }
+    }
+}
+
+/// The task that credits a claim when its publicity window closes.
+pub const CREDIT_TASK: &str = "points.credit";
+
+/// Default publicity window, in days.
+pub const DEFAULT_PUBLICITY_DAYS: i64 = 3;
+
+fn staff_of(actor: &Actor, site_id: Uuid) -> Result<(), DomainError> {
+    match (&actor.role, &actor.scope) {
+        (Role::PlatformAdmin, _) => Ok(()),
+        (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site_id => Ok(()),
+        (Role::Staff | Role::SiteAdmin, _) => Err(DomainError::NotFound),
+        _ => Err(DomainError::Forbidden("only community staff may do this")),
+    }
+}
+
+fn leads(actor: &Actor, group_id: Uuid) -> bool {
+    matches!(&actor.scope, Scope::Groups { group_ids, .. } if group_ids.contains(&group_id))
+}
+
+/// Publishes a call for claims to the site, or some of its groups, as a notice.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_campaign<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    site_id: Uuid,
+    category: Category,
+    title: String,
+    rules: String,
+    period: (NaiveDate, NaiveDate),
+    group_ids: Vec<Uuid>,
+) -> Result<campaign::Model, DomainError> {
+    staff_of(actor, site_id)?;
+    if period.1 < period.0 {
+        return Err(DomainError::invalid(
+            "period_end",
+            "must not be before period_start",
+        ));
+    }
+    let model = campaign::Model {
+        id: Uuid::now_v7(),
+        site_id,
+        category: category.as_str().to_owned(),
+        title: title.clone(),
+        rules,
+        period_start: period.0,
+        period_end: period.1,
+        created_by: actor.account_id,
+        created_at: Utc::now(),
+    };
+    campaign::Entity::insert(campaign::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    outbox::record(
+        db,
+        Event::NotificationRequested(NotificationRequested {
+            site_id,
+            category: "points".into(),
+            title: "积分申报通知".into(),
+            body: format!(
+                "“{}”（{}）开始申报，申报时间 {} 至 {}，欢迎踊跃参与。",
+                title,
+                category.title(),
+                period.0,
+                period.1
+            ),
+            audience: Audience::Site {
+                site_id,
+                committee_ids: Vec::new(),
+                group_ids,
+                working_age: false,
+                job_seeking: false,
+            },
+            urgency: Urgency::Normal,
+            link: Some(format!("campaign:{}", model.id)),
+        }),
+    )
+    .await?;
+    Ok(model)
+}
+
+async fn record_step<C: ConnectionTrait>(
+    db: &C,
+    claim_id: Uuid,
+    from: &str,
+    to: ClaimStatus,
+    actor: Option<&Actor>,
+    reason: Option<String>,
+) -> Result<(), DbErr> {
+    step::Entity::insert(step::ActiveModel::from(step::Model {
+        id: Uuid::now_v7(),
+        claim_id,
+        from_status: from.to_owned(),
+        to_status: to.as_str().to_owned(),
+        actor_account_id: actor.map(|a| a.account_id),
+        actor_role: actor.map_or("system", |a| a.role.as_str()).to_owned(),
+        reason,
+        created_at: Utc::now(),
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Applies for points: the resident for itself, or its group leader for it (recorded).
+pub async fn apply<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    resident_id: Uuid,
+    category: Category,
+    description: String,
+    campaign_id: Option<Uuid>,
+) -> Result<claim::Model, DomainError> {
+    let r = resident::Entity::find_by_id(resident_id)
+        .filter(actor.scope.residents())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let on_behalf = match &actor.scope {
+        Scope::Own(own) | Scope::Groups { own, .. } if own.resident_id == resident_id => false,
+        Scope::Groups { .. } if leads(actor, r.group_id) => true,
+        _ => {
+            return Err(DomainError::Forbidden(
+                "residents apply for themselves, group leaders for their residents",
+            ));
+        }
+    };
+    if let Some(c) = campaign_id {
+        let found = campaign::Entity::find_by_id(c)
+            .filter(campaign::Column::SiteId.eq(r.site_id))
+            .filter(campaign::Column::Category.eq(category.as_str()))
+            .one(db)
+            .await?;
+        if found.is_none() {
+            return Err(DomainError::invalid(
+                "campaign_id",
+                "no call for claims of this category at this site",
+            ));
+        }
+    }
+    let now = Utc::now();
+    let model = claim::Model {
+        id: Uuid::now_v7(),
+        site_id: r.site_id,
+        group_id: r.group_id,
+        household_id: r.household_id,
+        resident_id,
+        campaign_id,
+        category: category.as_str().to_owned(),
+        description,
+        points: None,
+        status: ClaimStatus::Applied.as_str().to_owned(),
+        status_reason: None,
+        publicity_ends_at: None,
+        submitted_by: actor.account_id,
+        on_behalf,
+        created_at: now,
+        updated_at: now,
+    };
+    claim::Entity::insert(claim::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    record_step(db, model.id, "", ClaimStatus::Applied, Some(actor), None).await?;
+    Ok(model)
+}
+
+/// Claims the caller may see: staff their site's, leaders their groups' and their own
+/// household's, residents their household's.
+fn visible(scope: &Scope) -> sea_orm::Condition {
+    match scope {
+        Scope::Groups { group_ids, own, .. } => sea_orm::Condition::any()
+            .add(claim::Column::GroupId.is_in(group_ids.clone()))
+            .add(claim::Column::HouseholdId.eq(own.household_id)),
+        Scope::Own(own) => {
+            sea_orm::Condition::all().add(claim::Column::HouseholdId.eq(own.household_id))
+        }
+        other => sites_of(other, claim::Column::SiteId),
+    }
+}
+
+/// One claim the caller may see, with its steps.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<(claim::Model, Vec<step::Model>), DomainError> {
+    let c = claim::Entity::find_by_id(id)
+        .filter(visible(scope))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let steps = step::Entity::find()
+        .filter(step::Column::ClaimId.eq(id))
+        .order_by_asc(step::Column::Id)
+        .all(db)
+        .await?;
+    Ok((c, steps))
+}
+
+/// Claims the caller may see, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    status: Option<ClaimStatus>,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<claim::Model>, DbErr> {
+    let mut select = claim::Entity::find()
+        .filter(visible(scope))
+        .order_by_desc(claim::Column::Id)
+        .limit(page.fetch());
+    if let Some(s) = status {
+        select = select.filter(claim::Column::Status.eq(s.as_str()));
+    }
+    if let Some(after) = page.after() {
+        select = select.filter(claim::Column::Id.lt(*after));
+    }
+    Ok(Page::from_rows(page, select.all(db).await?, |c| c.id))
+}
+
+/// Options of a step.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// Points (verification), within the category's range at the site.
+    pub points: Option<i32>,
+    /// Why (rejection: required).
+    pub reason: Option<String>,
+    /// Publicity window in days (default 3).
+    pub days: Option<i64>,
+}
+
+async fn objections_open<C: ConnectionTrait>(db: &C, claim_id: Uuid) -> Result<u64, DbErr> {
+    objection::Entity::find()
+        .filter(objection::Column::ClaimId.eq(claim_id))
+        .filter(objection::Column::Status.is_in(["pending", "upheld"]))
+        .count(db)
+        .await
+}
+
+/// Moves a claim one step (`actor` None: the scheduler). Illegal moves are 409
+/// `illegal_transition`; crediting while an objection is pending is 409 `objection_pending`;
+/// crediting before the window closes is 409 `publicity_open`.
+pub async fn act<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    id: Uuid,
+    action: ClaimAction,
+    input: StepInput,
+) -> Result<claim::Model, DomainError> {
+    let c = match actor {
+        Some(a) => get(db, &a.scope, id).await?.0,
+        None => claim::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)?,
+    };
+    if let Some(a) = actor {
+        let leader_may = leads(a, c.group_id)
+            && matches!(action, ClaimAction::Verify | ClaimAction::Reject)
+            && matches!(ClaimStatus::parse(&c.status), Some(ClaimStatus::Applied));
+        if !leader_may {
+            staff_of(a, c.site_id)?;
+        }
+    }
+    let from = ClaimStatus::parse(&c.status).unwrap_or(ClaimStatus::Applied);
+    let Some(to) = action.next(from) else {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("a {} claim cannot be {}", from.as_str(), action.name()),
+        ));
+    };
+    let now = Utc::now();
+    let mut points = c.points;
+    let mut ends = c.publicity_ends_at;
+    match action {
+        ClaimAction::Verify => {
+            let category = Category::parse(&c.category).unwrap_or(Category::Civility);
+            let range = points::categories(db, c.site_id)
+                .await?
+                .into_iter()
+                .find(|r| r.category == category)
+                .map_or(category.default_range(), |r| (r.min_points, r.max_points));
+            let p = input.points.unwrap_or(range.0);
+            if p < range.0 || p > range.1 {
+                return Err(DomainError::invalid(
+                    "points",
+                    format!("must be {}–{} for this category", range.0, range.1),
+                ));
+            }
+            points = Some(p);
+        }
+        ClaimAction::Publicize => {
+            let days = input.days.unwrap_or(DEFAULT_PUBLICITY_DAYS);
+            if !(1..=30).contains(&days) {
+                return Err(DomainError::invalid("days", "must be 1–30"));
+            }
+            ends = Some(now + Duration::days(days));
+        }
+        ClaimAction::Credit => {
+            if objections_open(db, id).await? > 0 {
+                return Err(DomainError::conflict(
+                    "objection_pending",
+                    "an objection is pending or upheld; decide it first",
+                ));
+            }
+            if ends.is_some_and(|e| e > now) {
+                return Err(DomainError::conflict(
+                    "publicity_open",
+                    "the publicity window has not closed yet",
+                ));
+            }
+        }
+        ClaimAction::Reject if input.reason.is_none() => {
+            return Err(DomainError::invalid("reason", "a reason is required"));
+        }
+        _ => {}
+    }
+    let moved = claim::Entity::update_many()
+        .col_expr(claim::Column::Status, Expr::value(to.as_str()))
+        .col_expr(claim::Column::Points, Expr::value(points))
+        .col_expr(claim::Column::PublicityEndsAt, Expr::value(ends))
+        .col_expr(
+            claim::Column::StatusReason,
+            Expr::value(if to == ClaimStatus::Rejected {
+                input.reason.clone()
+            } else {
+                c.status_reason.clone()
+            }),
+        )
+        .col_expr(claim::Column::UpdatedAt, Expr::value(now))
+        .filter(claim::Column::Id.eq(id))
+        .filter(claim::Column::Status.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the claim changed meanwhile; retry",
+        ));
+    }
+    record_step(db, id, from.as_str(), to, actor, input.reason.clone()).await?;
+    if let (ClaimAction::Publicize, Some(at)) = (action, ends) {
+        schedule::schedule(
+            db,
+            CREDIT_TASK,
+            json!({ "claim_id": id }),
+            at,
+            Some(format!("claim:{id}:credit")),
+        )
+        .await?;
+    }
+    if action == ClaimAction::Credit {
+        points::post(
+            db,
+            Posting {
+                household_id: c.household_id,
+                site_id: c.site_id,
+                kind: EntryKind::Credit,
+                amount: points.unwrap_or(0),
+                reference_type: "claim",
+                reference_id: Some(id),
+                reason: Some(c.description.clone()),
+                actor: actor.map(|a| a.account_id),
+            },
+        )
+        .await?;
+    }
+    Ok(claim::Model {
+        status: to.as_str().to_owned(),
+        points,
+        publicity_ends_at: ends,
+        status_reason: if to == ClaimStatus::Rejected {
+            input.reason
+        } else {
+            c.status_reason.clone()
+        },
+        updated_at: now,
+        ..c
+    })
+}
+
+/// The credit task: credits the claim if it is still publicized, its window has closed and no
+/// objection is open; otherwise leaves it for staff (a dismissal credits it then).
+pub async fn credit_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DomainError> {
+    let Some(c) = claim::Entity::find_by_id(id).one(db).await? else {
+        return Ok(false);
+    };
+    let due = c.status == ClaimStatus::Publicized.as_str()
+        && c.publicity_ends_at.is_some_and(|e| e <= Utc::now())
+        && objections_open(db, id).await? == 0;
+    if due {
+        act(db, None, id, ClaimAction::Credit, StepInput::default()).await?;
+    }
+    Ok(due)
+}
+
+/// A resident of the site objects to a publicized (or credited) claim.
+pub async fn object<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    claim_id: Uuid,
+    reason: String,
+) -> Result<objection::Model, DomainError> {
+    let own = match &actor.scope {
+        Scope::Own(own) | Scope::Groups { own, .. } => *own,
+        _ => return Err(DomainError::Forbidden("only residents of the site object")),
+    };
+    let c = claim::Entity::find_by_id(claim_id)
+        .filter(claim::Column::SiteId.eq(own.site_id))
+        .filter(claim::Column::Status.is_in([
+            ClaimStatus::Publicized.as_str(),
+            ClaimStatus::Credited.as_str(),
+        ]))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let model = objection::Model {
+        id: Uuid::now_v7(),
+        claim_id,
+        site_id: c.site_id,
+        resident_id: own.resident_id,
+        reason,
+        status: "pending".into(),
+        decided_by: None,
+        decided_at: None,
+        created_at: Utc::now(),
+    };
+    objection::Entity::insert(objection::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(model)
+}
+
+/// Staff decide an objection. Upheld: the claim is rejected with the reason, and points already
+/// credited are reversed by a correction entry (down to zero; the shortfall is recorded).
+/// Dismissed: a claim whose window has closed with nothing else open is credited at once.
+pub async fn decide<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    objection_id: Uuid,
+    uphold: bool,
+    reason: Option<String>,
+) -> Result<objection::Model, DomainError> {
+    let o = objection::Entity::find_by_id(objection_id)
+        .filter(sites_of(&actor.scope, objection::Column::SiteId))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    staff_of(actor, o.site_id)?;
+    let now = Utc::now();
+    let status = if uphold { "upheld" } else { "dismissed" };
+    let decided = objection::Entity::update_many()
+        .col_expr(objection::Column::Status, Expr::value(status))
+        .col_expr(objection::Column::DecidedBy, Expr::value(actor.account_id))
+        .col_expr(objection::Column::DecidedAt, Expr::value(now))
+        .filter(objection::Column::Id.eq(objection_id))
+        .filter(objection::Column::Status.eq("pending"))
+        .exec(db)
+        .await?;
+    if decided.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("this objection is already {}", o.status),
+        ));
+    }
+    let c = claim::Entity::find_by_id(o.claim_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let why = reason.unwrap_or_else(|| o.reason.clone());
+    if uphold {
+        let from = c.status.clone();
+        let rejected = claim::Entity::update_many()
+            .col_expr(
+                claim::Column::Status,
+                Expr::value(ClaimStatus::Rejected.as_str()),
+            )
+            .col_expr(claim::Column::StatusReason, Expr::value(Some(why.clone())))
+            .col_expr(claim::Column::UpdatedAt, Expr::value(now))
+            .filter(claim::Column::Id.eq(c.id))
+            .filter(claim::Column::Status.is_in([
+                ClaimStatus::Publicized.as_str(),
+                ClaimStatus::Credited.as_str(),
+            ]))
+            .exec(db)
+            .await?;
+        if rejected.rows_affected == 1 {
+            record_step(
+                db,
+                c.id,
+                &from,
+                ClaimStatus::Rejected,
+                Some(actor),
+                Some(why.clone()),
+            )
+            .await?;
+            if from == ClaimStatus::Credited.as_str() {
+                points::reverse(
+                    db,
+                    c.household_id,
+                    c.site_id,
+                    c.points.unwrap_or(0),
+                    c.id,
+                    why,
+                    actor.account_id,
+                )
+                .await?;
+            }
+        }
+    } else if c.status == ClaimStatus::Publicized.as_str() {
+        credit_due(db, c.id).await?;
+    }
+    Ok(objection::Model {
+        status: status.to_owned(),
+        decided_by: Some(actor.account_id),
+        decided_at: Some(now),
+        ..o
+    })
+}

@@ -29,6 +29,8 @@ struct Recruitment {
     employment: String,
     /// An activity for group 1 only, in which resident_1 and the leader hold seats.
     activity: String,
+    /// A points claim for resident_1, applied for by its leader.
+    claim: String,
 }
 
 fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
@@ -57,6 +59,15 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
     };
     const STAFF: &[&str] = &["admin", "staff_a", "site_admin_a", "staff_b"];
     vec![
+        get(
+            format!("/api/v1/points/claims/{}", r.claim),
+            &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
+        ),
+        once(
+            format!("/api/v1/points/claims/{}/verify", r.claim),
+            json!({"points": 5}),
+            &["admin", "staff_a", "site_admin_a"],
+        ),
         get(
             format!("/api/v1/households/{}/points", w.household_2),
             &["admin", "staff_a", "site_admin_a", "resident_2"],
@@ -307,6 +318,12 @@ both_backends! {
                 let s = app.post_as(&w.leader, &format!("/api/v1/activities/{id}/signups"), &json!({})).await;
                 assert_eq!(s.status(), 201);
                 id
+            },
+            claim: {
+                let c = crate::world::created(app.post_as(&w.leader, "/api/v1/points/claims", &json!({
+                    "resident_id": w.resident_1_id, "category": "caring_neighbour", "description": "照顾独居老人"
+                })).await).await;
+                c["id"].as_str().unwrap().to_owned()
             },
         };
         let principals = [

@@ -1332,6 +1332,10 @@ pub async fn check_in<C: ConnectionTrait>(
     if updated.rows_affected != 1 {
         tracing::debug!(signup = %s.id, "a simultaneous scan checked in first");
     }
+    if updated.rows_affected == 1 {
+        // Attendance that earns points files its claim, already registered.
+        crate::claims::file_for_attendance(db, &a, &s, actor).await?;
+    }
     // Answer what is stored, so every scan (this one, a simultaneous one, a later one) answers
     // the same, at the database's precision.
     signup::Entity::find_by_id(s.id)

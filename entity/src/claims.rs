@@ -755,3 +755,68 @@ pub async fn decide<C: ConnectionTrait>(
         ..o
     })
 }
+
+/// Files the claim an attended activity earns (its points category and amount), already at the
+/// register step: attendance was recorded by staff, so application, verification and
+/// registration are that record. At most one per sign-up.
+pub async fn file_for_attendance<C: ConnectionTrait>(
+    db: &C,
+    activity: &crate::activities::activity::Model,
+    signup: &crate::activities::signup::Model,
+    actor: &Actor,
+) -> Result<Option<claim::Model>, DomainError> {
+    let (Some(category), Some(points)) = (
+        activity
+            .points_category
+            .as_deref()
+            .and_then(Category::parse),
+        activity.points_amount,
+    ) else {
+        return Ok(None);
+    };
+    let r = resident::Entity::find_by_id(signup.resident_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let now = Utc::now();
+    let model = claim::Model {
+        // Derived from the sign-up, so a second check-in can never file a second claim.
+        id: signup.id,
+        site_id: r.site_id,
+        group_id: r.group_id,
+        household_id: r.household_id,
+        resident_id: r.id,
+        campaign_id: None,
+        category: category.as_str().to_owned(),
+        description: format!("参加活动：{}", activity.title),
+        points: Some(points),
+        status: ClaimStatus::Registered.as_str().to_owned(),
+        status_reason: None,
+        publicity_ends_at: None,
+        submitted_by: actor.account_id,
+        on_behalf: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let inserted = claim::Entity::insert(claim::ActiveModel::from(model.clone()))
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(claim::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    record_step(
+        db,
+        model.id,
+        "",
+        ClaimStatus::Registered,
+        Some(actor),
+        Some(format!("attendance at activity {}", activity.id)),
+    )
+    .await?;
+    Ok(Some(model))
+}

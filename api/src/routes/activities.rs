@@ -33,11 +33,12 @@ pub struct ActivityAudience {
     pub group_ids: Vec<Uuid>,
 }
 
-/// Points awarded for attendance (used by the points scheme).
+/// Points awarded for attendance: checking in files a claim, already registered, that goes on
+/// to publicity and crediting like any other.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttendancePoints {
-    /// Points category.
+    /// Points category (`policy_savvy`, `public_welfare`, …).
     pub category: String,
     /// Points, 1–100.
     pub amount: i32,
@@ -120,13 +121,12 @@ impl ActivityRequest {
             errors.insert("capacity".into(), "must be 1–100,000".into());
         }
         if let Some(p) = &self.points
-            && (p.category.trim().is_empty()
-                || p.category.len() > 32
+            && (entity::points::Category::parse(p.category.trim()).is_none()
                 || !(1..=100).contains(&p.amount))
         {
             errors.insert(
                 "points".into(),
-                "category of 1–32 characters and amount 1–100".into(),
+                "category one of the seven points categories, amount 1–100".into(),
             );
         }
         if self.employer_ids.len() > 200 {

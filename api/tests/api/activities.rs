@@ -166,6 +166,13 @@ both_backends! {
         assert_eq!(first["status"], "attended");
         assert_eq!(first["checked_in_at"], second["checked_in_at"]);
         problem(app.post_as(&w.staff_a, &path, &json!({"resident_id": w.leader_id})).await, 409, "not_confirmed").await;
+        // Attendance that awards points filed R1's claim once, already registered.
+        let claims: Value = app.get_as(&w.leader, "/api/v1/points/claims?status=registered").await.json().await.unwrap();
+        let filed = claims["items"].as_array().unwrap();
+        assert_eq!(filed.len(), 1, "{claims}");
+        assert_eq!(filed[0]["resident_id"], w.resident_1_id.as_str());
+        assert_eq!(filed[0]["points"], 5);
+        assert_eq!(filed[0]["category"], "policy_savvy");
         let attended: Value = app.get_as(&w.staff_a, &format!("/api/v1/activities/{id}/signups?status=attended")).await.json().await.unwrap();
         assert_eq!(attended["items"].as_array().unwrap().len(), 1);
         assert_eq!(attended["items"][0]["resident_id"], w.resident_1_id.as_str());

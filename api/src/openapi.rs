@@ -102,6 +102,8 @@ use crate::{error::Problem, routes};
         routes::claims::object_to_claim,
         routes::claims::uphold_objection,
         routes::claims::dismiss_objection,
+        routes::reports::points,
+        routes::reports::publicity,
         routes::store::list_items,
         routes::store::create_item,
         routes::store::update_item,

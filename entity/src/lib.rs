@@ -42,6 +42,7 @@ pub mod page;
 pub mod people;
 pub mod platform;
 pub mod points;
+pub mod points_report;
 pub mod recruitment;
 pub mod registry;
 pub mod scope;

@@ -98,6 +98,15 @@ both_backends! {
             assert!(posted["publicity_ends_at"].is_string());
         }
         problem(step(&app, &w.staff_a, &r1, "credit", json!({})).await, 409, "publicity_open").await;
+        // The group's notice board sheet lists what is posted, in Chinese, ready for A4.
+        let sheet = app.get_as(&w.leader, &format!("/api/v1/reports/points/publicity/{}", w.group_1)).await;
+        assert_eq!(sheet.status(), 200);
+        assert!(sheet.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let html = sheet.text().await.unwrap();
+        assert!(html.contains("李奶奶") && html.contains("争当环境爱护者") && html.contains("size: A4"), "{html}");
+        assert!(!html.contains("王小二"), "group 2's claim is not on group 1's sheet");
+        problem(app.get_as(&w.leader, &format!("/api/v1/reports/points/publicity/{}", w.group_2)).await, 404, "not_found").await;
+        problem(app.get_as(&w.resident_2, &format!("/api/v1/reports/points/publicity/{}", w.group_2)).await, 403, "forbidden").await;
         // Any resident of the site may object; staff may not credit while it is pending.
         let objection = created(app.post_as(&w.resident_1, &format!("/api/v1/points/claims/{r2}/objections"), &json!({"reason": "当天打扫的是物业人员"})).await).await;
         problem(app.post_as(&w.resident_b, &format!("/api/v1/points/claims/{r2}/objections"), &json!({"reason": "x"})).await, 404, "not_found").await;
@@ -133,6 +142,14 @@ both_backends! {
         let account: Value = app.get_as(&w.resident_1, "/api/v1/me/points").await.json().await.unwrap();
         let kinds: Vec<&str> = account["entries"]["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["correction", "credit"]);
+        // The report: one of the site's two households has a credited claim.
+        let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/points").await.json().await.unwrap();
+        assert_eq!(report["households"], 2);
+        assert_eq!(report["participating_households"], 1);
+        assert_eq!(report["participation_rate"], 0.5);
+        let env = report["by_category"].as_array().unwrap().iter().find(|c| c["category"] == "environment").unwrap().clone();
+        assert_eq!((env["claims"].as_u64(), env["points"].as_i64()), (Some(1), Some(8)));
+        problem(app.get_as(&w.resident_2, "/api/v1/reports/points").await, 403, "forbidden").await;
         // 7. 兑换: R2 spends its points at the store.
         let item = created(app.post_as(&w.staff_a, "/api/v1/store/items", &json!({"name": "毛巾", "price": 8, "stock": 3})).await).await;
         assert_eq!(app.post_as(&w.resident_2, "/api/v1/store/redemptions", &json!({"item_id": item["id"]})).await.status(), 201);

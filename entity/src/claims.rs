@@ -627,9 +627,140 @@ pub async fn credit_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, Do
         && c.publicity_ends_at.is_some_and(|e| e <= Utc::now())
         && objections_open(db, id).await? == 0;
     if due {
-        act(db, None, id, ClaimAction::Credit, StepInput::default()).await?;
+        // Everything due at the site goes with it: a campaign's claims, publicized together,
+        // are credited in one run, and their own tasks then find nothing left to do.
+        credit_due_at_site(db, c.site_id).await?;
     }
     Ok(due)
+}
+
+/// Credits every claim of a site whose window has closed with no objection open, in this one
+/// transaction and in set-based statements: the claims are marked credited (guarded, so a
+/// redelivered task or a second worker credits nothing twice), each household's balance moves
+/// once by the sum of its claims, and the entries and steps are written in multi-row inserts.
+/// This is how a whole campaign is credited on time. Returns how many claims were credited.
+pub async fn credit_due_at_site<C: ConnectionTrait>(
+    db: &C,
+    site_id: Uuid,
+) -> Result<u64, DomainError> {
+    const CHUNK: usize = 500;
+    let now = Utc::now();
+    let open = sea_orm::sea_query::Query::select()
+        .column(objection::Column::ClaimId)
+        .from(objection::Entity)
+        .and_where(objection::Column::SiteId.eq(site_id))
+        .and_where(objection::Column::Status.is_in(["pending", "upheld"]))
+        .to_owned();
+    let due: Vec<Uuid> = claim::Entity::find()
+        .select_only()
+        .column(claim::Column::Id)
+        .filter(claim::Column::SiteId.eq(site_id))
+        .filter(claim::Column::Status.eq(ClaimStatus::Publicized.as_str()))
+        .filter(claim::Column::PublicityEndsAt.lte(now))
+        .filter(claim::Column::Id.not_in_subquery(open))
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Guarded: only claims still publicized move, and only those are credited below.
+    let mut credited: Vec<claim::Model> = Vec::with_capacity(due.len());
+    for ids in due.chunks(CHUNK) {
+        let mut update = sea_orm::sea_query::Query::update();
+        update
+            .table(claim::Entity)
+            .value(claim::Column::Status, ClaimStatus::Credited.as_str())
+            .value(claim::Column::UpdatedAt, now)
+            .and_where(claim::Column::Id.is_in(ids.to_vec()))
+            .and_where(claim::Column::Status.eq(ClaimStatus::Publicized.as_str()))
+            .returning(sea_orm::sea_query::Query::returning().columns([
+                claim::Column::Id,
+                claim::Column::HouseholdId,
+                claim::Column::Points,
+                claim::Column::Description,
+            ]));
+        for row in db.query_all(&update).await? {
+            credited.push(claim::Model {
+                id: row.try_get("", "id")?,
+                household_id: row.try_get("", "household_id")?,
+                points: row.try_get("", "points")?,
+                description: row.try_get("", "description")?,
+                site_id,
+                group_id: Uuid::nil(),
+                resident_id: Uuid::nil(),
+                campaign_id: None,
+                category: String::new(),
+                status: ClaimStatus::Credited.as_str().to_owned(),
+                status_reason: None,
+                publicity_ends_at: None,
+                submitted_by: Uuid::nil(),
+                on_behalf: false,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+    }
+    if credited.is_empty() {
+        return Ok(0);
+    }
+    credited.sort_by_key(|c| (c.household_id, c.id));
+    let mut sums: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
+    for c in &credited {
+        *sums.entry(c.household_id).or_default() += c.points.unwrap_or(0);
+    }
+    let households: Vec<(Uuid, i32)> = sums.into_iter().collect();
+    let balances = points::add_to_balances(db, site_id, &households).await?;
+    // Each entry carries the balance after it: walking a household's claims backwards from its
+    // new balance.
+    let mut running: std::collections::BTreeMap<Uuid, i32> = balances;
+    let mut afters = Vec::with_capacity(credited.len());
+    for c in credited.iter().rev() {
+        let after = running.get(&c.household_id).copied().unwrap_or(0);
+        afters.push(after);
+        running.insert(c.household_id, after - c.points.unwrap_or(0));
+    }
+    afters.reverse();
+    // Ids in ledger order (UUIDv7 grows), so each household's history reads forwards.
+    let entries: Vec<points::entry::Model> = credited
+        .iter()
+        .zip(afters)
+        .map(|(c, after)| points::entry::Model {
+            id: Uuid::now_v7(),
+            household_id: c.household_id,
+            site_id,
+            kind: EntryKind::Credit.as_str().to_owned(),
+            amount: c.points.unwrap_or(0),
+            balance_after: after,
+            shortfall: 0,
+            reference_type: "claim".to_owned(),
+            reference_id: Some(c.id),
+            reason: Some(c.description.clone()),
+            actor_account_id: None,
+            created_at: now,
+        })
+        .collect();
+    for chunk in entries.chunks(CHUNK) {
+        points::entry::Entity::insert_many(
+            chunk.iter().cloned().map(points::entry::ActiveModel::from),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    for chunk in credited.chunks(CHUNK) {
+        step::Entity::insert_many(chunk.iter().map(|c| {
+            step::ActiveModel::from(step::Model {
+                id: Uuid::now_v7(),
+                claim_id: c.id,
+                from_status: ClaimStatus::Publicized.as_str().to_owned(),
+                to_status: ClaimStatus::Credited.as_str().to_owned(),
+                actor_account_id: None,
+                actor_role: "system".to_owned(),
+                reason: None,
+                created_at: now,
+            })
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(credited.len() as u64)
 }
 
 /// A resident of the site objects to a publicized (or credited) claim.

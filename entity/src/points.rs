@@ -541,6 +541,70 @@ pub async fn reverse<C: ConnectionTrait>(
     Ok(write_entry(db, &posting, -taken, balance, points - taken).await?)
 }
 
+/// Adds points to many households' balances in one statement per chunk (accounts opened as
+/// needed); returns each household's new balance. Only credits: amounts must be positive.
+pub async fn add_to_balances<C: ConnectionTrait>(
+    db: &C,
+    site_id: Uuid,
+    amounts: &[(Uuid, i32)],
+) -> Result<std::collections::BTreeMap<Uuid, i32>, DbErr> {
+    const CHUNK: usize = 500;
+    let now = Utc::now();
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let mut balances = std::collections::BTreeMap::new();
+    for chunk in amounts.chunks(CHUNK) {
+        account::Entity::insert_many(chunk.iter().map(|(h, _)| account::ActiveModel {
+            household_id: sea_orm::ActiveValue::Set(*h),
+            site_id: sea_orm::ActiveValue::Set(site_id),
+            balance: sea_orm::ActiveValue::Set(0),
+            updated_at: sea_orm::ActiveValue::Set(now),
+        }))
+        .on_conflict(
+            OnConflict::column(account::Column::HouseholdId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        let mut values = Vec::with_capacity(chunk.len() * 2 + 1);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (h, amount) in chunk {
+            let n = values.len();
+            rows.push(if postgres {
+                format!("(${}::uuid, ${}::integer)", n + 1, n + 2)
+            } else {
+                "(?, ?)".to_owned()
+            });
+            values.push(sea_orm::Value::from(*h));
+            values.push(sea_orm::Value::from(*amount));
+        }
+        let now_param = if postgres {
+            format!("${}", values.len() + 1)
+        } else {
+            "?".to_owned()
+        };
+        values.push(sea_orm::Value::from(now));
+        let sql = format!(
+            "WITH v(household_id, amount) AS (VALUES {}) \
+             UPDATE point_account SET \
+               balance = balance + (SELECT v.amount FROM v WHERE v.household_id = point_account.household_id), \
+               updated_at = {now_param} \
+             WHERE household_id IN (SELECT household_id FROM v) \
+             RETURNING household_id, balance",
+            rows.join(", ")
+        );
+        let statement =
+            sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, values);
+        for row in db.query_all_raw(statement).await? {
+            balances.insert(
+                row.try_get("", "household_id")?,
+                row.try_get("", "balance")?,
+            );
+        }
+    }
+    Ok(balances)
+}
+
 /// A household's account and entries, if the caller may see the household.
 pub async fn household_account<C: ConnectionTrait>(
     db: &C,

@@ -158,3 +158,47 @@ both_backends! {
         problem(step(&app, &w.staff_a, &r2, "reject", json!({"reason": "x"})).await, 409, "illegal_transition").await;
     }
 }
+
+both_backends! {
+    async fn a_campaign_is_credited_in_one_run_with_every_balance_right(app) {
+        let w = World::build(&app).await;
+        let mut ids = Vec::new();
+        for (token, resident, points) in [
+            (&w.resident_2, None, 3),
+            (&w.resident_2, None, 4),
+            (&w.resident_2, None, 5),
+            (&w.leader, Some(w.resident_1_id.clone()), 6),
+        ] {
+            let mut body = json!({"category": "public_welfare", "description": "义务巡逻"});
+            if let Some(r) = resident { body["resident_id"] = json!(r); }
+            let c = created(app.post_as(token, "/api/v1/points/claims", &body).await).await;
+            let id = c["id"].as_str().unwrap().to_owned();
+            assert_eq!(step(&app, &w.staff_a, &id, "verify", json!({"points": points})).await.status(), 200);
+            assert_eq!(step(&app, &w.staff_a, &id, "register", json!({})).await.status(), 200);
+            assert_eq!(step(&app, &w.staff_a, &id, "publicize", json!({})).await.status(), 200);
+            ids.push(id);
+        }
+        for id in &ids {
+            close_window(&app, id).await;
+        }
+        eventually("all four credited", 15, || async {
+            balance(&app, &w.resident_2).await == 12 && balance(&app, &w.resident_1).await == 6
+        })
+        .await;
+        // Nothing is credited twice, whichever task or worker comes next.
+        let txn = app.db.begin().await.unwrap();
+        let again = claims::credit_due_at_site(&txn, Uuid::parse_str(&w.site_a).unwrap()).await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(again, 0);
+        // Each entry's balance_after follows from the one before.
+        let account: Value = app.get_as(&w.resident_2, "/api/v1/me/points").await.json().await.unwrap();
+        let mut entries: Vec<Value> = account["entries"]["items"].as_array().unwrap().clone();
+        entries.reverse();
+        let mut running = 0;
+        for e in &entries {
+            running += e["amount"].as_i64().unwrap();
+            assert_eq!(e["balance_after"].as_i64().unwrap(), running, "{entries:?}");
+        }
+        assert_eq!(running, 12);
+    }
+}

@@ -2,8 +2,9 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup> [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup|credit> [--rounds N] [--seconds S] [--connections C]`
 
+mod credit;
 mod fanout;
 mod import;
 mod jobs;
@@ -55,7 +56,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench <middleware|import|login|fanout|jobs|signup> [--rounds N] [--seconds S] [--connections C]"
+            "usage: bench <middleware|import|login|fanout|jobs|signup|credit> [--rounds N] [--seconds S] [--connections C]"
         );
         return ExitCode::from(2);
     };
@@ -73,6 +74,7 @@ async fn main() -> ExitCode {
         "fanout" => fanout::run(options).await,
         "jobs" => jobs::run(options).await,
         "signup" => signup::run(options).await,
+        "credit" => credit::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };
     match result {

@@ -586,11 +586,10 @@ pub async fn add_to_balances<C: ConnectionTrait>(
         values.push(sea_orm::Value::from(now));
         let sql = format!(
             "WITH v(household_id, amount) AS (VALUES {}) \
-             UPDATE point_account SET \
-               balance = balance + (SELECT v.amount FROM v WHERE v.household_id = point_account.household_id), \
+             UPDATE point_account SET balance = point_account.balance + v.amount, \
                updated_at = {now_param} \
-             WHERE household_id IN (SELECT household_id FROM v) \
-             RETURNING household_id, balance",
+             FROM v WHERE v.household_id = point_account.household_id \
+             RETURNING point_account.household_id, point_account.balance",
             rows.join(", ")
         );
         let statement =

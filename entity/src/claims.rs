@@ -651,52 +651,43 @@ pub async fn credit_due_at_site<C: ConnectionTrait>(
         .and_where(objection::Column::SiteId.eq(site_id))
         .and_where(objection::Column::Status.is_in(["pending", "upheld"]))
         .to_owned();
-    let due: Vec<Uuid> = claim::Entity::find()
-        .select_only()
-        .column(claim::Column::Id)
-        .filter(claim::Column::SiteId.eq(site_id))
-        .filter(claim::Column::Status.eq(ClaimStatus::Publicized.as_str()))
-        .filter(claim::Column::PublicityEndsAt.lte(now))
-        .filter(claim::Column::Id.not_in_subquery(open))
-        .into_tuple()
-        .all(db)
-        .await?;
-    // Guarded: only claims still publicized move, and only those are credited below.
-    let mut credited: Vec<claim::Model> = Vec::with_capacity(due.len());
-    for ids in due.chunks(CHUNK) {
-        let mut update = sea_orm::sea_query::Query::update();
-        update
-            .table(claim::Entity)
-            .value(claim::Column::Status, ClaimStatus::Credited.as_str())
-            .value(claim::Column::UpdatedAt, now)
-            .and_where(claim::Column::Id.is_in(ids.to_vec()))
-            .and_where(claim::Column::Status.eq(ClaimStatus::Publicized.as_str()))
-            .returning(sea_orm::sea_query::Query::returning().columns([
-                claim::Column::Id,
-                claim::Column::HouseholdId,
-                claim::Column::Points,
-                claim::Column::Description,
-            ]));
-        for row in db.query_all(&update).await? {
-            credited.push(claim::Model {
-                id: row.try_get("", "id")?,
-                household_id: row.try_get("", "household_id")?,
-                points: row.try_get("", "points")?,
-                description: row.try_get("", "description")?,
-                site_id,
-                group_id: Uuid::nil(),
-                resident_id: Uuid::nil(),
-                campaign_id: None,
-                category: String::new(),
-                status: ClaimStatus::Credited.as_str().to_owned(),
-                status_reason: None,
-                publicity_ends_at: None,
-                submitted_by: Uuid::nil(),
-                on_behalf: false,
-                created_at: now,
-                updated_at: now,
-            });
-        }
+    // One guarded statement marks every due claim credited and returns exactly those: a second
+    // run, task or worker finds nothing left.
+    let mut update = sea_orm::sea_query::Query::update();
+    update
+        .table(claim::Entity)
+        .value(claim::Column::Status, ClaimStatus::Credited.as_str())
+        .value(claim::Column::UpdatedAt, now)
+        .and_where(claim::Column::SiteId.eq(site_id))
+        .and_where(claim::Column::Status.eq(ClaimStatus::Publicized.as_str()))
+        .and_where(claim::Column::PublicityEndsAt.lte(now))
+        .and_where(claim::Column::Id.not_in_subquery(open))
+        .returning(sea_orm::sea_query::Query::returning().columns([
+            claim::Column::Id,
+            claim::Column::HouseholdId,
+            claim::Column::Points,
+            claim::Column::Description,
+        ]));
+    let mut credited: Vec<claim::Model> = Vec::new();
+    for row in db.query_all(&update).await? {
+        credited.push(claim::Model {
+            id: row.try_get("", "id")?,
+            household_id: row.try_get("", "household_id")?,
+            points: row.try_get("", "points")?,
+            description: row.try_get("", "description")?,
+            site_id,
+            group_id: Uuid::nil(),
+            resident_id: Uuid::nil(),
+            campaign_id: None,
+            category: String::new(),
+            status: ClaimStatus::Credited.as_str().to_owned(),
+            status_reason: None,
+            publicity_ends_at: None,
+            submitted_by: Uuid::nil(),
+            on_behalf: false,
+            created_at: now,
+            updated_at: now,
+        });
     }
     if credited.is_empty() {
         return Ok(0);

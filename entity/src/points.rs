@@ -541,8 +541,9 @@ pub async fn reverse<C: ConnectionTrait>(
     Ok(write_entry(db, &posting, -taken, balance, points - taken).await?)
 }
 
-/// Adds points to many households' balances in one statement per chunk (accounts opened as
-/// needed); returns each household's new balance. Only credits: amounts must be positive.
+/// Adds points to many households' balances with one upsert per 500 households (an account
+/// opens with its first credit); returns each household's new balance. Only credits: amounts
+/// must be positive.
 pub async fn add_to_balances<C: ConnectionTrait>(
     db: &C,
     site_id: Uuid,
@@ -550,51 +551,44 @@ pub async fn add_to_balances<C: ConnectionTrait>(
 ) -> Result<std::collections::BTreeMap<Uuid, i32>, DbErr> {
     const CHUNK: usize = 500;
     let now = Utc::now();
-    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     let mut balances = std::collections::BTreeMap::new();
     for chunk in amounts.chunks(CHUNK) {
-        account::Entity::insert_many(chunk.iter().map(|(h, _)| account::ActiveModel {
-            household_id: sea_orm::ActiveValue::Set(*h),
-            site_id: sea_orm::ActiveValue::Set(site_id),
-            balance: sea_orm::ActiveValue::Set(0),
-            updated_at: sea_orm::ActiveValue::Set(now),
-        }))
-        .on_conflict(
-            OnConflict::column(account::Column::HouseholdId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        let mut values = Vec::with_capacity(chunk.len() * 2 + 1);
-        let mut rows = Vec::with_capacity(chunk.len());
+        let mut upsert = Query::insert();
+        upsert.into_table(account::Entity).columns([
+            account::Column::HouseholdId,
+            account::Column::SiteId,
+            account::Column::Balance,
+            account::Column::UpdatedAt,
+        ]);
         for (h, amount) in chunk {
-            let n = values.len();
-            rows.push(if postgres {
-                format!("(${}::uuid, ${}::integer)", n + 1, n + 2)
-            } else {
-                "(?, ?)".to_owned()
-            });
-            values.push(sea_orm::Value::from(*h));
-            values.push(sea_orm::Value::from(*amount));
+            upsert
+                .values([(*h).into(), site_id.into(), (*amount).into(), now.into()])
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
         }
-        let now_param = if postgres {
-            format!("${}", values.len() + 1)
-        } else {
-            "?".to_owned()
-        };
-        values.push(sea_orm::Value::from(now));
-        let sql = format!(
-            "WITH v(household_id, amount) AS (VALUES {}) \
-             UPDATE point_account SET balance = point_account.balance + v.amount, \
-               updated_at = {now_param} \
-             FROM v WHERE v.household_id = point_account.household_id \
-             RETURNING point_account.household_id, point_account.balance",
-            rows.join(", ")
-        );
-        let statement =
-            sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, values);
-        for row in db.query_all_raw(statement).await? {
+        upsert
+            .on_conflict(
+                OnConflict::column(account::Column::HouseholdId)
+                    .value(
+                        account::Column::Balance,
+                        Expr::col((account::Entity, account::Column::Balance)).add(Expr::col((
+                            sea_orm::sea_query::Alias::new("excluded"),
+                            account::Column::Balance,
+                        ))),
+                    )
+                    .value(
+                        account::Column::UpdatedAt,
+                        Expr::col((
+                            sea_orm::sea_query::Alias::new("excluded"),
+                            account::Column::UpdatedAt,
+                        )),
+                    )
+                    .to_owned(),
+            )
+            .returning(
+                Query::returning()
+                    .columns([account::Column::HouseholdId, account::Column::Balance]),
+            );
+        for row in db.query_all(&upsert).await? {
             balances.insert(
                 row.try_get("", "household_id")?,
                 row.try_get("", "balance")?,

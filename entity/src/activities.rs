@@ -251,17 +251,6 @@ pub struct AudienceSpec {
     pub group_ids: Vec<Uuid>,
 }
 
-fn staff_of(actor: &Actor, site_id: Uuid) -> Result<(), DomainError> {
-    match (&actor.role, &actor.scope) {
-        (Role::PlatformAdmin, _) => Ok(()),
-        (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site_id => Ok(()),
-        (Role::Staff | Role::SiteAdmin, _) => Err(DomainError::NotFound),
-        _ => Err(DomainError::Forbidden(
-            "only community staff manage activities",
-        )),
-    }
-}
-
 fn audit_entry(actor: &Actor, site_id: Uuid, action: &'static str, id: Uuid) -> AuditEntry {
     AuditEntry {
         site_id: Some(site_id),
@@ -354,7 +343,7 @@ pub async fn create<C: ConnectionTrait>(
     content: ActivityContent,
     spec: &AudienceSpec,
 ) -> Result<activity::Model, DomainError> {
-    staff_of(actor, site_id)?;
+    actor.manage(site_id)?;
     site::Entity::find_by_id(site_id)
         .filter(actor.scope.sites())
         .one(db)
@@ -1061,7 +1050,7 @@ pub async fn set_capacity<C: ConnectionTrait>(
     capacity: i32,
 ) -> Result<activity::Model, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
-    staff_of(actor, a.site_id)?;
+    actor.manage(a.site_id)?;
     // Guarded: only when the new capacity still holds everyone confirmed.
     let changed = activity::Entity::update_many()
         .col_expr(activity::Column::Capacity, Expr::value(capacity))
@@ -1145,7 +1134,7 @@ pub async fn edit<C: ConnectionTrait>(
     change: ActivityEdit,
 ) -> Result<activity::Model, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
-    staff_of(actor, a.site_id)?;
+    actor.manage(a.site_id)?;
     let now = Utc::now();
     if a.finished || a.ends_at <= now {
         return Err(DomainError::conflict(
@@ -1288,7 +1277,7 @@ pub async fn check_in<C: ConnectionTrait>(
     who: CheckIn,
 ) -> Result<signup::Model, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
-    staff_of(actor, a.site_id)?;
+    actor.manage(a.site_id)?;
     let mut select = signup::Entity::find().filter(signup::Column::ActivityId.eq(activity_id));
     select = match &who {
         CheckIn::Code(code) => select.filter(signup::Column::Code.eq(code.as_str())),

@@ -12,7 +12,6 @@ use serde_json::json;
 
 use crate::{
     DomainError,
-    identity::Role,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -244,15 +243,6 @@ pub const CREDIT_TASK: &str = "points.credit";
 /// Default publicity window, in days.
 pub const DEFAULT_PUBLICITY_DAYS: i64 = 3;
 
-fn staff_of(actor: &Actor, site_id: Uuid) -> Result<(), DomainError> {
-    match (&actor.role, &actor.scope) {
-        (Role::PlatformAdmin, _) => Ok(()),
-        (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site_id => Ok(()),
-        (Role::Staff | Role::SiteAdmin, _) => Err(DomainError::NotFound),
-        _ => Err(DomainError::Forbidden("only community staff may do this")),
-    }
-}
-
 fn leads(actor: &Actor, group_id: Uuid) -> bool {
     matches!(&actor.scope, Scope::Groups { group_ids, .. } if group_ids.contains(&group_id))
 }
@@ -269,7 +259,7 @@ pub async fn create_campaign<C: ConnectionTrait>(
     period: (NaiveDate, NaiveDate),
     group_ids: Vec<Uuid>,
 ) -> Result<campaign::Model, DomainError> {
-    staff_of(actor, site_id)?;
+    actor.manage(site_id)?;
     if period.1 < period.0 {
         return Err(DomainError::invalid(
             "period_end",
@@ -497,7 +487,7 @@ pub async fn act<C: ConnectionTrait>(
             && matches!(action, ClaimAction::Verify | ClaimAction::Reject)
             && matches!(ClaimStatus::parse(&c.status), Some(ClaimStatus::Applied));
         if !leader_may {
-            staff_of(a, c.site_id)?;
+            a.manage(c.site_id)?;
         }
     }
     let from = ClaimStatus::parse(&c.status).unwrap_or(ClaimStatus::Applied);
@@ -761,10 +751,10 @@ pub async fn object<C: ConnectionTrait>(
     claim_id: Uuid,
     reason: String,
 ) -> Result<objection::Model, DomainError> {
-    let own = match &actor.scope {
-        Scope::Own(own) | Scope::Groups { own, .. } => *own,
-        _ => return Err(DomainError::Forbidden("only residents of the site object")),
-    };
+    let own = actor
+        .scope
+        .own()
+        .ok_or(DomainError::Forbidden("only residents of the site object"))?;
     let c = claim::Entity::find_by_id(claim_id)
         .filter(claim::Column::SiteId.eq(own.site_id))
         .filter(claim::Column::Status.is_in([
@@ -806,7 +796,7 @@ pub async fn decide<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    staff_of(actor, o.site_id)?;
+    actor.manage(o.site_id)?;
     let now = Utc::now();
     let status = if uphold { "upheld" } else { "dismissed" };
     let decided = objection::Entity::update_many()

@@ -627,15 +627,6 @@ pub async fn household_account<C: ConnectionTrait>(
     ))
 }
 
-fn staff_of(actor: &Actor, site_id: Uuid) -> Result<(), DomainError> {
-    match (&actor.role, &actor.scope) {
-        (Role::PlatformAdmin, _) => Ok(()),
-        (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site_id => Ok(()),
-        (Role::Staff | Role::SiteAdmin, _) => Err(DomainError::NotFound),
-        _ => Err(DomainError::Forbidden("only community staff may do this")),
-    }
-}
-
 /// The household's residents, for notices.
 async fn members<C: ConnectionTrait>(db: &C, household_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
     resident::Entity::find()
@@ -661,7 +652,7 @@ pub async fn deduct<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    staff_of(actor, h.site_id)?;
+    actor.manage(h.site_id)?;
     open_account(db, household_id, h.site_id).await?;
     // Hold the account, then take what it has, up to the deduction.
     let current = move_balance(db, household_id, 0).await?.unwrap_or(0);
@@ -736,7 +727,7 @@ pub async fn create_item<C: ConnectionTrait>(
     site_id: Uuid,
     content: ItemContent,
 ) -> Result<item::Model, DomainError> {
-    staff_of(actor, site_id)?;
+    actor.manage(site_id)?;
     let now = Utc::now();
     let model = item::Model {
         id: Uuid::now_v7(),
@@ -767,7 +758,7 @@ pub async fn update_item<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    staff_of(actor, current.site_id)?;
+    actor.manage(current.site_id)?;
     let updated = item::Model {
         name: content.name,
         description: content.description,
@@ -904,7 +895,7 @@ pub async fn settle<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    staff_of(actor, r.site_id)?;
+    actor.manage(r.site_id)?;
     let now = Utc::now();
     let moved = redemption::Entity::update_many()
         .col_expr(redemption::Column::Status, Expr::value(to.as_str()))

@@ -56,6 +56,14 @@ impl Scope {
         }
     }
 
+    /// The caller's own record and household, when it is a resident (or a leader).
+    pub fn own(&self) -> Option<Own> {
+        match self {
+            Self::Own(own) | Self::Groups { own, .. } => Some(*own),
+            _ => None,
+        }
+    }
+
     /// Sites the caller may see.
     pub fn sites(&self) -> Condition {
         match self {

@@ -108,16 +108,13 @@ pub async fn my_points(
     caller: Principal,
     Query(q): Query<EntryQuery>,
 ) -> Result<web::Json<Account>, ApiError> {
-    let household = match &caller.scope {
-        entity::scope::Scope::Own(own) | entity::scope::Scope::Groups { own, .. } => {
-            own.household_id
-        }
-        _ => {
-            return Err(ApiError::Forbidden(
-                "only residents have a household account",
-            ));
-        }
-    };
+    let household = caller
+        .scope
+        .own()
+        .ok_or(ApiError::Forbidden(
+            "only residents have a household account",
+        ))?
+        .household_id;
     account(&state, &caller, household, q).await
 }
 

@@ -261,13 +261,10 @@ pub async fn redeem(
     if !(1..=100).contains(&body.quantity) {
         return Err(ApiError::invalid("quantity", "must be 1–100"));
     }
-    let household = match (body.household_id, &caller.scope) {
-        (Some(h), _) => h,
-        (None, entity::scope::Scope::Own(own) | entity::scope::Scope::Groups { own, .. }) => {
-            own.household_id
-        }
-        (None, _) => return Err(ApiError::invalid("household_id", "required")),
-    };
+    let household = body
+        .household_id
+        .or(caller.scope.own().map(|own| own.household_id))
+        .ok_or_else(|| ApiError::invalid("household_id", "required"))?;
     let actor = caller.actor();
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
@@ -292,16 +289,13 @@ pub async fn my_redemptions(
     caller: Principal,
     Query(q): Query<PageQuery>,
 ) -> Result<web::Json<Paginated<Redemption>>, ApiError> {
-    let household = match &caller.scope {
-        entity::scope::Scope::Own(own) | entity::scope::Scope::Groups { own, .. } => {
-            own.household_id
-        }
-        _ => {
-            return Err(ApiError::Forbidden(
-                "only residents have a household account",
-            ));
-        }
-    };
+    let household = caller
+        .scope
+        .own()
+        .ok_or(ApiError::Forbidden(
+            "only residents have a household account",
+        ))?
+        .household_id;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let list = points::redemptions_of(state.db.conn(), household, &page).await?;
     Ok(web::Json(list.map(Redemption::from).into()))

@@ -59,6 +59,9 @@ pub enum ApiError {
     /// The body is not well-formed JSON (400 `malformed_body`).
     #[error("the request body is not valid JSON: {0}")]
     MalformedBody(String),
+    /// A `multipart/form-data` body that does not parse (400 `malformed_body`).
+    #[error("the multipart form is malformed: {0}")]
+    MalformedForm(String),
     /// The query string does not parse (400 `invalid_query`).
     #[error("the query string is invalid")]
     InvalidQuery(FieldErrors),
@@ -153,7 +156,7 @@ impl ApiError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::MalformedBody(_) => "malformed_body",
+            Self::MalformedBody(_) | Self::MalformedForm(_) => "malformed_body",
             Self::InvalidQuery(_) => "invalid_query",
             Self::InvalidCursor => "invalid_cursor",
             Self::InvalidHeader { .. } => "invalid_header",
@@ -229,6 +232,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::MalformedBody(_)
+            | Self::MalformedForm(_)
             | Self::InvalidQuery(_)
             | Self::InvalidCursor
             | Self::InvalidHeader { .. } => StatusCode::BAD_REQUEST,

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
+pub mod objects;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;

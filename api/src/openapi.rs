@@ -94,6 +94,7 @@ use crate::{error::Problem, routes};
         routes::claims::apply_for_points,
         routes::claims::list_claims,
         routes::claims::get_claim,
+        routes::claims::get_claim_photo,
         routes::claims::verify_claim,
         routes::claims::register_claim,
         routes::claims::publicize_claim,

@@ -33,6 +33,7 @@ use crate::{
     extract::{BodyLimit, path_config},
     metrics::Metrics,
     middleware::Observe,
+    objects::Objects,
     openapi::ApiDoc,
     routes,
 };
@@ -57,6 +58,8 @@ pub struct AppState {
     pub limiters: Limiters,
     /// The broker's reachability in production mode (`None` in embedded mode).
     pub broker: Option<worker::rabbit::BrokerStatus>,
+    /// Uploaded files (claim photos).
+    pub objects: Objects,
 }
 
 /// A bound, not yet running, api server with its background work.
@@ -122,6 +125,11 @@ impl Application {
             broker: settings
                 .rabbit()
                 .map(|_| worker::rabbit::BrokerStatus::default()),
+            objects: Objects::open(
+                settings.object_store_url.as_deref(),
+                &settings.object_store_options,
+                &settings.data_dir,
+            )?,
         };
         bootstrap_admin(&settings, &state).await?;
 

@@ -179,6 +179,106 @@ pub mod objection {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Photos attached to claims (the bytes live in the object store).
+pub mod photo {
+    use sea_orm::entity::prelude::*;
+
+    /// One photo of a claim.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "point_claim_photo")]
+    pub struct Model {
+        /// The claim.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub claim_id: Uuid,
+        /// 1 to 3, in the order sent.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub position: i16,
+        /// Where the object store keeps it.
+        pub object_key: String,
+        /// `image/jpeg` or `image/png`.
+        pub content_type: String,
+        /// Size in bytes.
+        pub size_bytes: i32,
+        /// SHA-256 of the bytes, hex.
+        pub sha256: String,
+        /// Stored at.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated through sea-orm.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// At most this many photos per claim.
+pub const MAX_PHOTOS: usize = 3;
+/// At most this many bytes per photo (2 MiB).
+pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
+
+/// The image formats a claim's photo may have, told by content, never by name or header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoKind {
+    /// JPEG (JFIF or Exif).
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl PhotoKind {
+    /// The format of these bytes, if they are a JPEG (start of image followed by a marker) or a
+    /// PNG (signature followed by a well-formed, non-empty `IHDR` chunk).
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        const PNG: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        match bytes {
+            [0xFF, 0xD8, 0xFF, marker, ..]
+                if matches!(marker, 0xC0..=0xCF | 0xDB | 0xDD | 0xE0..=0xEF | 0xFE)
+                    && bytes.len() > 4 =>
+            {
+                Some(Self::Jpeg)
+            }
+            _ if bytes.len() >= 33 && bytes[..8] == PNG => {
+                let len = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+                let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+                let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+                (len == 13 && &bytes[12..16] == b"IHDR" && width > 0 && height > 0)
+                    .then_some(Self::Png)
+            }
+            _ => None,
+        }
+    }
+
+    /// The media type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+
+    /// The file extension used in object keys.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+        }
+    }
+}
+
+/// A photo already written to the object store, to be recorded with its claim.
+#[derive(Debug, Clone)]
+pub struct StoredPhoto {
+    /// Where it is.
+    pub object_key: String,
+    /// Its format.
+    pub kind: PhotoKind,
+    /// Size in bytes.
+    pub size_bytes: usize,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
 string_enum!(
     /// Where a claim stands.
     ClaimStatus {
@@ -331,15 +431,40 @@ async fn record_step<C: ConnectionTrait>(
     Ok(())
 }
 
+/// An application for points, checked by the caller for shape (text lengths, photo formats).
+#[derive(Debug, Clone)]
+pub struct NewClaim {
+    /// The claim's id (chosen before its photos are stored, which are keyed by it).
+    pub id: Uuid,
+    /// The resident who did it.
+    pub resident_id: Uuid,
+    /// The category.
+    pub category: Category,
+    /// What was done.
+    pub description: String,
+    /// The call it answers.
+    pub campaign_id: Option<Uuid>,
+    /// Photos already in the object store.
+    pub photos: Vec<StoredPhoto>,
+}
+
 /// Applies for points: the resident for itself, or its group leader for it (recorded).
 pub async fn apply<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    resident_id: Uuid,
-    category: Category,
-    description: String,
-    campaign_id: Option<Uuid>,
-) -> Result<claim::Model, DomainError> {
+    new: NewClaim,
+) -> Result<(claim::Model, Vec<photo::Model>), DomainError> {
+    let NewClaim {
+        id,
+        resident_id,
+        category,
+        description,
+        campaign_id,
+        photos,
+    } = new;
+    if photos.len() > MAX_PHOTOS {
+        return Err(DomainError::invalid("photos", "at most 3 photos"));
+    }
     let r = resident::Entity::find_by_id(resident_id)
         .filter(actor.scope.residents())
         .one(db)
@@ -369,7 +494,7 @@ pub async fn apply<C: ConnectionTrait>(
     }
     let now = Utc::now();
     let model = claim::Model {
-        id: Uuid::now_v7(),
+        id,
         site_id: r.site_id,
         group_id: r.group_id,
         household_id: r.household_id,
@@ -390,7 +515,43 @@ pub async fn apply<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     record_step(db, model.id, "", ClaimStatus::Applied, Some(actor), None).await?;
-    Ok(model)
+    let photos: Vec<photo::Model> = photos
+        .iter()
+        .zip(1i16..)
+        .map(|(p, position)| photo::Model {
+            claim_id: model.id,
+            position,
+            object_key: p.object_key.clone(),
+            content_type: p.kind.content_type().to_owned(),
+            size_bytes: i32::try_from(p.size_bytes).unwrap_or(i32::MAX),
+            sha256: p.sha256.clone(),
+            created_at: now,
+        })
+        .collect();
+    if !photos.is_empty() {
+        photo::Entity::insert_many(photos.iter().cloned().map(photo::ActiveModel::from))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok((model, photos))
+}
+
+/// The photos of a claim the caller may see, in order.
+pub async fn photos<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    claim_id: Uuid,
+) -> Result<Vec<photo::Model>, DomainError> {
+    claim::Entity::find_by_id(claim_id)
+        .filter(visible(scope))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(photo::Entity::find()
+        .filter(photo::Column::ClaimId.eq(claim_id))
+        .order_by_asc(photo::Column::Position)
+        .all(db)
+        .await?)
 }
 
 /// Claims the caller may see: staff their site's, leaders their groups' and their own
@@ -931,4 +1092,33 @@ pub async fn file_for_attendance<C: ConnectionTrait>(
     )
     .await?;
     Ok(Some(model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PhotoKind;
+
+    #[test]
+    fn photos_are_told_by_content() {
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
+        assert_eq!(PhotoKind::sniff(&jpeg), Some(PhotoKind::Jpeg));
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        png.extend_from_slice(b"IHDR");
+        png.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+        png.extend_from_slice(&[0; 4]);
+        png.extend_from_slice(&[0; 5]);
+        assert_eq!(PhotoKind::sniff(&png), Some(PhotoKind::Png));
+        // A PNG signature with a zero-width header, a bare JPEG start, text, a GIF: refused.
+        let mut empty = png.clone();
+        empty[16..20].copy_from_slice(&[0; 4]);
+        assert_eq!(PhotoKind::sniff(&empty), None);
+        assert_eq!(PhotoKind::sniff(&[0xFF, 0xD8, 0xFF]), None);
+        assert_eq!(PhotoKind::sniff(&[0xFF, 0xD8, 0xFF, 0x00, 0x00]), None);
+        assert_eq!(
+            PhotoKind::sniff(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            None
+        );
+        assert_eq!(PhotoKind::sniff(b"GIF89a\x01\x00\x01\x00"), None);
+        assert_eq!(PhotoKind::sniff(&png[..20]), None);
+    }
 }

@@ -84,6 +84,18 @@ pub struct Settings {
     pub aliyun_sms_template: Option<String>,
     /// Aliyun SMS API base URL (default the public one).
     pub aliyun_base_url: Option<String>,
+    /// Where uploaded files (claim photos) are kept: `file:///path` (the default is
+    /// `<data_dir>/objects`), or `s3://bucket[/prefix]` for S3 or an S3-compatible store, which
+    /// takes its credentials, region and endpoint from the standard `AWS_*` variables
+    /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`). Several api
+    /// replicas must share one store.
+    pub object_store_url: Option<String>,
+    /// Extra options of an `s3://` store, by the `object_store` crate's S3 configuration keys
+    /// (`endpoint`, `region`, `allow_http`, `access_key_id`, `secret_access_key`,
+    /// `virtual_hosted_style_request`, …); they override the `AWS_*` variables. In `anju.toml`:
+    /// `[object_store_options]`; from the environment: `ANJU_OBJECT_STORE_OPTIONS='{endpoint="…"}'`.
+    #[serde(default)]
+    pub object_store_options: std::collections::BTreeMap<String, String>,
 }
 
 /// How log lines are written.

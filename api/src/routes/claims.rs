@@ -1,13 +1,26 @@
 //! The seven steps of the points scheme over HTTP: calls for claims, claims and their steps,
 //! objections during publicity.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_multipart::Multipart;
+use actix_web::{
+    HttpMessage, HttpRequest, HttpResponse,
+    dev::Payload,
+    error::PayloadError,
+    http::{StatusCode, header},
+    mime, web,
+};
+use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    claims::{self, ClaimAction, ClaimStatus, StepInput, campaign, claim, objection, step},
+    claims::{
+        self, ClaimAction, ClaimStatus, MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoKind, StepInput,
+        StoredPhoto, campaign, claim, objection, photo, step,
+    },
     points::Category,
 };
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -15,7 +28,7 @@ use super::common::{create, text};
 use crate::{
     auth::Principal,
     error::{ApiError, Problem},
-    extract::{Json, Query},
+    extract::{Json, Query, RawBody, body_limit, declared_length, parse_json, read_body},
     idempotency::StoredResponse,
     pagination::{PageParams, Paginated},
     startup::AppState,
@@ -147,6 +160,35 @@ pub struct Claim {
     pub created_at: DateTime<Utc>,
     /// Every step so far (on `GET /points/claims/{id}`).
     pub steps: Option<Vec<Step>>,
+    /// The photos (on `GET /points/claims/{id}` and when applying).
+    pub photos: Option<Vec<Photo>>,
+}
+
+/// A photo of a claim.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Photo {
+    /// 1 to 3, in the order sent.
+    pub position: i16,
+    /// `image/jpeg` or `image/png`.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size_bytes: i32,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Where to fetch it (same authorization as the claim).
+    pub href: String,
+}
+
+impl From<photo::Model> for Photo {
+    fn from(m: photo::Model) -> Self {
+        Self {
+            href: format!("/api/v1/points/claims/{}/photos/{}", m.claim_id, m.position),
+            position: m.position,
+            content_type: m.content_type,
+            size_bytes: m.size_bytes,
+            sha256: m.sha256,
+        }
+    }
 }
 
 /// One step of a claim.
@@ -195,6 +237,7 @@ impl From<claim::Model> for Claim {
             on_behalf: m.on_behalf,
             created_at: m.created_at,
             steps: None,
+            photos: None,
         }
     }
 }
@@ -214,44 +257,237 @@ pub struct ClaimRequest {
 }
 
 /// Applies for points (step 2, 申请): the resident, or its group leader for it.
+///
+/// Send `application/json` ([`ClaimRequest`]), or `multipart/form-data` with a part `claim`
+/// holding that JSON and up to three parts `photo`: JPEG or PNG images (told by their content,
+/// not their name or declared type), at most 2 MiB each.
 #[utoipa::path(
     post, path = "/api/v1/points/claims", tag = "points", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
-    request_body = ClaimRequest,
+    request_body(content(
+        (ClaimRequest = "application/json"),
+        (ClaimForm = "multipart/form-data"),
+    )),
     responses(
         (status = 201, description = "Applied", body = Claim),
         (status = 403, description = "Not a resident or its leader", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resident in reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The form is larger than three photos allow", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor a multipart form", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or photos (named `photos[i]`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn apply_for_points(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Principal,
-    Json(body): Json<ClaimRequest>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let (body, photos) = read_application(&req, payload.into_inner()).await?;
     let description = text("description", &body.description, 1000)?;
     let resident = body
         .resident_id
         .or(caller.resident_id)
         .ok_or_else(|| ApiError::invalid("resident_id", "required"))?;
     let actor = caller.actor();
+    let objects = state.objects.clone();
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
-            let c = claims::apply(
-                txn,
-                &actor,
-                resident,
-                body.category,
+            let id = Uuid::now_v7();
+            let mut stored = Vec::with_capacity(photos.len());
+            for (position, (kind, bytes)) in (1..).zip(photos) {
+                let key = format!("claims/{id}/{position}.{}", kind.extension());
+                let sha256 = hex_sha256(&bytes);
+                let size_bytes = bytes.len();
+                if let Err(e) = objects.put(&key, bytes).await {
+                    objects.delete_all(&keys(&stored)).await;
+                    return Err(e);
+                }
+                stored.push(StoredPhoto {
+                    object_key: key,
+                    kind,
+                    size_bytes,
+                    sha256,
+                });
+            }
+            let new = claims::NewClaim {
+                id,
+                resident_id: resident,
+                category: body.category,
                 description,
-                body.campaign_id,
-            )
-            .await?;
-            StoredResponse::json(StatusCode::CREATED, &Claim::from(c))
+                campaign_id: body.campaign_id,
+                photos: stored.clone(),
+            };
+            let applied = claims::apply(txn, &actor, new).await;
+            let (c, photos) = match applied {
+                Ok(done) => done,
+                Err(e) => {
+                    objects.delete_all(&keys(&stored)).await;
+                    return Err(e.into());
+                }
+            };
+            let claim = Claim {
+                photos: Some(photos.into_iter().map(Photo::from).collect()),
+                ..Claim::from(c)
+            };
+            StoredResponse::json(StatusCode::CREATED, &claim)
         })
     })
     .await
+}
+
+/// The `multipart/form-data` shape of an application (documentation only: the handler reads
+/// the parts itself).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ClaimForm {
+    /// The application, as JSON.
+    claim: ClaimRequest,
+    /// Up to three JPEG or PNG photos, at most 2 MiB each.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    photo: Vec<Vec<u8>>,
+}
+
+/// The largest `claim` part of a form.
+const MAX_CLAIM_PART: usize = 64 * 1024;
+
+/// Reads an application sent as JSON or as a multipart form with photos, checking every photo
+/// before anything is stored.
+async fn read_application(
+    req: &HttpRequest,
+    payload: Payload,
+) -> Result<(ClaimRequest, Vec<(PhotoKind, Bytes)>), ApiError> {
+    let mime = req.mime_type().ok().flatten();
+    let declared = declared_length(req);
+    match mime.as_ref().map(|m| (m.type_(), m.subtype())) {
+        Some((mime::MULTIPART, mime::FORM_DATA)) => {
+            let limit = MAX_PHOTOS * MAX_PHOTO_BYTES + MAX_CLAIM_PART + 16 * 1024;
+            let body = read_body(payload, limit, declared).await?;
+            req.extensions_mut().insert(RawBody(body.clone()));
+            read_form(req, body).await
+        }
+        Some((_, sub))
+            if sub == mime::JSON || mime.as_ref().and_then(|m| m.suffix()) == Some(mime::JSON) =>
+        {
+            let body = read_body(payload, body_limit(req), declared).await?;
+            let claim = parse_json(&body)?;
+            req.extensions_mut().insert(RawBody(body));
+            Ok((claim, Vec::new()))
+        }
+        _ => Err(ApiError::UnsupportedMediaType {
+            expected: "application/json or multipart/form-data",
+        }),
+    }
+}
+
+async fn read_form(
+    req: &HttpRequest,
+    body: Bytes,
+) -> Result<(ClaimRequest, Vec<(PhotoKind, Bytes)>), ApiError> {
+    let malformed = |e: actix_multipart::MultipartError| ApiError::MalformedForm(e.to_string());
+    let stream = futures_util::stream::once(async move { Ok::<_, PayloadError>(body) });
+    let mut form = Multipart::new(req.headers(), stream);
+    let mut claim = None;
+    let mut photos = Vec::new();
+    while let Some(part) = form.next().await {
+        let mut part = part.map_err(malformed)?;
+        let name = part.name().unwrap_or_default().to_owned();
+        let (field, limit) = match name.as_str() {
+            "claim" if claim.is_none() => ("claim".to_owned(), MAX_CLAIM_PART),
+            "claim" => return Err(ApiError::invalid("claim", "sent more than once")),
+            "photo" if photos.len() < MAX_PHOTOS => {
+                (format!("photos[{}]", photos.len()), MAX_PHOTO_BYTES)
+            }
+            "photo" => return Err(ApiError::invalid("photos", "at most 3 photos")),
+            other => {
+                return Err(ApiError::invalid(
+                    other,
+                    "unknown part: expected `claim` and up to three `photo`",
+                ));
+            }
+        };
+        let mut data = BytesMut::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(malformed)?;
+            if data.len() + chunk.len() > limit {
+                return Err(ApiError::invalid(
+                    field,
+                    if name == "photo" {
+                        "must be at most 2 MiB"
+                    } else {
+                        "must be at most 64 KiB"
+                    },
+                ));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        let data = data.freeze();
+        if name == "claim" {
+            claim = Some(parse_json::<ClaimRequest>(&data).map_err(|e| {
+                match e {
+                    ApiError::Validation(errors) => ApiError::Validation(
+                        errors
+                            .into_iter()
+                            .map(|(k, v)| (format!("claim.{k}"), v))
+                            .collect(),
+                    ),
+                    other => other,
+                }
+            })?);
+        } else {
+            let kind = PhotoKind::sniff(&data)
+                .ok_or_else(|| ApiError::invalid(field, "must be a JPEG or PNG image"))?;
+            photos.push((kind, data));
+        }
+    }
+    let claim = claim.ok_or_else(|| ApiError::invalid("claim", "required"))?;
+    Ok((claim, photos))
+}
+
+fn keys(stored: &[StoredPhoto]) -> Vec<String> {
+    stored.iter().map(|p| p.object_key.clone()).collect()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One photo of a claim, for anyone who may see the claim.
+#[utoipa::path(
+    get, path = "/api/v1/points/claims/{id}/photos/{position}", tag = "points", security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Claim id"),
+        ("position" = i16, Path, description = "1 to 3"),
+    ),
+    responses(
+        (status = 200, description = "The image (JPEG or PNG)", content(
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/png"),
+        )),
+        (status = 404, description = "No such claim in reach, or no such photo", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_claim_photo(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, i16)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, position) = path.into_inner();
+    let photos = claims::photos(state.db.conn(), &caller.scope, id).await?;
+    let photo = photos
+        .into_iter()
+        .find(|p| p.position == position)
+        .ok_or(ApiError::NotFound)?;
+    let bytes = state.objects.get(&photo.object_key).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, photo.content_type))
+        .insert_header((header::ETAG, format!("\"{}\"", photo.sha256)))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=86400, immutable"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(bytes))
 }
 
 /// Claim list filters.
@@ -298,9 +534,12 @@ pub async fn get_claim(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Claim>, ApiError> {
-    let (c, steps) = claims::get(state.db.conn(), &caller.scope, id.into_inner()).await?;
+    let id = id.into_inner();
+    let (c, steps) = claims::get(state.db.conn(), &caller.scope, id).await?;
+    let photos = claims::photos(state.db.conn(), &caller.scope, id).await?;
     Ok(web::Json(Claim {
         steps: Some(steps.into_iter().map(Step::from).collect()),
+        photos: Some(photos.into_iter().map(Photo::from).collect()),
         ..c.into()
     }))
 }
@@ -530,6 +769,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(list_claims)),
         )
         .service(web::resource("/points/claims/{id}").route(web::get().to(get_claim)))
+        .service(
+            web::resource("/points/claims/{id}/photos/{position}")
+                .route(web::get().to(get_claim_photo)),
+        )
         .service(web::resource("/points/claims/{id}/verify").route(web::post().to(verify_claim)))
         .service(
             web::resource("/points/claims/{id}/register").route(web::post().to(register_claim)),

@@ -202,3 +202,277 @@ both_backends! {
         assert_eq!(running, 12);
     }
 }
+
+/// One part of a form: name, declared content type, bytes.
+type Part<'a> = (&'a str, &'a str, &'a [u8]);
+
+/// A `multipart/form-data` body as a phone sends it.
+fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "----anju-test-7d1c0a";
+    let mut body = Vec::new();
+    for (i, (name, content_type, bytes)) in parts.iter().enumerate() {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let filename = if *name == "photo" {
+            format!("; filename=\"IMG_{i}.jpg\"")
+        } else {
+            String::new()
+        };
+        body.extend_from_slice(
+            format!("Content-Disposition: form-data; name=\"{name}\"{filename}\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn jpeg(len: usize) -> Vec<u8> {
+    let mut b = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+    ];
+    b.extend((0..len.saturating_sub(13)).map(|i| (i % 251) as u8));
+    b.extend_from_slice(&[0xFF, 0xD9]);
+    b
+}
+
+fn png() -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    b.extend_from_slice(b"IHDR");
+    b.extend_from_slice(&[
+        0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
+    ]);
+    b.extend_from_slice(&[0, 0, 0, 0]);
+    b.extend_from_slice(b"IEND");
+    b.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
+    b
+}
+
+async fn send_form(app: &TestApp, token: &str, parts: &[Part<'_>]) -> reqwest::Response {
+    let (content_type, body) = form(parts);
+    app.client
+        .post(app.url("/api/v1/points/claims"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Every object the store holds, as paths under its directory.
+fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out)
+            } else {
+                out.push(path)
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&app.data_dir().join("objects"), &mut out);
+    out
+}
+
+both_backends! {
+    async fn claims_carry_photos_that_only_those_who_see_the_claim_see(app) {
+        let w = World::build(&app).await;
+        let claim = json!({"category": "environment", "description": "清理3号楼楼道杂物"}).to_string();
+        let (photo_1, photo_2) = (jpeg(300_000), png());
+        let response = send_form(&app, &w.resident_1, &[
+            ("claim", "application/json", claim.as_bytes()),
+            // The declared type is ignored: the content decides.
+            ("photo", "application/octet-stream", &photo_1),
+            ("photo", "image/jpeg", &photo_2),
+        ]).await;
+        let c = created(response).await;
+        let photos = c["photos"].as_array().unwrap();
+        assert_eq!(photos.len(), 2);
+        assert_eq!(photos[0]["content_type"], "image/jpeg");
+        assert_eq!(photos[1]["content_type"], "image/png");
+        assert_eq!(photos[0]["size_bytes"], photo_1.len());
+        let href = photos[0]["href"].as_str().unwrap().to_owned();
+        // The resident, its group leader and staff of the site get the same bytes back.
+        for token in [&w.resident_1, &w.leader, &w.staff_a] {
+            let r = app.get_as(token, &href).await;
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], "image/jpeg");
+            assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+            assert_eq!(r.bytes().await.unwrap().as_ref(), photo_1.as_slice());
+        }
+        let second = app.get_as(&w.staff_a, photos[1]["href"].as_str().unwrap()).await;
+        assert_eq!(second.bytes().await.unwrap().as_ref(), photo_2.as_slice());
+        // Another household and another site's staff cannot: 404, as for the claim itself.
+        for token in [&w.resident_2, &w.staff_b, &w.resident_b] {
+            problem(app.get_as(token, &href).await, 404, "not_found").await;
+        }
+        let id = c["id"].as_str().unwrap();
+        problem(app.get_as(&w.resident_1, &format!("/api/v1/points/claims/{id}/photos/3")).await, 404, "not_found").await;
+        let full: Value = app.get_as(&w.staff_a, &format!("/api/v1/points/claims/{id}")).await.json().await.unwrap();
+        assert_eq!(full["photos"].as_array().unwrap().len(), 2);
+        assert_eq!(stored_objects(&app).len(), 2);
+        // JSON without photos still works.
+        let plain = created(app.post_as(&w.resident_2, "/api/v1/points/claims", &json!({"category": "civility", "description": "拾金不昧"})).await).await;
+        assert_eq!(plain["photos"].as_array().unwrap().len(), 0);
+    }
+
+    async fn photos_are_checked_before_anything_is_kept(app) {
+        let w = World::build(&app).await;
+        let claim = json!({"category": "environment", "description": "清理楼道"}).to_string();
+        let claim = claim.as_bytes();
+        let gif: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04";
+        let html: &[u8] = b"<html><script>alert(1)</script></html>";
+        let small = jpeg(1000);
+        let cases: Vec<(Vec<Part<'_>>, &str)> = vec![
+            (vec![("claim", "application/json", claim), ("photo", "image/jpeg", gif)], "photos[0]"),
+            (vec![("claim", "application/json", claim), ("photo", "image/jpeg", &small), ("photo", "image/png", html)], "photos[1]"),
+            (vec![("claim", "application/json", claim), ("photo", "image/jpeg", &small), ("photo", "image/jpeg", &small), ("photo", "image/jpeg", &small), ("photo", "image/jpeg", &small)], "photos"),
+            (vec![("photo", "image/jpeg", &small)], "claim"),
+            (vec![("claim", "application/json", br#"{"category": "gardening", "description": "x"}"#)], "claim.category"),
+            (vec![("claim", "application/json", claim), ("video", "video/mp4", &small)], "video"),
+        ];
+        for (parts, field) in cases {
+            let body = problem(send_form(&app, &w.resident_2, &parts).await, 422, "validation_failed").await;
+            assert!(body["errors"].get(field).is_some(), "{field}: {body}");
+        }
+        // One byte over 2 MiB is refused by name; three full photos are accepted.
+        let big = jpeg(2 * 1024 * 1024 + 1);
+        let body = problem(send_form(&app, &w.resident_2, &[("claim", "application/json", claim), ("photo", "image/jpeg", &big)]).await, 422, "validation_failed").await;
+        assert!(body["errors"]["photos[0]"].as_str().unwrap().contains("2 MiB"), "{body}");
+        // Photos of a claim that is then refused (a resident out of reach) are not kept.
+        let foreign = json!({"category": "environment", "description": "x", "resident_id": w.resident_b_id}).to_string();
+        problem(send_form(&app, &w.leader, &[("claim", "application/json", foreign.as_bytes()), ("photo", "image/jpeg", &small)]).await, 404, "not_found").await;
+        // Neither JSON nor a form; a form that does not parse.
+        let r = app.client.post(app.url("/api/v1/points/claims")).bearer_auth(&w.resident_2).header("content-type", "text/plain").body("hi").send().await.unwrap();
+        problem(r, 415, "unsupported_media_type").await;
+        let r = app.client.post(app.url("/api/v1/points/claims")).bearer_auth(&w.resident_2).header("content-type", "multipart/form-data; boundary=x").body("not a form").send().await.unwrap();
+        problem(r, 400, "malformed_body").await;
+        assert!(stored_objects(&app).is_empty(), "{:?}", stored_objects(&app));
+        let claims: Value = app.get_as(&w.staff_a, "/api/v1/points/claims").await.json().await.unwrap();
+        assert_eq!(claims["items"].as_array().unwrap().len(), 0);
+        let full = jpeg(2 * 1024 * 1024);
+        let c = created(send_form(&app, &w.resident_2, &[("claim", "application/json", claim), ("photo", "image/jpeg", &full), ("photo", "image/jpeg", &full), ("photo", "image/jpeg", &full)]).await).await;
+        assert_eq!(c["photos"].as_array().unwrap().len(), 3);
+        assert_eq!(stored_objects(&app).len(), 3);
+    }
+}
+
+/// A local S3 server (moto, from PyPI), which speaks S3's real protocol; killed on drop.
+struct S3Server {
+    child: std::process::Child,
+    endpoint: String,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn s3_server() -> Option<S3Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(child) = child else {
+        let message =
+            "moto_server is not installed (pip install 'moto[s3,server]'): the S3 test is SKIPPED";
+        assert!(
+            std::env::var("ANJU_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "{message}, but ANJU_REQUIRE_SERVICES=1"
+        );
+        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+        return None;
+    };
+    let server = S3Server {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        // Creating the bucket is also the readiness check.
+        if let Ok(r) = client
+            .put(format!("{}/anju-photos", server.endpoint))
+            .send()
+            .await
+            && r.status().is_success()
+        {
+            return Some(server);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("moto_server did not answer on {}", server.endpoint);
+}
+
+/// Photos go to an S3-compatible store when one is configured, and come back from it.
+#[tokio::test]
+async fn photos_live_in_an_s3_compatible_store() {
+    let Some(s3) = s3_server().await else { return };
+    let endpoint = s3.endpoint.clone();
+    let app = spawn_app_configured(
+        Backend::Sqlite,
+        |_| {},
+        move |s| {
+            s.object_store_url = Some("s3://anju-photos/claims-test".into());
+            s.object_store_options = [
+                ("endpoint", endpoint.as_str()),
+                ("allow_http", "true"),
+                ("region", "us-east-1"),
+                ("access_key_id", "test"),
+                ("secret_access_key", "test"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        },
+    )
+    .await
+    .unwrap();
+    let w = World::build(&app).await;
+    let claim = json!({"category": "environment", "description": "清理楼道"}).to_string();
+    let photo = jpeg(50_000);
+    let c = created(
+        send_form(
+            &app,
+            &w.resident_1,
+            &[
+                ("claim", "application/json", claim.as_bytes()),
+                ("photo", "image/jpeg", &photo),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let href = c["photos"][0]["href"].as_str().unwrap();
+    let back = app.get_as(&w.staff_a, href).await;
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.bytes().await.unwrap().as_ref(), photo.as_slice());
+    // The object is in the bucket under the configured prefix, not on local disk.
+    use object_store::ObjectStore;
+    let bucket = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name("anju-photos")
+        .with_endpoint(&s3.endpoint)
+        .with_allow_http(true)
+        .with_region("us-east-1")
+        .with_access_key_id("test")
+        .with_secret_access_key("test")
+        .build()
+        .unwrap();
+    let key = format!("claims-test/claims/{}/1.jpg", c["id"].as_str().unwrap());
+    let raw = bucket
+        .get(&object_store::path::Path::from(key))
+        .await
+        .unwrap();
+    assert_eq!(raw.bytes().await.unwrap().as_ref(), photo.as_slice());
+    assert!(stored_objects(&app).is_empty());
+}

@@ -29,7 +29,7 @@ pub struct TestApp {
 }
 
 enum DbGuard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Sqlite(tempfile::TempDir),
     Postgres {
         admin_url: String,
         name: String,
@@ -386,6 +386,13 @@ fn replace_database(url: &str, name: &str) -> String {
 }
 
 impl TestApp {
+    /// The server's data directory (keys, the SQLite file, the object store).
+    pub fn data_dir(&self) -> &std::path::Path {
+        match &self._guard {
+            DbGuard::Sqlite(dir) | DbGuard::Postgres { _dir: dir, .. } => dir.path(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -38,7 +38,7 @@ impl Objects {
         if let Some(dir) = url.strip_prefix("file://") {
             return local(FsPath::new(dir));
         }
-        if url.starts_with("s3://") {
+        if let Some(bucket_and_prefix) = url.strip_prefix("s3://") {
             let mut builder = AmazonS3Builder::from_env().with_url(url);
             for (key, value) in options {
                 let key: AmazonS3ConfigKey = key
@@ -48,7 +48,7 @@ impl Objects {
             }
             let store = builder.build()?;
             // The builder takes the bucket from the URL; a path after it becomes a key prefix.
-            let prefix = url["s3://".len()..]
+            let prefix = bucket_and_prefix
                 .split_once('/')
                 .map(|(_, p)| p.trim_matches('/'))
                 .unwrap_or_default();

@@ -161,10 +161,14 @@ where
                     tracing::debug!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, "request completed");
                 }
 
+                // Our errors are problem+json; the OAuth token endpoint's are RFC 6749 JSON.
                 let is_problem = response
                     .headers()
                     .get(header::CONTENT_TYPE)
-                    .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+                    .is_some_and(|v| {
+                        v.as_bytes() == PROBLEM_JSON.as_bytes()
+                            || v.as_bytes() == b"application/json"
+                    });
                 let mut response =
                     if (status.is_client_error() || status.is_server_error()) && !is_problem {
                         // actix's own errors (unknown method on a resource, payload errors, …) are

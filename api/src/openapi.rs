@@ -95,6 +95,15 @@ use crate::{error::Problem, routes};
         routes::claims::list_claims,
         routes::claims::get_claim,
         routes::claims::get_claim_photo,
+        routes::partners::create_partner,
+        routes::partners::list_partners,
+        routes::partners::rotate_partner_secrets,
+        routes::partners::list_partner_deliveries,
+        routes::partners::resend_partner_delivery,
+        routes::partners::issue_partner_token,
+        routes::partners::put_partner_job,
+        routes::partners::delete_partner_job,
+        routes::partners::partner_job_feed,
         routes::claims::verify_claim,
         routes::claims::register_claim,
         routes::claims::publicize_claim,
@@ -120,7 +129,11 @@ use crate::{error::Problem, routes};
         routes::applications::end_employment,
         routes::reports::employment,
     ),
-    components(schemas(Problem)),
+    components(schemas(
+        Problem,
+        entity::partners::DeliveryState,
+        entity::partners::PartnerScope
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness, readiness and metrics"),
@@ -131,6 +144,7 @@ use crate::{error::Problem, routes};
         (name = "jobs", description = "Job postings and their review"),
         (name = "activities", description = "Activities, sign-ups, waiting lists and check-in"),
         (name = "points", description = "Household points accounts and deductions"),
+        (name = "partners", description = "The provincial talent exchange and other partner systems: clients, postings in, webhooks and the reconciliation feed out"),
         (name = "store", description = "The community store and redemptions"),
     )
 )]

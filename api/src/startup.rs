@@ -8,7 +8,7 @@ use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::header, web};
 use anyhow::Context;
 use entity::{
     Db,
-    crypto::{self, PiiCipher},
+    crypto::PiiCipher,
     db::DbOptions,
     identity::{
         Role,
@@ -106,16 +106,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let metrics = Metrics::new().context("creating metrics")?;
         let jwt = JwtKeys::load(settings.jwt_keys.as_ref(), &settings.data_dir)?;
-        let pii_key: [u8; 32] = match &settings.pii_key {
-            Some(key) => crypto::decode_key(key.expose().trim())
-                .map_err(|e| anyhow::anyhow!("pii_key: {e}"))?,
-            None => crypto::load_or_create_key(&settings.data_dir.join("pii.key"))?,
-        };
+
         let state = AppState {
             db: db.clone(),
             metrics,
             jwt: Arc::new(jwt),
-            pii: PiiCipher::new(&pii_key),
+            pii: settings.pii_cipher()?,
             passwords: PasswordWork::default(),
             limiters: Limiters::new(
                 settings.attempts_per_phone_per_minute,
@@ -159,6 +155,11 @@ impl Application {
             background.push(tokio::spawn(worker::dispatch::run(
                 db.clone(),
                 worker::dispatch::Providers::from_settings(&settings)?,
+                stopped.clone(),
+            )));
+            background.push(tokio::spawn(worker::partner_sync::run(
+                db.clone(),
+                settings.webhooks()?,
                 stopped.clone(),
             )));
         }
@@ -297,6 +298,7 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::activities::configure)
             .configure(routes::points::configure)
             .configure(routes::claims::configure)
+            .configure(routes::partners::configure)
             .configure(routes::store::configure)
             .configure(routes::applications::configure)
             .configure(routes::reports::configure),

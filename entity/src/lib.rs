@@ -39,6 +39,7 @@ pub mod messaging;
 pub mod notification;
 pub mod notify;
 pub mod page;
+pub mod partners;
 pub mod people;
 pub mod platform;
 pub mod points;

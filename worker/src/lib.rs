@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod handlers;
 pub mod housekeeping;
 pub mod job_expiry;
+pub mod partner_sync;
 pub mod rabbit;
 pub mod relay;
 pub mod scheduler;

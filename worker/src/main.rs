@@ -79,6 +79,11 @@ async fn run() -> anyhow::Result<()> {
         providers,
         stopped.clone(),
     ));
+    let webhooks = tokio::spawn(worker::partner_sync::run(
+        db.clone(),
+        settings.webhooks()?,
+        stopped.clone(),
+    ));
     let broker = tokio::spawn(worker::rabbit::run(db.clone(), rabbit, true, stopped));
     tracing::info!("worker started");
     shutdown_signal().await;
@@ -86,6 +91,7 @@ async fn run() -> anyhow::Result<()> {
     let _ = stop.send(true);
     let _ = scheduler.await;
     let _ = dispatcher.await;
+    let _ = webhooks.await;
     let _ = broker.await;
     db.close().await?;
     Ok(())

@@ -96,6 +96,11 @@ pub struct Settings {
     /// `[object_store_options]`; from the environment: `ANJU_OBJECT_STORE_OPTIONS='{endpoint="…"}'`.
     #[serde(default)]
     pub object_store_options: std::collections::BTreeMap<String, String>,
+    /// Seconds a partner's webhook receiver has to answer.
+    pub webhook_timeout_secs: u64,
+    /// First pause before a failed webhook is retried, in milliseconds; it doubles with each
+    /// attempt (with jitter) up to an hour, for a day in all.
+    pub webhook_retry_base_ms: u64,
 }
 
 /// How log lines are written.
@@ -127,6 +132,8 @@ struct Defaults {
     amqp_delivery_limit: i64,
     push_provider: &'static str,
     sms_provider: &'static str,
+    webhook_timeout_secs: u64,
+    webhook_retry_base_ms: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -146,6 +153,8 @@ const DEFAULTS: Defaults = Defaults {
     amqp_delivery_limit: 5,
     push_provider: "log",
     sms_provider: "log",
+    webhook_timeout_secs: 10,
+    webhook_retry_base_ms: 5000,
 };
 
 /// Why the settings could not be loaded.
@@ -260,6 +269,27 @@ impl Settings {
                 prefetch: self.amqp_prefetch,
                 delivery_limit: self.amqp_delivery_limit,
             })
+    }
+
+    /// The cipher for ID-card numbers and partners' signing secrets: `pii_key`, or the key
+    /// generated once in `data_dir/pii.key`.
+    pub fn pii_cipher(&self) -> anyhow::Result<entity::crypto::PiiCipher> {
+        use entity::crypto;
+        let key: [u8; 32] = match &self.pii_key {
+            Some(key) => crypto::decode_key(key.expose().trim())
+                .map_err(|e| anyhow::anyhow!("pii_key: {e}"))?,
+            None => crypto::load_or_create_key(&self.data_dir.join("pii.key"))?,
+        };
+        Ok(crypto::PiiCipher::new(&key))
+    }
+
+    /// The partner webhook sender these settings describe.
+    pub fn webhooks(&self) -> anyhow::Result<crate::partner_sync::Webhooks> {
+        crate::partner_sync::Webhooks::new(
+            self.pii_cipher()?,
+            std::time::Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            std::time::Duration::from_millis(self.webhook_retry_base_ms.max(1)),
+        )
     }
 }
 

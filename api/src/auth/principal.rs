@@ -94,6 +94,9 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        // Partner systems reach their own routes only, whatever other handlers would allow.
+        let partner_route =
+            req.path().starts_with("/api/v1/partner/") || req.path() == "/api/v1/partner";
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             let token = token?;
@@ -101,6 +104,11 @@ impl FromRequest for Principal {
                 .jwt
                 .verify(&token)
                 .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
+            if claims.role == Role::Partner && !partner_route {
+                return Err(ApiError::Forbidden(
+                    "partner tokens open only the /partner routes",
+                ));
+            }
             resolve(&state, claims.sub, claims.role, claims.site, claims.res).await
         })
     }
@@ -197,7 +205,18 @@ pub async fn resolve(
                 )
             }
         }
-        Role::Employer | Role::Partner => (role, Scope::Nothing),
+        Role::Employer => (role, Scope::Nothing),
+        Role::Partner => {
+            // A disabled partner's tokens stop working at once.
+            let enabled = entity::partners::partner::Entity::find_by_id(account_id)
+                .one(state.db.conn())
+                .await?
+                .is_some_and(|p| !p.disabled);
+            if !enabled {
+                return Err(invalid());
+            }
+            (role, Scope::Nothing)
+        }
     };
     let employer_id = if role == Role::Employer {
         Some(

@@ -111,7 +111,7 @@ pub struct JobRequest {
 }
 
 impl JobRequest {
-    fn validate(self) -> Result<JobContent, ApiError> {
+    pub(crate) fn validate(self) -> Result<JobContent, ApiError> {
         let mut errors = FieldErrors::new();
         let mut field = |name: &str, value: &str, max: usize| {
             text(name, value, max)

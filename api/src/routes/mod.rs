@@ -14,6 +14,7 @@ pub mod import;
 pub mod job_subscriptions;
 pub mod jobs;
 pub mod notifications;
+pub mod partners;
 pub mod points;
 pub mod reports;
 pub mod residents;

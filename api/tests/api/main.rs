@@ -22,6 +22,7 @@ mod matching;
 mod notifications;
 mod openapi;
 mod pagination;
+mod partners;
 mod points;
 mod registry;
 mod story;

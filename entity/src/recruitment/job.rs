@@ -18,6 +18,7 @@ use crate::{
     identity::Role,
     messaging::{Event, events::JobPublished, outbox, schedule},
     page::{Page, PageRequest},
+    partners::{self, JobEvent},
 };
 
 /// A job posting.
@@ -77,6 +78,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last changed at.
     pub updated_at: DateTimeUtc,
+    /// The partner that sent it (none: ours).
+    pub partner_id: Option<Uuid>,
+    /// The partner's id for it.
+    pub external_id: Option<String>,
+    /// The partner's version of it.
+    pub external_version: Option<i64>,
+    /// The hiring organization named by the partner (shown instead of the employer's name).
+    pub hiring_organization: Option<String>,
 }
 
 /// No relations are navigated through sea-orm.
@@ -245,7 +254,7 @@ pub fn search_key(text: &str) -> String {
 }
 
 /// The columns a posting's content fills (everything an employer writes, and the search text).
-fn content_columns(content: JobContent, employer_name: &str) -> ActiveModel {
+pub fn content_columns(content: JobContent, employer_name: &str) -> ActiveModel {
     ActiveModel {
         search_text: Set(search_text(&content, employer_name)),
         title: Set(content.title),
@@ -605,7 +614,7 @@ pub async fn act<C: ConnectionTrait>(
         },
     )
     .await?;
-    Ok(Model {
+    let after = Model {
         status: to.as_str().to_owned(),
         status_reason: reason,
         version: job.version + 1,
@@ -616,7 +625,18 @@ pub async fn act<C: ConnectionTrait>(
             job.published_at
         },
         ..job
-    })
+    };
+    let event = match to {
+        JobStatus::Published => Some(JobEvent::Published),
+        JobStatus::Closed if from == JobStatus::Published => Some(JobEvent::Closed),
+        JobStatus::Filled => Some(JobEvent::Filled),
+        JobStatus::Expired => Some(JobEvent::Expired),
+        _ => None,
+    };
+    if let Some(event) = event {
+        partners::job_changed(db, &after, event).await?;
+    }
+    Ok(after)
 }
 
 /// Closes every open posting (draft, pending review, published) of a suspended employer; returns
@@ -632,6 +652,14 @@ pub async fn close_all_open<C: ConnectionTrait>(
         JobStatus::Published,
     ]
     .map(JobStatus::as_str);
+    let published: Vec<Uuid> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::EmployerId.eq(employer_id))
+        .filter(Column::Status.eq(JobStatus::Published.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
     let result = Entity::update_many()
         .col_expr(Column::Status, JobStatus::Closed.as_str().into())
         .col_expr(
@@ -644,6 +672,15 @@ pub async fn close_all_open<C: ConnectionTrait>(
         .filter(Column::Status.is_in(open))
         .exec(db)
         .await?;
+    // Partners hear of every published posting closed with them.
+    for job in Entity::find()
+        .filter(Column::Id.is_in(published))
+        .filter(Column::Status.eq(JobStatus::Closed.as_str()))
+        .all(db)
+        .await?
+    {
+        partners::job_changed(db, &job, JobEvent::Closed).await?;
+    }
     Ok(result.rows_affected)
 }
 
@@ -710,12 +747,14 @@ pub async fn renew<C: ConnectionTrait>(
         },
     )
     .await?;
-    Ok(Model {
+    let after = Model {
         valid_through,
         version: job.version + 1,
         updated_at: now,
         ..job
-    })
+    };
+    partners::job_changed(db, &after, JobEvent::Updated).await?;
+    Ok(after)
 }
 
 /// The expiry task: expires the posting if it is still published and its `valid_through` has

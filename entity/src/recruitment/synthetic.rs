@@ -170,6 +170,10 @@ pub fn postings(employer_id: Uuid, count: usize, now: DateTime<Utc>) -> Vec<job:
                 published_at: Some(published),
                 created_at: published,
                 updated_at: published,
+                partner_id: None,
+                external_id: None,
+                external_version: None,
+                hiring_organization: None,
             }
         })
         .collect()

@@ -115,7 +115,7 @@ impl RetryPolicy {
     /// The pause before retry number `retry` (1 for the first) with "equal jitter": half the
     /// exponential step for sure, the other half scaled by `random` (in `[0, 1]`), so that many
     /// workers failing together do not come back together.
-    fn delay(&self, retry: u32, random: f64) -> Duration {
+    pub(crate) fn delay(&self, retry: u32, random: f64) -> Duration {
         let factor = 1u32 << retry.saturating_sub(1).min(31);
         let step = self.base_delay.saturating_mul(factor).min(self.max_delay);
         let half = step / 2;
@@ -124,7 +124,7 @@ impl RetryPolicy {
 }
 
 /// A uniform number in `[0, 1]` from the operating system; 0.5 if it has none to give.
-fn random_fraction() -> f64 {
+pub(crate) fn random_fraction() -> f64 {
     let mut bytes = [0u8; 4];
     match getrandom::getrandom(&mut bytes) {
         Ok(()) => f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX),

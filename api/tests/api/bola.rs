@@ -31,6 +31,8 @@ struct Recruitment {
     activity: String,
     /// A points claim for resident_1, applied for by its leader.
     claim: String,
+    /// A partner client (the provincial talent exchange).
+    partner: String,
 }
 
 fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
@@ -58,7 +60,18 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
         once: true,
     };
     const STAFF: &[&str] = &["admin", "staff_a", "site_admin_a", "staff_b"];
+    let partner = &r.partner;
     vec![
+        // Partner routes open to the partner only; its deliveries to platform administrators.
+        get("/api/v1/partner/jobs".into(), &["partner"]),
+        change(
+            Method::PUT,
+            "/api/v1/partner/jobs/bola-1".into(),
+            crate::partners::posting(1, "电焊工"),
+            &["partner"],
+        ),
+        get(format!("/api/v1/partners/{partner}/deliveries"), &["admin"]),
+        get("/api/v1/partners".into(), &["admin"]),
         get(
             format!("/api/v1/points/claims/{}", r.claim),
             &["admin", "staff_a", "site_admin_a", "leader", "resident_1"],
@@ -295,6 +308,8 @@ both_backends! {
             }
         };
         let published = posting("published").await;
+        let partner = crate::partners::new_partner(&app, &w, "91410000MA4000071", None, &["jobs:write", "jobs:read"], false).await;
+        let partner_token = crate::partners::token(&app, &partner).await;
         let application = crate::world::created(app.post_as(&w.resident_2, &format!("/api/v1/jobs/{published}/applications"), &json!({})).await).await;
         let employment = crate::world::created(app.post_as(&w.staff_a, "/api/v1/employments", &json!({"resident_id": w.resident_1_id, "channel": "local", "start_date": "2026-03-01"})).await).await;
         let recruitment = Recruitment {
@@ -325,8 +340,10 @@ both_backends! {
                 })).await).await;
                 c["id"].as_str().unwrap().to_owned()
             },
+            partner: partner.id.clone(),
         };
         let principals = [
+            ("partner", partner_token),
             ("employer", employer_token),
             ("admin", w.admin.clone()),
             ("staff_a", w.staff_a.clone()),

@@ -15,13 +15,13 @@ use crate::{
     world::{World, created},
 };
 
-struct Partner {
-    id: String,
+pub struct Partner {
+    pub id: String,
     secret: String,
     signing_secret: String,
 }
 
-async fn new_partner(
+pub async fn new_partner(
     app: &TestApp,
     w: &World,
     prefix: &str,
@@ -66,7 +66,7 @@ async fn token_request(
     request.send().await.unwrap()
 }
 
-async fn token(app: &TestApp, p: &Partner) -> String {
+pub async fn token(app: &TestApp, p: &Partner) -> String {
     let r = token_request(
         app,
         Some((&p.id, &p.secret)),
@@ -85,7 +85,7 @@ async fn oauth_error(response: reqwest::Response, status: u16, error: &str) {
     assert!(body["error_description"].is_string());
 }
 
-fn posting(version: i64, title: &str) -> Value {
+pub fn posting(version: i64, title: &str) -> Value {
     json!({
         "@context": "https://schema.org", "@type": "JobPosting",
         "version": version, "title": title, "description": "省人才交流市场发布：焊接钢结构，包吃住。",

@@ -235,6 +235,9 @@ pub struct Job {
     pub published_at: Option<DateTime<Utc>>,
     /// Created at.
     pub created_at: DateTime<Utc>,
+    /// The hiring organization, for postings from the provincial talent exchange (their
+    /// `employer_id` is the exchange's own record).
+    pub hiring_organization: Option<String>,
 }
 
 impl From<job::Model> for Job {
@@ -264,6 +267,7 @@ impl From<job::Model> for Job {
             version: m.version,
             published_at: m.published_at,
             created_at: m.created_at,
+            hiring_organization: m.hiring_organization,
         }
     }
 }

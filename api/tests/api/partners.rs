@@ -204,6 +204,7 @@ both_backends! {
         // Residents see the hiring organization's posting like any other.
         let detail: Value = app.get_as(&w.resident_1, &format!("/api/v1/jobs/{}", first["id"].as_str().unwrap())).await.json().await.unwrap();
         assert_eq!(detail["salary_max"], 7000);
+        assert_eq!(detail["hiring_organization"], "洛阳重工机械有限公司");
         // Validation names the fields as sent.
         let mut bad = posting(4, "x");
         bad["baseSalary"]["value"]["maxValue"] = json!(100);

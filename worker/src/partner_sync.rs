@@ -133,14 +133,25 @@ async fn send(
         partners::record_attempt(db.writer(), row, None, Some("no webhook URL"), now, true).await?;
         return Ok(());
     };
+    let keys = p.signing_keys(&hooks.cipher, now);
+    if keys.is_empty() {
+        // Never send unsigned: this process's pii_key differs from the api's that stored the
+        // secret. Retried, so the delivery goes out once the key is fixed.
+        tracing::error!(partner = %p.id, "cannot decrypt the partner's signing secret: the worker needs the api's pii_key");
+        partners::record_attempt(
+            db.writer(),
+            row,
+            None,
+            Some("the signing secret cannot be decrypted with this process's pii_key"),
+            retry_at,
+            false,
+        )
+        .await?;
+        return Ok(());
+    }
     let id = row.id.to_string();
     let timestamp = now.timestamp();
-    let signature = signature_header(
-        &p.signing_keys(&hooks.cipher, now),
-        &id,
-        timestamp,
-        &row.body,
-    );
+    let signature = signature_header(&keys, &id, timestamp, &row.body);
     let result = hooks
         .client
         .post(&url)

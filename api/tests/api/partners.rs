@@ -646,3 +646,64 @@ async fn dead_letters_are_listed_and_resent_postgres() {
 fn jobs_body() -> Value {
     job("伪造岗位", 3600)
 }
+
+/// A worker whose `pii_key` is not the api's cannot sign: it sends nothing unsigned, keeps the
+/// delivery pending with the reason, and a worker with the right key delivers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
+    let Some((app, _rabbit, _guard)) = spawn_app_with_broker(Backend::Postgres, 5).await else {
+        return;
+    };
+    let w = World::build(&app).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/webhooks");
+    let p = new_partner(
+        &app,
+        &w,
+        "91410000MA4000081",
+        Some(&url),
+        &["webhooks"],
+        false,
+    )
+    .await;
+    let (rx, handle) = start_receiver(port, &p.signing_secret);
+    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+    publish(&app, &e, &w.staff_a, "社区保洁员").await;
+    let wrong = worker::partner_sync::Webhooks::new(
+        entity::crypto::PiiCipher::new(&[9u8; 32]),
+        Duration::from_secs(5),
+        Duration::from_millis(100),
+    )
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(worker::partner_sync::run(app.db.clone(), wrong, stopped));
+    eventually("the attempt is refused for want of the key", 10, || async {
+        deliveries(&app, &w, &p.id, "pending")
+            .await
+            .iter()
+            .any(|d| {
+                d["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("cannot be decrypted"))
+            })
+    })
+    .await;
+    assert!(rx.received().is_empty() && rx.rejected().is_empty());
+    let _ = stop.send(true);
+    let _ = task.await;
+    let mut settings = test_settings(app.data_dir());
+    settings.webhook_retry_base_ms = 100;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(worker::partner_sync::run(
+        app.db.clone(),
+        settings.webhooks().unwrap(),
+        stopped,
+    ));
+    eventually("the right key delivers it", 15, || async {
+        rx.received().len() == 1
+    })
+    .await;
+    let _ = stop.send(true);
+    let _ = task.await;
+    handle.stop(false).await;
+}

@@ -788,121 +788,148 @@ pub async fn credit_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, Do
 /// Credits every claim of a site whose window has closed with no objection open, in this one
 /// transaction and in set-based statements: the claims are marked credited (guarded, so a
 /// redelivered task or a second worker credits nothing twice), each household's balance moves
-/// once by the sum of its claims, and the entries and steps are written in multi-row inserts.
+/// once by the sum of its claims, and the entries and steps are generated inside the database
+/// from the credited claims (`INSERT … SELECT`), never sent row by row.
 /// This is how a whole campaign is credited on time. Returns how many claims were credited.
 pub async fn credit_due_at_site<C: ConnectionTrait>(
     db: &C,
     site_id: Uuid,
 ) -> Result<u64, DomainError> {
-    const CHUNK: usize = 500;
-    let now = Utc::now();
-    let open = sea_orm::sea_query::Query::select()
-        .column(objection::Column::ClaimId)
-        .from(objection::Entity)
-        .and_where(objection::Column::SiteId.eq(site_id))
-        .and_where(objection::Column::Status.is_in(["pending", "upheld"]))
-        .to_owned();
-    // One guarded statement marks every due claim credited and returns exactly those: a second
-    // run, task or worker finds nothing left.
-    let mut update = sea_orm::sea_query::Query::update();
-    update
-        .table(claim::Entity)
-        .value(claim::Column::Status, ClaimStatus::Credited.as_str())
-        .value(claim::Column::UpdatedAt, now)
-        .and_where(claim::Column::SiteId.eq(site_id))
-        .and_where(claim::Column::Status.eq(ClaimStatus::Publicized.as_str()))
-        .and_where(claim::Column::PublicityEndsAt.lte(now))
-        .and_where(claim::Column::Id.not_in_subquery(open))
-        .returning(sea_orm::sea_query::Query::returning().columns([
-            claim::Column::Id,
-            claim::Column::HouseholdId,
-            claim::Column::Points,
-            claim::Column::Description,
-        ]));
-    let mut credited: Vec<claim::Model> = Vec::new();
-    for row in db.query_all(&update).await? {
-        credited.push(claim::Model {
-            id: row.try_get("", "id")?,
-            household_id: row.try_get("", "household_id")?,
-            points: row.try_get("", "points")?,
-            description: row.try_get("", "description")?,
-            site_id,
-            group_id: Uuid::nil(),
-            resident_id: Uuid::nil(),
-            campaign_id: None,
-            category: String::new(),
-            status: ClaimStatus::Credited.as_str().to_owned(),
-            status_reason: None,
-            publicity_ends_at: None,
-            submitted_by: Uuid::nil(),
-            on_behalf: false,
-            created_at: now,
-            updated_at: now,
-        });
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        return credit_due_at_site_in_one_statement(db, site_id).await;
     }
-    if credited.is_empty() {
+    // SQLite (one writer, inside the caller's transaction): the guarded update returns the ids
+    // it credited; balances, entries and steps are then generated inside the database from
+    // those claims (`INSERT … SELECT`), with the ids passed as one JSON parameter.
+    let now = Utc::now();
+    let sql = "UPDATE point_claim SET status = 'credited', updated_at = $1 \
+               WHERE site_id = $2 AND status = 'publicized' AND publicity_ends_at <= $1 \
+                 AND id NOT IN (SELECT claim_id FROM point_objection \
+                                WHERE site_id = $2 AND status IN ('pending', 'upheld')) \
+               RETURNING id";
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            sql,
+            [now.into(), site_id.into()],
+        ))
+        .await?;
+    let mut claims: Vec<Uuid> = Vec::with_capacity(rows.len());
+    for row in rows {
+        claims.push(row.try_get("", "id")?);
+    }
+    if claims.is_empty() {
         return Ok(0);
     }
-    credited.sort_by_key(|c| (c.household_id, c.id));
-    let mut sums: std::collections::BTreeMap<Uuid, i32> = std::collections::BTreeMap::new();
-    for c in &credited {
-        *sums.entry(c.household_id).or_default() += c.points.unwrap_or(0);
+    // Claim ids, each with the id of its ledger entry (also the id of its step: the two live in
+    // different tables). The entry ids grow (UUIDv7 from one process), and each entry's
+    // `balance_after` is computed in their order, so a household's history reads forwards.
+    let mut pairs = String::with_capacity(claims.len() * 72 + 2);
+    pairs.push('[');
+    for (n, claim) in claims.iter().enumerate() {
+        if n > 0 {
+            pairs.push(',');
+        }
+        pairs.push_str(&format!(
+            "[\"{}\",\"{}\"]",
+            claim.simple(),
+            Uuid::now_v7().simple()
+        ));
     }
-    let households: Vec<(Uuid, i32)> = sums.into_iter().collect();
-    let balances = points::add_to_balances(db, site_id, &households).await?;
-    // Each entry carries the balance after it: walking a household's claims backwards from its
-    // new balance.
-    let mut running: std::collections::BTreeMap<Uuid, i32> = balances;
-    let mut afters = Vec::with_capacity(credited.len());
-    for c in credited.iter().rev() {
-        let after = running.get(&c.household_id).copied().unwrap_or(0);
-        afters.push(after);
-        running.insert(c.household_id, after - c.points.unwrap_or(0));
-    }
-    afters.reverse();
-    // Ids in ledger order (UUIDv7 grows), so each household's history reads forwards.
-    let entries: Vec<points::entry::Model> = credited
-        .iter()
-        .zip(afters)
-        .map(|(c, after)| points::entry::Model {
-            id: Uuid::now_v7(),
-            household_id: c.household_id,
-            site_id,
-            kind: EntryKind::Credit.as_str().to_owned(),
-            amount: c.points.unwrap_or(0),
-            balance_after: after,
-            shortfall: 0,
-            reference_type: "claim".to_owned(),
-            reference_id: Some(c.id),
-            reason: Some(c.description.clone()),
-            actor_account_id: None,
-            created_at: now,
-        })
-        .collect();
-    for chunk in entries.chunks(CHUNK) {
-        points::entry::Entity::insert_many(
-            chunk.iter().cloned().map(points::entry::ActiveModel::from),
-        )
-        .exec_without_returning(db)
+    pairs.push(']');
+    let statements = [
+        "INSERT INTO point_account (household_id, site_id, balance, updated_at) \
+         SELECT household_id, $2, SUM(COALESCE(points, 0)), $1 FROM point_claim \
+         WHERE id IN (SELECT unhex(json_extract(value, '$[0]')) FROM json_each($3)) \
+         GROUP BY household_id \
+         ON CONFLICT (household_id) DO UPDATE \
+           SET balance = balance + excluded.balance, updated_at = excluded.updated_at",
+        "INSERT INTO point_entry (id, household_id, site_id, kind, amount, balance_after, \
+           shortfall, reference_type, reference_id, reason, actor_account_id, created_at) \
+         SELECT n.entry_id, n.household_id, $2, 'credit', n.points, \
+           a.balance - COALESCE(SUM(n.points) OVER (PARTITION BY n.household_id \
+             ORDER BY n.entry_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), \
+           0, 'claim', n.id, n.description, NULL, $1 \
+         FROM (SELECT c.id, c.household_id, COALESCE(c.points, 0) AS points, c.description, \
+                 unhex(json_extract(j.value, '$[1]')) AS entry_id \
+               FROM json_each($3) j \
+               JOIN point_claim c ON c.id = unhex(json_extract(j.value, '$[0]'))) n \
+         JOIN point_account a ON a.household_id = n.household_id",
+        "INSERT INTO point_claim_step (id, claim_id, from_status, to_status, actor_account_id, \
+           actor_role, reason, created_at) \
+         SELECT unhex(json_extract(value, '$[1]')), unhex(json_extract(value, '$[0]')), \
+           'publicized', 'credited', NULL, 'system', NULL, $1 FROM json_each($3)",
+    ];
+    for sql in statements {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            sql,
+            [now.into(), site_id.into(), pairs.clone().into()],
+        ))
         .await?;
     }
-    for chunk in credited.chunks(CHUNK) {
-        step::Entity::insert_many(chunk.iter().map(|c| {
-            step::ActiveModel::from(step::Model {
-                id: Uuid::now_v7(),
-                claim_id: c.id,
-                from_status: ClaimStatus::Publicized.as_str().to_owned(),
-                to_status: ClaimStatus::Credited.as_str().to_owned(),
-                actor_account_id: None,
-                actor_role: "system".to_owned(),
-                reason: None,
-                created_at: now,
-            })
-        }))
-        .exec_without_returning(db)
+    Ok(claims.len() as u64)
+}
+
+/// PostgreSQL: the whole credit run as one statement. The guarded update of the due claims feeds,
+/// in data-modifying CTEs, the balance upsert (one row per household), the ledger entries and the
+/// steps, all generated inside the database instead of sent as rows. Entry ids come from
+/// `anju_uuid_v7()`; each entry's `balance_after` is computed in the order of those ids, so a
+/// household's history reads forwards whatever order they were drawn in.
+async fn credit_due_at_site_in_one_statement<C: ConnectionTrait>(
+    db: &C,
+    site_id: Uuid,
+) -> Result<u64, DomainError> {
+    const SQL: &str = "\
+        WITH due AS ( \
+          UPDATE point_claim SET status = 'credited', updated_at = $1 \
+          WHERE site_id = $2 AND status = 'publicized' AND publicity_ends_at <= $1 \
+            AND id NOT IN (SELECT claim_id FROM point_objection \
+                           WHERE site_id = $2 AND status IN ('pending', 'upheld')) \
+          RETURNING id, household_id, COALESCE(points, 0) AS points, description), \
+        sums AS (SELECT household_id, SUM(points)::int AS total FROM due GROUP BY household_id), \
+        acc AS ( \
+          INSERT INTO point_account (household_id, site_id, balance, updated_at) \
+          SELECT household_id, $2, total, $1 FROM sums \
+          ON CONFLICT (household_id) DO UPDATE \
+            SET balance = point_account.balance + excluded.balance, updated_at = excluded.updated_at \
+          RETURNING household_id, balance), \
+        numbered AS MATERIALIZED ( \
+          SELECT due.*, anju_uuid_v7() AS entry_id FROM due), \
+        entries AS ( \
+          INSERT INTO point_entry (id, household_id, site_id, kind, amount, balance_after, \
+            shortfall, reference_type, reference_id, reason, actor_account_id, created_at) \
+          SELECT n.entry_id, n.household_id, $2, 'credit', n.points, \
+            acc.balance - COALESCE(SUM(n.points) OVER (PARTITION BY n.household_id \
+              ORDER BY n.entry_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), \
+            0, 'claim', n.id, n.description, NULL, $1 \
+          FROM numbered n JOIN acc USING (household_id)), \
+        steps AS ( \
+          INSERT INTO point_claim_step (id, claim_id, from_status, to_status, actor_account_id, \
+            actor_role, reason, created_at) \
+          SELECT n.entry_id, n.id, 'publicized', 'credited', NULL, 'system', NULL, $1 \
+          FROM numbered n) \
+        SELECT COUNT(*) AS credited FROM due";
+    let now = Utc::now();
+    // The planner cannot estimate the rows of data-modifying CTEs and picks a nested loop for
+    // the entries' join with the new balances (quadratic in the households credited); a hash
+    // join is what this statement needs, for this statement only.
+    db.execute_unprepared("SET LOCAL enable_nestloop = off")
         .await?;
-    }
-    Ok(credited.len() as u64)
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            SQL,
+            [now.into(), site_id.into()],
+        ))
+        .await?;
+    db.execute_unprepared("SET LOCAL enable_nestloop = on")
+        .await?;
+    let credited: i64 = match row {
+        Some(r) => r.try_get("", "credited")?,
+        None => 0,
+    };
+    Ok(u64::try_from(credited).unwrap_or(0))
 }
 
 /// A resident of the site objects to a publicized (or credited) claim.

@@ -21,6 +21,7 @@ mod m20261129_000013_point_categories;
 mod m20261129_000014_point_claims;
 mod m20261129_000015_claim_photos;
 mod m20261129_000016_partners;
+mod m20261129_000017_claims_due_index;
 
 /// Makes `table` append-only in the database itself: updates and deletes raise an error, on
 /// PostgreSQL through the trigger function `function`, on SQLite through two triggers.
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_point_claims::Migration),
             Box::new(m20261129_000015_claim_photos::Migration),
             Box::new(m20261129_000016_partners::Migration),
+            Box::new(m20261129_000017_claims_due_index::Migration),
         ]
     }
 }

@@ -46,6 +46,10 @@ pub struct Claims {
     /// The resident, for residents and group leaders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub res: Option<Uuid>,
+    /// OAuth scopes, space-separated, for partner tokens (a subset of what the partner was
+    /// granted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// The signing key and every key that verifies.
@@ -132,6 +136,32 @@ impl JwtKeys {
         site: Option<Uuid>,
         resident: Option<Uuid>,
     ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
+        self.sign(account_id, role, site, resident, None)
+    }
+
+    /// Signs a partner's access token, limited to `scope`.
+    pub fn issue_partner(
+        &self,
+        partner_id: Uuid,
+        scope: &str,
+    ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
+        self.sign(
+            partner_id,
+            Role::Partner,
+            None,
+            None,
+            Some(scope.to_owned()),
+        )
+    }
+
+    fn sign(
+        &self,
+        account_id: Uuid,
+        role: Role,
+        site: Option<Uuid>,
+        resident: Option<Uuid>,
+        scope: Option<String>,
+    ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
@@ -143,6 +173,7 @@ impl JwtKeys {
             role,
             site,
             res: resident,
+            scope,
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.signing_kid.clone());

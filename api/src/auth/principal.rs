@@ -29,6 +29,8 @@ pub struct Principal {
     pub resident_id: Option<Uuid>,
     /// The caller's employer, for employer accounts.
     pub employer_id: Option<Uuid>,
+    /// The OAuth scopes a partner token was limited to.
+    pub token_scope: Option<String>,
 }
 
 impl Principal {
@@ -109,7 +111,10 @@ impl FromRequest for Principal {
                     "partner tokens open only the /partner routes",
                 ));
             }
-            resolve(&state, claims.sub, claims.role, claims.site, claims.res).await
+            let mut principal =
+                resolve(&state, claims.sub, claims.role, claims.site, claims.res).await?;
+            principal.token_scope = claims.scope;
+            Ok(principal)
         })
     }
 }
@@ -234,5 +239,6 @@ pub async fn resolve(
         scope,
         resident_id,
         employer_id,
+        token_scope: None,
     })
 }

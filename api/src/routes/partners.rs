@@ -536,7 +536,7 @@ pub async fn issue_partner_token(
             asked.join(" ")
         }
     };
-    match state.jwt.issue(p.id, Role::Partner, None, None) {
+    match state.jwt.issue_partner(p.id, &scope) {
         Ok((token, expires_in)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .insert_header((header::PRAGMA, "no-cache"))
@@ -563,8 +563,14 @@ async fn calling_partner(
         return Err(ApiError::Forbidden("only partner systems may do this"));
     }
     let p = partners::get(state.db.conn(), caller.account_id).await?;
-    if !p.has(scope) {
-        return Err(ApiError::Forbidden("the partner lacks the scope for this"));
+    let in_token = caller
+        .token_scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|s| s == scope.as_str()));
+    if !p.has(scope) || !in_token {
+        return Err(ApiError::Forbidden(
+            "the partner or this token lacks the scope for this",
+        ));
     }
     Ok(p)
 }

@@ -142,6 +142,10 @@ both_backends! {
         let t: Value = ok.json().await.unwrap();
         assert_eq!(t["token_type"], "Bearer");
         assert_eq!(t["scope"], "jobs:read");
+        // A token limited to jobs:read reads the feed but cannot push postings.
+        let narrow = t["access_token"].as_str().unwrap();
+        assert_eq!(app.get_as(narrow, "/api/v1/partner/jobs").await.status(), 200);
+        problem(app.send_as(reqwest::Method::PUT, narrow, "/api/v1/partner/jobs/x-1", &posting(1, "电焊工")).await, 403, "forbidden").await;
         assert!(t["expires_in"].as_i64().unwrap() > 0);
         let form = token_request(&app, None, &format!("grant_type=client_credentials&client_id={}&client_secret={}", p.id, p.secret)).await;
         assert_eq!(form.status(), 200);

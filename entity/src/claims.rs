@@ -923,7 +923,7 @@ async fn credit_due_at_site_in_one_statement<C: ConnectionTrait>(
             [now.into(), site_id.into()],
         ))
         .await?;
-    db.execute_unprepared("SET LOCAL enable_nestloop = on")
+    db.execute_unprepared("SET LOCAL enable_nestloop TO DEFAULT")
         .await?;
     let credited: i64 = match row {
         Some(r) => r.try_get("", "credited")?,

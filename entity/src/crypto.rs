@@ -12,7 +12,7 @@ use aes_gcm::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 /// Format version of the stored ciphertext (first byte), so keys and algorithms can change later.
 const CIPHER_VERSION: u8 = 1;
@@ -31,6 +31,15 @@ pub enum KeyError {
     /// The key is not valid base64 of the right length.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// SHA-256 of `bytes`, as lower-case hex: how high-entropy secrets (refresh tokens, partner
+/// client secrets) are stored, and how stored files are fingerprinted.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Random bytes from the operating system.

@@ -12,7 +12,6 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
@@ -174,10 +173,7 @@ impl Secrets {
 /// SHA-256 (hex) of a client secret. The secrets are 256 random bits, so a fast hash is as
 /// strong as a slow one here, and the token endpoint stays cheap.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::sha256_hex(secret.as_bytes())
 }
 
 /// The raw HMAC key of a `whsec_…` signing secret.

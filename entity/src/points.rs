@@ -541,63 +541,6 @@ pub async fn reverse<C: ConnectionTrait>(
     Ok(write_entry(db, &posting, -taken, balance, points - taken).await?)
 }
 
-/// Adds points to many households' balances with one upsert per 500 households (an account
-/// opens with its first credit); returns each household's new balance. Only credits: amounts
-/// must be positive.
-pub async fn add_to_balances<C: ConnectionTrait>(
-    db: &C,
-    site_id: Uuid,
-    amounts: &[(Uuid, i32)],
-) -> Result<std::collections::BTreeMap<Uuid, i32>, DbErr> {
-    const CHUNK: usize = 500;
-    let now = Utc::now();
-    let mut balances = std::collections::BTreeMap::new();
-    for chunk in amounts.chunks(CHUNK) {
-        let mut upsert = Query::insert();
-        upsert.into_table(account::Entity).columns([
-            account::Column::HouseholdId,
-            account::Column::SiteId,
-            account::Column::Balance,
-            account::Column::UpdatedAt,
-        ]);
-        for (h, amount) in chunk {
-            upsert
-                .values([(*h).into(), site_id.into(), (*amount).into(), now.into()])
-                .map_err(|e| DbErr::Custom(e.to_string()))?;
-        }
-        upsert
-            .on_conflict(
-                OnConflict::column(account::Column::HouseholdId)
-                    .value(
-                        account::Column::Balance,
-                        Expr::col((account::Entity, account::Column::Balance)).add(Expr::col((
-                            sea_orm::sea_query::Alias::new("excluded"),
-                            account::Column::Balance,
-                        ))),
-                    )
-                    .value(
-                        account::Column::UpdatedAt,
-                        Expr::col((
-                            sea_orm::sea_query::Alias::new("excluded"),
-                            account::Column::UpdatedAt,
-                        )),
-                    )
-                    .to_owned(),
-            )
-            .returning(
-                Query::returning()
-                    .columns([account::Column::HouseholdId, account::Column::Balance]),
-            );
-        for row in db.query_all(&upsert).await? {
-            balances.insert(
-                row.try_get("", "household_id")?,
-                row.try_get("", "balance")?,
-            );
-        }
-    }
-    Ok(balances)
-}
-
 /// A household's account and entries, if the caller may see the household.
 pub async fn household_account<C: ConnectionTrait>(
     db: &C,

@@ -20,7 +20,6 @@ use entity::{
 };
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -297,7 +296,7 @@ pub async fn apply_for_points(
             let mut stored = Vec::with_capacity(photos.len());
             for (position, (kind, bytes)) in (1..).zip(photos) {
                 let key = format!("claims/{id}/{position}.{}", kind.extension());
-                let sha256 = hex_sha256(&bytes);
+                let sha256 = entity::crypto::sha256_hex(&bytes);
                 let size_bytes = bytes.len();
                 if let Err(e) = objects.put(&key, bytes).await {
                     objects.delete_all(&keys(&stored)).await;
@@ -446,13 +445,6 @@ async fn read_form(
 
 fn keys(stored: &[StoredPhoto]) -> Vec<String> {
     stored.iter().map(|p| p.object_key.clone()).collect()
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// One photo of a claim, for anyone who may see the claim.

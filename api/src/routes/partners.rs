@@ -562,7 +562,16 @@ async fn calling_partner(
     if caller.role != Role::Partner {
         return Err(ApiError::Forbidden("only partner systems may do this"));
     }
-    let p = partners::get(state.db.conn(), caller.account_id).await?;
+    // A disabled (or removed) partner's tokens stop working at once.
+    let p = match partners::get(state.db.conn(), caller.account_id).await {
+        Ok(p) if !p.disabled => p,
+        Ok(_) | Err(entity::DomainError::NotFound) => {
+            return Err(ApiError::InvalidToken(
+                "the token does not match an enabled partner".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let in_token = caller
         .token_scope
         .as_deref()

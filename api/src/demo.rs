@@ -49,6 +49,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
         account_id: admin,
         role: Role::PlatformAdmin,
         scope: Scope::All,
+        household_id: None,
     };
     let site = match site::Entity::find()
         .filter(site::Column::Code.eq(SITE_CODE))

@@ -124,6 +124,12 @@ pub enum ApiError {
         "the phone number and ID digits do not match a registered resident who can activate an account"
     )]
     ActivationFailed,
+    /// The one-time code is wrong, expired, used or was never sent (401 `sms_code_invalid`).
+    #[error("the code is wrong or has expired")]
+    SmsCodeInvalid,
+    /// Five wrong codes: this code is locked (429 `sms_code_locked`); ask for a new one.
+    #[error("too many wrong codes; ask for a new code")]
+    SmsCodeLocked,
     /// The caller's role may not do this (403 `forbidden`).
     #[error("{0}")]
     Forbidden(&'static str),
@@ -173,6 +179,8 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken(_) => "invalid_refresh_token",
             Self::ActivationFailed => "activation_failed",
+            Self::SmsCodeInvalid => "sms_code_invalid",
+            Self::SmsCodeLocked => "sms_code_locked",
             Self::Forbidden(_) => "forbidden",
             Self::Conflict { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
@@ -248,9 +256,10 @@ impl ResponseError for ApiError {
             | Self::InvalidToken(_)
             | Self::InvalidCredentials
             | Self::InvalidRefreshToken(_)
-            | Self::ActivationFailed => StatusCode::UNAUTHORIZED,
+            | Self::ActivationFailed
+            | Self::SmsCodeInvalid => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::SmsCodeLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -272,6 +281,10 @@ impl ResponseError for ApiError {
                     header::RETRY_AFTER,
                     header::HeaderValue::from(*retry_after_secs),
                 );
+            }
+            // A new code may be asked for after the resend interval.
+            Self::SmsCodeLocked => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
             }
             Self::Unauthenticated => {
                 headers.insert(

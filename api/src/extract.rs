@@ -87,8 +87,13 @@ pub fn declared_length(req: &HttpRequest) -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Deserializes JSON, telling malformed documents (400) from documents of the wrong shape (422).
+/// Deserializes JSON, telling malformed documents (400) from documents of the wrong shape (422),
+/// under the text rule ([`entity::text`]): a string holding a control character is 422 naming
+/// its field, and every string is normalised to NFC before the handler sees it.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if needs_text_pass(body) {
+        return parse_json_checked(body);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -104,6 +109,87 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Whether a body may hold text the rule refuses or changes. Raw control characters are not valid
+/// JSON, so without a backslash escape a body can only break the rule by not being NFC (ASCII
+/// always is): most bodies skip the second pass.
+fn needs_text_pass(body: &[u8]) -> bool {
+    if body.contains(&b'\\') {
+        return true;
+    }
+    if body.is_ascii() {
+        return false;
+    }
+    std::str::from_utf8(body).map_or(true, |text| !entity::text::is_nfc(text))
+}
+
+/// The slow path of [`parse_json`]: parse to a value, check and normalise every string (keys
+/// included), then deserialize `T` from the value.
+fn parse_json_checked<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))?;
+    let mut errors = FieldErrors::new();
+    clean_value(&mut value, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::Validation(field_error(&path, &e.into_inner().to_string()))
+    })
+}
+
+/// Applies the text rule to every string in `value`; refusals are recorded by field path
+/// (`a.b`, `items[0].name`).
+fn clean_value(value: &mut serde_json::Value, path: &mut String, errors: &mut FieldErrors) {
+    use serde_json::Value;
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) => match entity::text::clean(s) {
+            Ok(std::borrow::Cow::Borrowed(_)) => {}
+            Ok(std::borrow::Cow::Owned(normalised)) => *s = normalised,
+            Err(e) => {
+                errors.insert(field(path), e.to_string());
+            }
+        },
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                clean_value(item, path, errors);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                match entity::text::clean(&key) {
+                    Ok(clean_key) => {
+                        path.push_str(&clean_key);
+                        clean_value(&mut item, path, errors);
+                        map.insert(clean_key.into_owned(), item);
+                    }
+                    Err(e) => {
+                        path.push_str(&key.escape_default().to_string());
+                        errors.insert(path.clone(), e.to_string());
+                    }
+                }
+                path.truncate(len);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 /// A query string deserialized into `T`; any failure is 400 `invalid_query` naming the parameter.
 #[derive(Debug)]
 pub struct Query<T>(pub T);
@@ -117,13 +203,48 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
-/// Parses a query string, naming the offending parameter on failure.
+/// Parses a query string, naming the offending parameter on failure. Values follow the text
+/// rule: a control character is 400 `invalid_query` naming the parameter, and values are
+/// normalised to NFC.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // Without percent-escapes or `+` a (valid) query string is plain visible ASCII.
+    let cleaned;
+    let query = if query.contains(['%', '+']) || !query.is_ascii() {
+        cleaned = clean_form(query.as_bytes()).map_err(ApiError::InvalidQuery)?;
+        cleaned.as_str()
+    } else {
+        query
+    };
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         ApiError::InvalidQuery(field_error(&path, &e.into_inner().to_string()))
     })
+}
+
+/// Applies the text rule to every name and value of a `application/x-www-form-urlencoded` text
+/// (a query string or a form body) and returns it re-encoded; refusals are named by parameter.
+pub fn clean_form(form: &[u8]) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(form) {
+        match (entity::text::clean(&name), entity::text::clean(&value)) {
+            (Ok(name), Ok(value)) => {
+                out.append_pair(&name, &value);
+            }
+            (Err(e), _) => {
+                errors.insert(name.escape_default().to_string(), e.to_string());
+            }
+            (Ok(name), Err(e)) => {
+                errors.insert(name.into_owned(), e.to_string());
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out.finish())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Turns a serde message and path into `{field: message}`, pulling the field name out of
@@ -148,6 +269,12 @@ fn field_error(path: &str, message: &str) -> FieldErrors {
         None => parent.to_owned(),
     };
     BTreeMap::from([(field, message)])
+}
+
+/// A text path segment (`web::Path<String>`) under the text rule: a control character is 422
+/// naming the parameter; the text comes back in NFC.
+pub fn path_text(name: &str, value: String) -> Result<String, ApiError> {
+    entity::text::clean_owned(value).map_err(|e| ApiError::invalid(name, e.to_string()))
 }
 
 /// Configuration for actix's own `web::Path` extractor: an unparseable path segment (for example
@@ -202,6 +329,28 @@ mod tests {
         assert!(e.contains_key("inner.count"), "{e:?}");
     }
 
+    #[test]
+    fn json_text_follows_the_text_rule() {
+        let e =
+            errors(parse_json::<Body>(br#"{"name":"a\u0000b","inner":{"count":1}}"#).unwrap_err());
+        assert!(e.contains_key("name"), "{e:?}");
+        let nested = parse_json::<serde_json::Value>(br#"{"items":[{"x":"ok"},{"x":"\u001b"}]}"#);
+        let e = errors(nested.unwrap_err());
+        assert!(e.contains_key("items[1].x"), "{e:?}");
+        let body: Body =
+            parse_json(r#"{"name":"Cafe\u0301","inner":{"count":1}}"#.as_bytes()).unwrap();
+        assert_eq!(body.name, "Caf\u{e9}");
+        let body: Body =
+            parse_json("{\"name\":\"Cafe\u{301}\",\"inner\":{\"count\":1}}".as_bytes()).unwrap();
+        assert_eq!(body.name, "Caf\u{e9}");
+        // A line break inside text is fine.
+        let body: Body = parse_json(br#"{"name":"a\nb","inner":{"count":1}}"#).unwrap();
+        assert_eq!(body.name, "a\nb");
+        // Shape errors on the slow path still name the field.
+        let e = errors(parse_json::<Body>(br#"{"name":"a\n","inner":{"count":"x"}}"#).unwrap_err());
+        assert!(e.contains_key("inner.count"), "{e:?}");
+    }
+
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
@@ -216,5 +365,21 @@ mod tests {
         let e = errors(parse_query::<Params>("limt=1").unwrap_err());
         assert!(e.contains_key("limt"), "{e:?}");
         assert_eq!(parse_query::<Params>("limit=5").unwrap().limit, Some(5));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Search {
+        q: Option<String>,
+    }
+
+    #[test]
+    fn query_text_follows_the_text_rule() {
+        let e = errors(parse_query::<Search>("q=a%00b").unwrap_err());
+        assert!(e.contains_key("q"), "{e:?}");
+        let s = parse_query::<Search>("q=Cafe%CC%81").unwrap();
+        assert_eq!(s.q.as_deref(), Some("Caf\u{e9}"));
+        let s = parse_query::<Search>("q=%E7%94%B5%E7%84%8A+%E5%B7%A5").unwrap();
+        assert_eq!(s.q.as_deref(), Some("电焊 工"));
     }
 }

@@ -5,7 +5,8 @@
 //! So a key that is still `in_progress` always means the work has not committed: if the request
 //! died, its lease runs out and a retry may safely take the key over. The same key with the same
 //! request replays the stored response; with a different request it is 422; while the first
-//! request still runs, a second one gets 409. Keys are kept 24 hours.
+//! request still runs, a second one gets 409. Keys are kept 24 hours. Stored bodies (which hold
+//! residents' data) are encrypted under the PII key.
 
 use std::{future::Future, pin::Pin};
 
@@ -15,7 +16,7 @@ use actix_web::{
     web::Bytes,
 };
 use chrono::{Duration, Utc};
-use entity::{Db, platform::idempotency_key};
+use entity::{Db, crypto::PiiCipher, platform::idempotency_key};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     sea_query::OnConflict,
@@ -128,6 +129,7 @@ pub type Work<'t> = Pin<Box<dyn Future<Output = Result<StoredResponse, ApiError>
 /// one caller's keys never collide with another's.
 pub async fn execute<F>(
     db: &Db,
+    cipher: &PiiCipher,
     key: Option<IdempotencyKey>,
     scope: &str,
     fingerprint: &str,
@@ -142,13 +144,13 @@ where
         txn.commit().await?;
         return Ok(response.into_response(false));
     };
-    match claim(db, scope, &key, fingerprint).await? {
+    match claim(db, cipher, scope, &key, fingerprint).await? {
         Claim::Replay(stored) => Ok(stored.into_response(true)),
         Claim::Run => {
             let txn = db.begin().await?;
             match work(&txn).await {
                 Ok(response) => {
-                    complete(&txn, scope, &key, &response).await?;
+                    complete(&txn, cipher, scope, &key, &response).await?;
                     txn.commit().await?;
                     Ok(response.into_response(false))
                 }
@@ -165,6 +167,7 @@ where
 
 async fn claim(
     db: &Db,
+    cipher: &PiiCipher,
     scope: &str,
     key: &IdempotencyKey,
     fingerprint: &str,
@@ -192,7 +195,7 @@ async fn claim(
                     return Err(ApiError::IdempotencyKeyReused);
                 }
                 if row.state == COMPLETED {
-                    return Ok(Claim::Replay(stored_response(row)?));
+                    return Ok(Claim::Replay(stored_response(cipher, row)?));
                 }
                 if row.locked_until > now {
                     return Err(ApiError::IdempotencyKeyInUse);
@@ -267,7 +270,10 @@ async fn take_over(
     }
 }
 
-fn stored_response(row: idempotency_key::Model) -> Result<StoredResponse, ApiError> {
+fn stored_response(
+    cipher: &PiiCipher,
+    row: idempotency_key::Model,
+) -> Result<StoredResponse, ApiError> {
     let status = row
         .response_status
         .and_then(|s| u16::try_from(s).ok())
@@ -277,15 +283,26 @@ fn stored_response(row: idempotency_key::Model) -> Result<StoredResponse, ApiErr
                 "completed idempotency key without a status"
             ))
         })?;
+    let sealed = row.response_body.unwrap_or_default();
+    // Bodies stored before they were encrypted (JSON, so never starting with the cipher's
+    // version byte 1) replay as they are until their 24 hours are over.
+    let body = if sealed.first() == Some(&1) {
+        cipher
+            .decrypt_bytes(&sealed)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored idempotent response: {e}")))?
+    } else {
+        sealed
+    };
     Ok(StoredResponse {
         status,
         content_type: row.response_content_type.unwrap_or_default(),
-        body: Bytes::from(row.response_body.unwrap_or_default()),
+        body: Bytes::from(body),
     })
 }
 
 async fn complete(
     txn: &DatabaseTransaction,
+    cipher: &PiiCipher,
     scope: &str,
     key: &IdempotencyKey,
     response: &StoredResponse,
@@ -303,7 +320,7 @@ async fn complete(
         )
         .col_expr(
             idempotency_key::Column::ResponseBody,
-            Expr::value(response.body.to_vec()),
+            Expr::value(cipher.encrypt_bytes(&response.body)),
         )
         .filter(idempotency_key::Column::Scope.eq(scope))
         .filter(idempotency_key::Column::Key.eq(&key.0))

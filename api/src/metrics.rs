@@ -43,8 +43,10 @@ impl Metrics {
         })
     }
 
-    /// Records one answered request.
+    /// Records one answered request. Labels come from bounded sets: a known method (else
+    /// `other`) and a route pattern (else `unmatched`), so no request can add series at will.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let method = method_label(method);
         let mut buf = itoa_buf();
         let status = format_status(status, &mut buf);
         let labels = [method, route, status];
@@ -59,6 +61,20 @@ impl Metrics {
         let mut out = Vec::with_capacity(16 * 1024);
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+/// The method as a label: one of the standard methods, or `other`.
+pub fn method_label(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
     }
 }
 
@@ -89,5 +105,17 @@ mod tests {
             "anju_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
         ));
         assert!(text.contains("anju_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",status=\"200\",le=\"0.005\"} 2"));
+    }
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        let m = Metrics::new().unwrap();
+        m.observe("FROB", "unmatched", 405, Duration::from_millis(1));
+        m.observe("XYZZY", "unmatched", 405, Duration::from_millis(1));
+        let text = m.render().unwrap();
+        assert!(!text.contains("FROB") && !text.contains("XYZZY"));
+        assert!(text.contains(
+            "anju_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"} 2"
+        ));
     }
 }

@@ -24,18 +24,14 @@ use utoipa_swagger_ui::SwaggerUi;
 use worker::settings::Settings;
 
 use crate::{
-    auth::{
-        PasswordWork,
-        jwt::JwtKeys,
-        rate_limit::{self, Limiters},
-    },
+    auth::{PasswordWork, jwt::JwtKeys, rate_limit::Limiters},
     error::ApiError,
     extract::{BodyLimit, path_config},
     metrics::Metrics,
     middleware::Observe,
     objects::Objects,
     openapi::ApiDoc,
-    routes,
+    routes::{self, health::MetricsAccess},
 };
 
 /// The body limit when the settings name none (256 KiB).
@@ -54,18 +50,37 @@ pub struct AppState {
     pub pii: PiiCipher,
     /// Password hashing off the async threads.
     pub passwords: PasswordWork,
-    /// Login and activation rate limits.
+    /// Rate limits (kept in the database).
     pub limiters: Limiters,
+    /// Where one-time codes go out.
+    pub sms: SmsSender,
     /// The broker's reachability in production mode (`None` in embedded mode).
     pub broker: Option<worker::rabbit::BrokerStatus>,
     /// Uploaded files (claim photos).
     pub objects: Objects,
+    /// Who may read `/metrics` on the public port.
+    pub metrics_access: MetricsAccess,
+    /// What partners' webhook URLs may be.
+    pub egress: worker::egress::EgressPolicy,
+}
+
+/// The SMS provider the api sends one-time codes through, and its templates.
+#[derive(Clone)]
+pub struct SmsSender {
+    /// The provider (the log in development).
+    pub provider: Arc<dyn worker::delivery::SmsProvider>,
+    /// The approved template for codes (parameter `code`).
+    pub code_template: String,
+    /// The approved template for notices (parameter `title`).
+    pub notice_template: String,
 }
 
 /// A bound, not yet running, api server with its background work.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
+    metrics_server: Option<Server>,
     state: AppState,
     db: Db,
     stop_background: watch::Sender<bool>,
@@ -107,17 +122,20 @@ impl Application {
         let metrics = Metrics::new().context("creating metrics")?;
         let jwt = JwtKeys::load(settings.jwt_keys.as_ref(), &settings.data_dir)?;
 
+        let pii = settings.pii_cipher()?;
+        let providers = worker::dispatch::Providers::from_settings(&settings)?;
         let state = AppState {
             db: db.clone(),
             metrics,
             jwt: Arc::new(jwt),
-            pii: settings.pii_cipher()?,
+            limiters: Limiters::new(&settings, pii.clone()),
+            pii,
             passwords: PasswordWork::default(),
-            limiters: Limiters::new(
-                settings.attempts_per_phone_per_minute,
-                settings.attempts_per_address_per_minute,
-                settings.trust_forwarded_for,
-            ),
+            sms: SmsSender {
+                provider: providers.sms.clone(),
+                code_template: providers.sms_code_template.clone(),
+                notice_template: providers.sms_template.clone(),
+            },
             broker: settings
                 .rabbit()
                 .map(|_| worker::rabbit::BrokerStatus::default()),
@@ -126,14 +144,38 @@ impl Application {
                 &settings.object_store_options,
                 &settings.data_dir,
             )?,
+            metrics_access: MetricsAccess::from_settings(&settings),
+            egress: settings.egress_policy(),
+        };
+        // Metrics on an internal address of their own, for the scraper's network only.
+        let (metrics_server, metrics_port) = match &settings.metrics_listen {
+            Some(address) => {
+                let listener = TcpListener::bind(address)
+                    .with_context(|| format!("binding metrics_listen {address}"))?;
+                let port = listener.local_addr()?.port();
+                let metrics = state.metrics.clone();
+                let server = HttpServer::new(move || {
+                    let metrics = metrics.clone();
+                    App::new().route(
+                        "/metrics",
+                        web::get().to(move || {
+                            let metrics = metrics.clone();
+                            async move { routes::health::render(&metrics) }
+                        }),
+                    )
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)?
+                .run();
+                (Some(server), Some(port))
+            }
+            None => (None, None),
         };
         bootstrap_admin(&settings, &state).await?;
 
         let (stop_background, stopped) = watch::channel(false);
-        let mut background = vec![tokio::spawn(shrink_limiters(
-            state.limiters.clone(),
-            stopped.clone(),
-        ))];
+        let mut background = Vec::new();
         if let (Some(rabbit), Some(status)) = (settings.rabbit(), state.broker.clone()) {
             // Production mode: the worker processes relay and consume; the api watches the broker
             // for /readyz.
@@ -154,7 +196,7 @@ impl Application {
             )));
             background.push(tokio::spawn(worker::dispatch::run(
                 db.clone(),
-                worker::dispatch::Providers::from_settings(&settings)?,
+                providers,
                 stopped.clone(),
             )));
             background.push(tokio::spawn(worker::partner_sync::run(
@@ -191,6 +233,8 @@ impl Application {
         );
         Ok(Self {
             port,
+            metrics_port,
+            metrics_server,
             server,
             state: state_for_app,
             db,
@@ -209,6 +253,11 @@ impl Application {
         self.port
     }
 
+    /// The port of the internal metrics listener, when `metrics_listen` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
+    }
+
     /// A handle that can stop the server (tests and benchmarks use it).
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
@@ -217,7 +266,15 @@ impl Application {
     /// Serves until SIGTERM/SIGINT (or [`Application::handle`]`.stop()`), lets in-flight requests
     /// finish, then stops background work and closes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let metrics = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
         self.server.await?;
+        if let Some((task, handle)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         let _ = self.stop_background.send(true);
         for task in self.background {
             let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
@@ -225,17 +282,6 @@ impl Application {
         self.db.close().await?;
         tracing::info!("api stopped");
         Ok(())
-    }
-}
-
-/// Periodically drops idle rate-limiter keys.
-async fn shrink_limiters(limiters: Limiters, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(rate_limit::SHRINK_INTERVAL);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => limiters.shrink(),
-            _ = stop.changed() => break,
-        }
     }
 }
 

@@ -6,6 +6,8 @@
 
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "api/sms.rs"]
+mod sms;
 #[path = "api/world.rs"]
 mod world;
 

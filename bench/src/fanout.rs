@@ -101,6 +101,7 @@ fn actor() -> Actor {
         account_id: Uuid::now_v7(),
         role: Role::PlatformAdmin,
         scope: Scope::All,
+        household_id: None,
     }
 }
 

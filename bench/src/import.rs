@@ -90,6 +90,7 @@ pub fn admin() -> Actor {
         account_id: Uuid::now_v7(),
         role: Role::PlatformAdmin,
         scope: Scope::All,
+        household_id: None,
     }
 }
 

@@ -200,7 +200,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         let (token, _) = state
             .jwt
-            .issue(account.id, Role::Resident, Some(site), Some(*r))?;
+            .issue(account.id, Role::Resident, Some(site), Some(*r), 0)?;
         tokens.push(token);
     }
     println!(

@@ -588,9 +588,9 @@ async fn resident_for<C: ConnectionTrait>(
     Ok(Target { site_id, on_behalf })
 }
 
-fn check_in_code() -> String {
+fn check_in_code() -> Result<String, crate::crypto::RandomUnavailable> {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-    URL_SAFE_NO_PAD.encode(random_bytes::<12>())
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<12>()?))
 }
 
 /// Signs a resident up: a seat while there is one, else a waiting-list ticket (when the list is
@@ -621,7 +621,7 @@ pub async fn sign_up<C: ConnectionTrait>(
     let mut try_seat = a.confirmed < a.capacity || !a.waitlist_enabled;
     let mut seated = false;
     let mut written: Option<Uuid> = None;
-    let code = check_in_code();
+    let code = check_in_code()?;
     for _ in 0..3 {
         if try_seat {
             let seat = activity::Entity::update_many()

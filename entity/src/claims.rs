@@ -650,6 +650,23 @@ pub async fn act<C: ConnectionTrait>(
         if !leader_may {
             a.manage(c.site_id)?;
         }
+        // Conflicts of interest: nobody approves a claim they filed, and nobody verifies or
+        // registers one of their own household.
+        let approves = matches!(action, ClaimAction::Verify | ClaimAction::Register);
+        if approves && c.submitted_by == a.account_id {
+            return Err(DomainError::conflict(
+                "own_claim",
+                "a claim is approved by someone other than the person who filed it",
+            ));
+        }
+        let own_household = a.household_id == Some(c.household_id)
+            || matches!(&a.scope, Scope::Own(own) | Scope::Groups { own, .. } if own.household_id == c.household_id);
+        if own_household && matches!(action, ClaimAction::Verify | ClaimAction::Register) {
+            return Err(DomainError::conflict(
+                "own_household_claim",
+                "a claim of one's own household is verified and registered by someone else",
+            ));
+        }
     }
     let from = ClaimStatus::parse(&c.status).unwrap_or(ClaimStatus::Applied);
     let Some(to) = action.next(from) else {

@@ -42,14 +42,46 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Random bytes from the operating system.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    // getrandom only fails on platforms without an entropy source, where nothing here can run.
-    if getrandom::getrandom(&mut bytes).is_err() {
-        tracing::error!("the operating system's random source failed");
+/// The operating system's random source failed: whatever needed the randomness (a token, a key,
+/// a salt, a code) is not made, rather than made predictable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the operating system's random source failed")]
+pub struct RandomUnavailable;
+
+impl From<RandomUnavailable> for sea_orm::DbErr {
+    fn from(e: RandomUnavailable) -> Self {
+        sea_orm::DbErr::Custom(e.to_string())
     }
-    bytes
+}
+
+impl From<RandomUnavailable> for crate::DomainError {
+    fn from(e: RandomUnavailable) -> Self {
+        crate::DomainError::Db(e.into())
+    }
+}
+
+/// Random bytes from the operating system; an error (never zeros) when it has none to give.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomUnavailable> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).map_err(|_| {
+        tracing::error!("the operating system's random source failed");
+        RandomUnavailable
+    })?;
+    Ok(bytes)
+}
+
+/// A uniformly random string of `n` decimal digits (one-time codes).
+pub fn random_digits(n: usize) -> Result<String, RandomUnavailable> {
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        // Rejection sampling: bytes of 250 and above would favour the low digits.
+        for b in random_bytes::<16>()? {
+            if b < 250 && out.len() < n {
+                out.push(char::from(b'0' + b % 10));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Reads a base64 key from `path`, or makes one of `N` random bytes and writes it there with mode
@@ -65,7 +97,7 @@ pub fn load_or_create_key<const N: usize>(path: &Path) -> Result<[u8; N], KeyErr
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(io)?;
             }
-            let key = random_bytes::<N>();
+            let key = random_bytes::<N>().map_err(|e| KeyError::Invalid(e.to_string()))?;
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -139,12 +171,15 @@ impl PiiCipher {
 
     /// Encrypts `plain`: version byte, nonce, ciphertext and tag.
     pub fn encrypt(&self, plain: &str) -> Vec<u8> {
+        self.encrypt_bytes(plain.as_bytes())
+    }
+
+    /// Encrypts bytes (a stored response body), as [`PiiCipher::encrypt`] does text.
+    pub fn encrypt_bytes(&self, plain: &[u8]) -> Vec<u8> {
+        // The nonce comes from the operating system (OsRng panics rather than give zeros).
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         // Encryption of an in-memory buffer cannot fail.
-        let sealed = self
-            .aead
-            .encrypt(&nonce, plain.as_bytes())
-            .unwrap_or_default();
+        let sealed = self.aead.encrypt(&nonce, plain).unwrap_or_default();
         let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
         out.push(CIPHER_VERSION);
         out.extend_from_slice(&nonce);
@@ -154,15 +189,18 @@ impl PiiCipher {
 
     /// Decrypts what [`PiiCipher::encrypt`] produced.
     pub fn decrypt(&self, stored: &[u8]) -> Result<String, DecryptError> {
+        String::from_utf8(self.decrypt_bytes(stored)?).map_err(|_| DecryptError)
+    }
+
+    /// Decrypts what [`PiiCipher::encrypt_bytes`] produced.
+    pub fn decrypt_bytes(&self, stored: &[u8]) -> Result<Vec<u8>, DecryptError> {
         if stored.len() < 1 + 12 + 16 || stored[0] != CIPHER_VERSION {
             return Err(DecryptError);
         }
         let nonce: [u8; 12] = stored[1..13].try_into().map_err(|_| DecryptError)?;
-        let plain = self
-            .aead
+        self.aead
             .decrypt(&Nonce::from(nonce), &stored[13..])
-            .map_err(|_| DecryptError)?;
-        String::from_utf8(plain).map_err(|_| DecryptError)
+            .map_err(|_| DecryptError)
     }
 
     /// The keyed lookup hash (hex) of `value`.

@@ -41,6 +41,7 @@ pub mod notify;
 pub mod page;
 pub mod partners;
 pub mod people;
+pub mod photo_metadata;
 pub mod platform;
 pub mod points;
 pub mod points_report;
@@ -48,6 +49,7 @@ pub mod recruitment;
 pub mod registry;
 pub mod scope;
 pub mod secret;
+pub mod text;
 
 pub use db::Db;
 pub use error::DomainError;

@@ -150,7 +150,7 @@ string_enum!(
 );
 
 /// Secrets, shown once when created or rotated.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Secrets {
     /// The OAuth client secret.
     pub client_secret: String,
@@ -158,15 +158,21 @@ pub struct Secrets {
     pub signing_secret: String,
 }
 
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets([redacted])")
+    }
+}
+
 impl Secrets {
-    fn generate() -> Self {
+    fn generate() -> Result<Self, crate::crypto::RandomUnavailable> {
         use base64::Engine;
         let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let standard = base64::engine::general_purpose::STANDARD;
-        Self {
-            client_secret: url.encode(random_bytes::<32>()),
-            signing_secret: format!("whsec_{}", standard.encode(random_bytes::<32>())),
-        }
+        Ok(Self {
+            client_secret: url.encode(random_bytes::<32>()?),
+            signing_secret: format!("whsec_{}", standard.encode(random_bytes::<32>()?)),
+        })
     }
 }
 
@@ -237,7 +243,7 @@ pub async fn create<C: ConnectionTrait>(
     })
     .exec_without_returning(db)
     .await?;
-    let secrets = Secrets::generate();
+    let secrets = Secrets::generate()?;
     let mut scopes: Vec<&str> = new.scopes.iter().map(|s| s.as_str()).collect();
     scopes.sort_unstable();
     scopes.dedup();
@@ -304,7 +310,7 @@ pub async fn rotate<C: ConnectionTrait>(
     overlap: Duration,
 ) -> Result<(partner::Model, Secrets), DomainError> {
     let current = get(db, id).await?;
-    let secrets = Secrets::generate();
+    let secrets = Secrets::generate()?;
     let now = Utc::now();
     let updated = partner::Model {
         client_secret_hash: secret_hash(&secrets.client_secret),

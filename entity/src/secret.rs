@@ -1,5 +1,5 @@
-//! A string that never shows itself in `Debug` or `Display` output (keys, passwords, URLs with
-//! credentials), so that logging a settings struct cannot leak it.
+//! A string that never shows itself in `Debug` or `Display` output (keys, passwords, tokens, URLs
+//! with credentials), so that logging a settings struct or a request cannot leak it.
 
 use serde::{Deserialize, Deserializer};
 
@@ -28,6 +28,20 @@ impl std::fmt::Debug for Secret {
 impl std::fmt::Display for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+/// Serialized as the value itself: only response types that hand a secret over (a token, a
+/// partner's new secrets) hold one.
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
     }
 }
 

@@ -22,6 +22,8 @@ mod m20261129_000014_point_claims;
 mod m20261129_000015_claim_photos;
 mod m20261129_000016_partners;
 mod m20261129_000017_claims_due_index;
+mod m20261202_000018_id_card_mask;
+mod m20261202_000019_account_security;
 
 /// Makes `table` append-only in the database itself: updates and deletes raise an error, on
 /// PostgreSQL through the trigger function `function`, on SQLite through two triggers.
@@ -82,6 +84,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_claim_photos::Migration),
             Box::new(m20261129_000016_partners::Migration),
             Box::new(m20261129_000017_claims_due_index::Migration),
+            Box::new(m20261202_000018_id_card_mask::Migration),
+            Box::new(m20261202_000019_account_security::Migration),
         ]
     }
 }

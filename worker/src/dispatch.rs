@@ -45,6 +45,8 @@ pub struct Providers {
     pub sms: Arc<dyn SmsProvider>,
     /// The approved SMS template for notices (its parameter is `title`).
     pub sms_template: String,
+    /// The approved SMS template for one-time codes (its parameter is `code`).
+    pub sms_code_template: String,
     /// Retries within one claim.
     pub retry: RetryPolicy,
 }
@@ -57,6 +59,7 @@ impl Providers {
             fallback_push: Some(Arc::new(LogPush)),
             sms: Arc::new(LogSms),
             sms_template: "SMS_NOTICE".into(),
+            sms_code_template: "SMS_CODE".into(),
             retry: RetryPolicy::default(),
         }
     }
@@ -76,11 +79,12 @@ impl Providers {
             providers.fallback_push = None;
         }
         if settings.sms_provider == "aliyun"
-            && let (Some(id), Some(secret), Some(sign), Some(template)) = (
+            && let (Some(id), Some(secret), Some(sign), Some(template), Some(code_template)) = (
                 &settings.aliyun_access_key_id,
                 &settings.aliyun_access_key_secret,
                 &settings.aliyun_sms_sign_name,
                 &settings.aliyun_sms_template,
+                &settings.aliyun_sms_code_template,
             )
         {
             let mut client = crate::delivery::aliyun_sms::AliyunSms::new(
@@ -93,6 +97,7 @@ impl Providers {
             }
             providers.sms = Arc::new(client);
             providers.sms_template = template.clone();
+            providers.sms_code_template = code_template.clone();
         }
         Ok(providers)
     }

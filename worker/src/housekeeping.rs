@@ -1,11 +1,13 @@
-//! Periodic clean-up that keeps the shared tables small, as a self-rescheduling task (so with
-//! several workers it still runs once per period).
+//! Periodic clean-up that keeps the shared tables small (idempotency keys, rate-limit windows,
+//! one-time codes), as a self-rescheduling task (so with several workers it still runs once per
+//! period).
 
 use chrono::{Duration, Utc};
 use entity::{
     Db,
+    identity::codes,
     messaging::schedule,
-    platform::{idempotency_key, scheduled_task},
+    platform::{idempotency_key, rate_limit, scheduled_task},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -24,6 +26,16 @@ fn run<'a>(txn: &'a sea_orm::DatabaseTransaction, _: &'a scheduled_task::Model) 
         let removed = purge_expired_idempotency_keys(txn).await?;
         if removed > 0 {
             tracing::info!(removed, "purged expired idempotency keys");
+        }
+        let now = Utc::now();
+        let windows = rate_limit::purge_expired(txn, now).await?;
+        let codes = codes::purge_expired(txn, now).await?;
+        if windows + codes > 0 {
+            tracing::info!(
+                windows,
+                codes,
+                "purged finished rate-limit windows and old codes"
+            );
         }
         // The next run; the dedupe key of this one is cleared when it completes, in this
         // transaction, so exactly one next run exists.

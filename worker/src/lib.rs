@@ -6,6 +6,7 @@ pub mod claim_credit;
 pub mod consumer;
 pub mod delivery;
 pub mod dispatch;
+pub mod egress;
 pub mod handlers;
 pub mod housekeeping;
 pub mod job_expiry;

@@ -21,7 +21,10 @@ use sea_orm::{DbErr, EntityTrait};
 use sha2::Sha256;
 use tokio::sync::watch;
 
-use crate::delivery::{RetryPolicy, random_fraction};
+use crate::{
+    delivery::{RetryPolicy, random_fraction},
+    egress::EgressPolicy,
+};
 
 /// How long a claim lasts (longer than a send can take).
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
@@ -33,8 +36,10 @@ pub const POLL: Duration = Duration::from_millis(200);
 /// How webhooks are sent.
 #[derive(Clone)]
 pub struct Webhooks {
-    /// The HTTP client (with its timeout).
+    /// The HTTP client (with its timeout, the address check and no redirects).
     pub client: reqwest::Client,
+    /// What receivers may be.
+    pub policy: EgressPolicy,
     /// Decrypts signing secrets.
     pub cipher: PiiCipher,
     /// Backoff between attempts of one delivery.
@@ -42,13 +47,17 @@ pub struct Webhooks {
 }
 
 impl Webhooks {
-    /// A sender with a `timeout` per request and backoff from `base` doubling up to an hour.
-    pub fn new(cipher: PiiCipher, timeout: Duration, base: Duration) -> anyhow::Result<Self> {
+    /// A sender with a `timeout` per request and backoff from `base` doubling up to an hour,
+    /// reaching only what `policy` allows.
+    pub fn new(
+        cipher: PiiCipher,
+        timeout: Duration,
+        base: Duration,
+        policy: EgressPolicy,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .user_agent("Anju-Webhooks/1")
-                .build()?,
+            client: policy.client(timeout, "Anju-Webhooks/1")?,
+            policy,
             cipher,
             backoff: RetryPolicy {
                 max_attempts: u32::MAX,
@@ -133,6 +142,21 @@ async fn send(
         partners::record_attempt(db.writer(), row, None, Some("no webhook URL"), now, true).await?;
         return Ok(());
     };
+    // The URL was checked when the partner was created; it is checked again here, since the
+    // policy may have tightened since (the name is checked when it is resolved).
+    if let Err(refused) = hooks.policy.check_url(&url) {
+        tracing::warn!(partner = %p.id, error = %refused, "webhook destination refused");
+        partners::record_attempt(
+            db.writer(),
+            row,
+            None,
+            Some(&format!("destination refused: {refused}")),
+            retry_at,
+            false,
+        )
+        .await?;
+        return Ok(());
+    }
     let keys = p.signing_keys(&hooks.cipher, now);
     if keys.is_empty() {
         // Never send unsigned: this process's pii_key differs from the api's that stored the
@@ -169,7 +193,7 @@ async fn send(
                 .then(|| format!("the receiver answered {status}"));
             (Some(status), error)
         }
-        Err(e) => (None, Some(format!("{e}"))),
+        Err(e) => (None, Some(crate::egress::describe(&e))),
     };
     let state = partners::record_attempt(
         db.writer(),

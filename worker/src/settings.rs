@@ -51,13 +51,19 @@ pub struct Settings {
     pub bootstrap_admin_phone: Option<String>,
     /// Password of that administrator.
     pub bootstrap_admin_password: Option<Secret>,
-    /// Take the client address for rate limits from `X-Forwarded-For` (only behind a trusted
-    /// proxy that sets it).
-    pub trust_forwarded_for: bool,
-    /// Login and activation attempts allowed per phone number per minute.
+    /// The reverse proxies in front of the api (addresses or CIDR networks, comma-separated):
+    /// only a request from one of them has its client address taken from `X-Forwarded-For`, as
+    /// the right-most address there that is not itself a trusted proxy. Empty: the peer address.
+    #[serde(default)]
+    pub trusted_proxies: Networks,
+    /// Login, activation and password attempts allowed per phone number (or account) per minute.
     pub attempts_per_phone_per_minute: u32,
-    /// Login and activation attempts allowed per client address per minute.
+    /// Login, activation and sign-up attempts allowed per client address per minute.
     pub attempts_per_address_per_minute: u32,
+    /// SMS codes sent to one phone number per day (at most one a minute).
+    pub sms_codes_per_phone_per_day: u32,
+    /// SMS codes asked for from one client address per hour.
+    pub sms_codes_per_address_per_hour: u32,
     /// Prefix of RabbitMQ exchange and queue names (several deployments can share a broker).
     pub amqp_namespace: String,
     /// Unacknowledged messages per consumer group per worker.
@@ -82,6 +88,8 @@ pub struct Settings {
     pub aliyun_sms_sign_name: Option<String>,
     /// Approved SMS template for notices (parameter `title`).
     pub aliyun_sms_template: Option<String>,
+    /// Approved SMS template for one-time codes (验证码 template, parameter `code`).
+    pub aliyun_sms_code_template: Option<String>,
     /// Aliyun SMS API base URL (default the public one).
     pub aliyun_base_url: Option<String>,
     /// Where uploaded files (claim photos) are kept: `file:///path` (the default is
@@ -98,9 +106,105 @@ pub struct Settings {
     pub object_store_options: std::collections::BTreeMap<String, String>,
     /// Seconds a partner's webhook receiver has to answer.
     pub webhook_timeout_secs: u64,
+    /// Allow `http://` webhook URLs (development and tests; production receivers use HTTPS).
+    pub webhook_allow_http: bool,
+    /// Allow webhooks to loopback, private, link-local and other internal addresses
+    /// (development and tests only: otherwise a partner could point the worker at the cloud's
+    /// metadata service or the broker's management port).
+    pub webhook_allow_private_networks: bool,
+    /// Serve `/metrics` on this separate address (`host:port`, for the scraper's network only)
+    /// instead of the public port.
+    pub metrics_listen: Option<String>,
+    /// Serve `/metrics` on the public port to requests bearing this token
+    /// (`Authorization: Bearer …`).
+    pub metrics_token: Option<Secret>,
     /// First pause before a failed webhook is retried, in milliseconds; it doubles with each
     /// attempt (with jitter) up to an hour, for a day in all.
     pub webhook_retry_base_ms: u64,
+}
+
+/// IP addresses and networks (`10.0.0.0/8`, `192.168.1.7`, `fd00::/8`), written as a
+/// comma-separated string or a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Networks(Vec<(std::net::IpAddr, u8)>);
+
+impl Networks {
+    /// Parses `a, b/len, …`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut out = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (addr, len) = match item.split_once('/') {
+                Some((addr, len)) => (addr, Some(len)),
+                None => (item, None),
+            };
+            let addr: std::net::IpAddr = addr
+                .parse()
+                .map_err(|_| format!("`{item}` is not an IP address or network"))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let len = match len {
+                None => max,
+                Some(len) => len
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|l| *l <= max)
+                    .ok_or_else(|| format!("`{item}`: the prefix length must be 0–{max}"))?,
+            };
+            out.push((addr, len));
+        }
+        Ok(Self(out))
+    }
+
+    /// Whether `addr` lies in one of the networks (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, addr: std::net::IpAddr) -> bool {
+        let addr = canonical(addr);
+        self.0
+            .iter()
+            .any(|(net, len)| in_network(addr, canonical(*net), *len))
+    }
+
+    /// Whether no network is listed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// An IPv4-mapped IPv6 address as the IPv4 address it is.
+pub fn canonical(addr: std::net::IpAddr) -> std::net::IpAddr {
+    match addr {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn in_network(addr: std::net::IpAddr, net: std::net::IpAddr, len: u8) -> bool {
+    use std::net::IpAddr::{V4, V6};
+    match (addr, net) {
+        (V4(a), V4(n)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (V6(a), V6(n)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+impl<'de> Deserialize<'de> for Networks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Text(String),
+            List(Vec<String>),
+        }
+        let text = match Form::deserialize(d)? {
+            Form::Text(text) => text,
+            Form::List(items) => items.join(","),
+        };
+        Networks::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// How log lines are written.
@@ -124,9 +228,10 @@ struct Defaults {
     shutdown_timeout_secs: u64,
     log_level: &'static str,
     log_format: LogFormat,
-    trust_forwarded_for: bool,
     attempts_per_phone_per_minute: u32,
     attempts_per_address_per_minute: u32,
+    sms_codes_per_phone_per_day: u32,
+    sms_codes_per_address_per_hour: u32,
     amqp_namespace: &'static str,
     amqp_prefetch: u16,
     amqp_delivery_limit: i64,
@@ -134,6 +239,8 @@ struct Defaults {
     sms_provider: &'static str,
     webhook_timeout_secs: u64,
     webhook_retry_base_ms: u64,
+    webhook_allow_http: bool,
+    webhook_allow_private_networks: bool,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -145,9 +252,10 @@ const DEFAULTS: Defaults = Defaults {
     shutdown_timeout_secs: 30,
     log_level: "info",
     log_format: LogFormat::Text,
-    trust_forwarded_for: false,
     attempts_per_phone_per_minute: 5,
     attempts_per_address_per_minute: 30,
+    sms_codes_per_phone_per_day: 10,
+    sms_codes_per_address_per_hour: 20,
     amqp_namespace: "anju",
     amqp_prefetch: 32,
     amqp_delivery_limit: 5,
@@ -155,6 +263,8 @@ const DEFAULTS: Defaults = Defaults {
     sms_provider: "log",
     webhook_timeout_secs: 10,
     webhook_retry_base_ms: 5000,
+    webhook_allow_http: false,
+    webhook_allow_private_networks: false,
 };
 
 /// Why the settings could not be loaded.
@@ -196,10 +306,12 @@ impl Settings {
                 "body_limit must be at least 1024 bytes".into(),
             ));
         }
-        if self.attempts_per_phone_per_minute == 0 || self.attempts_per_address_per_minute == 0 {
-            return Err(SettingsError(
-                "rate limits must be at least 1 per minute".into(),
-            ));
+        if self.attempts_per_phone_per_minute == 0
+            || self.attempts_per_address_per_minute == 0
+            || self.sms_codes_per_phone_per_day == 0
+            || self.sms_codes_per_address_per_hour == 0
+        {
+            return Err(SettingsError("rate limits must be at least 1".into()));
         }
         if self.amqp_prefetch == 0 || self.amqp_delivery_limit < 1 {
             return Err(SettingsError(
@@ -227,10 +339,20 @@ impl Settings {
             && (self.aliyun_access_key_id.is_none()
                 || self.aliyun_access_key_secret.is_none()
                 || self.aliyun_sms_sign_name.is_none()
-                || self.aliyun_sms_template.is_none())
+                || self.aliyun_sms_template.is_none()
+                || self.aliyun_sms_code_template.is_none())
         {
             return Err(SettingsError(
-                "sms_provider = aliyun needs aliyun_access_key_id, aliyun_access_key_secret, aliyun_sms_sign_name and aliyun_sms_template".into(),
+                "sms_provider = aliyun needs aliyun_access_key_id, aliyun_access_key_secret, aliyun_sms_sign_name, aliyun_sms_template and aliyun_sms_code_template".into(),
+            ));
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().len() < 16)
+        {
+            return Err(SettingsError(
+                "metrics_token must be at least 16 characters".into(),
             ));
         }
         if self.db_max_connections == 0 {
@@ -289,7 +411,16 @@ impl Settings {
             self.pii_cipher()?,
             std::time::Duration::from_secs(self.webhook_timeout_secs.max(1)),
             std::time::Duration::from_millis(self.webhook_retry_base_ms.max(1)),
+            self.egress_policy(),
         )
+    }
+
+    /// What partners' webhook receivers may be.
+    pub fn egress_policy(&self) -> crate::egress::EgressPolicy {
+        crate::egress::EgressPolicy {
+            allow_http: self.webhook_allow_http,
+            allow_private_networks: self.webhook_allow_private_networks,
+        }
     }
 }
 
@@ -348,6 +479,34 @@ mod tests {
             jail.set_env("ANJU_DATABSE_URL", "x");
             let err = Settings::load().unwrap_err().to_string();
             assert!(err.contains("databse_url"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJU_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,fd00::/8");
+            let s = Settings::load().unwrap();
+            let ip = |t: &str| t.parse::<std::net::IpAddr>().unwrap();
+            assert!(s.trusted_proxies.contains(ip("10.1.2.3")));
+            assert!(s.trusted_proxies.contains(ip("::ffff:10.1.2.3")));
+            assert!(s.trusted_proxies.contains(ip("192.168.1.7")));
+            assert!(!s.trusted_proxies.contains(ip("192.168.1.8")));
+            assert!(s.trusted_proxies.contains(ip("fd12::1")));
+            assert!(!s.trusted_proxies.contains(ip("2001:db8::1")));
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file("anju.toml", "trusted_proxies = [\"127.0.0.1\", \"::1\"]\n")?;
+            let s = Settings::load().unwrap();
+            assert!(s.trusted_proxies.contains("::1".parse().unwrap()));
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJU_TRUSTED_PROXIES", "10.0.0.0/33");
+            let err = Settings::load().unwrap_err().to_string();
+            assert!(err.contains("10.0.0.0/33"), "{err}");
             Ok(())
         });
     }

@@ -50,6 +50,11 @@ pub struct Claims {
     /// granted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The account's session version when the token was issued: a password change or disabling
+    /// raises it, and tokens of an older version are refused (absent in tokens issued before the
+    /// version existed, which read as 0).
+    #[serde(default)]
+    pub ver: i32,
 }
 
 /// The signing key and every key that verifies.
@@ -128,15 +133,17 @@ impl JwtKeys {
         })
     }
 
-    /// Signs an access token for an account; returns the token and its lifetime in seconds.
+    /// Signs an access token for an account at session version `version`; returns the token and
+    /// its lifetime in seconds.
     pub fn issue(
         &self,
         account_id: Uuid,
         role: Role,
         site: Option<Uuid>,
         resident: Option<Uuid>,
+        version: i32,
     ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
-        self.sign(account_id, role, site, resident, None)
+        self.sign(account_id, role, site, resident, None, version)
     }
 
     /// Signs a partner's access token, limited to `scope`.
@@ -151,6 +158,7 @@ impl JwtKeys {
             None,
             None,
             Some(scope.to_owned()),
+            0,
         )
     }
 
@@ -161,6 +169,7 @@ impl JwtKeys {
         site: Option<Uuid>,
         resident: Option<Uuid>,
         scope: Option<String>,
+        ver: i32,
     ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
         let claims = Claims {
@@ -174,6 +183,7 @@ impl JwtKeys {
             site,
             res: resident,
             scope,
+            ver,
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.signing_kid.clone());
@@ -245,11 +255,13 @@ mod tests {
     #[test]
     fn rotation_keeps_old_tokens_valid() {
         let old = keys(&[("k1", 1)]);
-        let (token, _) = old.issue(Uuid::now_v7(), Role::Staff, None, None).unwrap();
+        let (token, _) = old
+            .issue(Uuid::now_v7(), Role::Staff, None, None, 0)
+            .unwrap();
         let rotated = keys(&[("k2", 2), ("k1", 1)]);
         assert!(rotated.verify(&token).is_ok());
         let (new_token, _) = rotated
-            .issue(Uuid::now_v7(), Role::Staff, None, None)
+            .issue(Uuid::now_v7(), Role::Staff, None, None, 0)
             .unwrap();
         assert!(
             old.verify(&new_token).is_err(),

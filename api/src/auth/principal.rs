@@ -5,16 +5,13 @@ use std::{future::Future, pin::Pin};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use entity::{
     identity::Role,
-    registry::{resident, resident_group},
+    registry::resident_group,
     scope::{Own, Scope},
 };
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, QueryStatementBuilder},
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use uuid::Uuid;
 
-use crate::{error::ApiError, startup::AppState};
+use crate::{auth::jwt::Claims, error::ApiError, startup::AppState};
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
@@ -27,6 +24,10 @@ pub struct Principal {
     pub scope: Scope,
     /// The caller as a resident, for residents and group leaders.
     pub resident_id: Option<Uuid>,
+    /// The household the caller lives in, when its account is linked to a resident record
+    /// (residents, leaders, and staff who live on the site): conflicts of interest are checked
+    /// against it.
+    pub household_id: Option<Uuid>,
     /// The caller's employer, for employer accounts.
     pub employer_id: Option<Uuid>,
     /// The OAuth scopes a partner token was limited to.
@@ -111,8 +112,7 @@ impl FromRequest for Principal {
                     "partner tokens open only the /partner routes",
                 ));
             }
-            let mut principal =
-                resolve(&state, claims.sub, claims.role, claims.site, claims.res).await?;
+            let mut principal = resolve(&state, &claims).await?;
             principal.token_scope = claims.scope;
             Ok(principal)
         })
@@ -138,54 +138,78 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
-/// Builds the principal. Residents' scope comes from the database on every request, so moving a
-/// household or appointing or removing a group leader takes effect at once, not at token expiry.
-pub async fn resolve(
-    state: &AppState,
-    account_id: Uuid,
-    role: Role,
-    site: Option<Uuid>,
-    resident_id: Option<Uuid>,
-) -> Result<Principal, ApiError> {
+/// The account behind a token, as one indexed read: its state, its resident record's place (for
+/// residents, leaders and staff who live on the site), how many groups it leads, its employer.
+const ACCOUNT_STATE: &str = "SELECT a.disabled, a.session_version, \
+       r.id AS resident_id, r.site_id, r.household_id, r.group_id, \
+       (SELECT COUNT(*) FROM resident_group g WHERE g.leader_resident_id = a.resident_id) AS leads, \
+       (SELECT e.id FROM employer e WHERE e.account_id = a.id) AS employer_id \
+     FROM account a LEFT JOIN resident r ON r.id = a.resident_id \
+     WHERE a.id = $1";
+
+/// Builds the principal. The account is read on every request, so disabling it or changing its
+/// password stops tokens issued before at their next request, on every replica; residents'
+/// scope is read too, so moving a household or appointing or removing a group leader takes
+/// effect at once, not at token expiry.
+pub async fn resolve(state: &AppState, claims: &Claims) -> Result<Principal, ApiError> {
     let invalid = || ApiError::InvalidToken("the token does not match an account".into());
-    let (role, scope) = match role {
-        Role::PlatformAdmin => (role, Scope::All),
-        Role::Staff | Role::SiteAdmin => (role, Scope::Site(site.ok_or_else(invalid)?)),
+    if claims.role == Role::Partner {
+        // Partner tokens reach only the /partner routes, which load the partner (and refuse a
+        // disabled one) themselves.
+        return Ok(Principal {
+            account_id: claims.sub,
+            role: Role::Partner,
+            scope: Scope::Nothing,
+            resident_id: None,
+            household_id: None,
+            employer_id: None,
+            token_scope: None,
+        });
+    }
+    let db = state.db.conn();
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            ACCOUNT_STATE,
+            [claims.sub.into()],
+        ))
+        .await?
+        .ok_or_else(invalid)?;
+    let disabled: bool = row.try_get("", "disabled")?;
+    let version: i32 = row.try_get("", "session_version")?;
+    if disabled {
+        return Err(ApiError::InvalidToken("the account is disabled".into()));
+    }
+    if version != claims.ver {
+        return Err(ApiError::InvalidToken(
+            "the session has ended (the password changed or the account was disabled); log in again"
+                .into(),
+        ));
+    }
+    let resident_id: Option<Uuid> = row.try_get("", "resident_id")?;
+    let household_id: Option<Uuid> = row.try_get("", "household_id")?;
+    let (role, scope) = match claims.role {
+        Role::PlatformAdmin => (claims.role, Scope::All),
+        Role::Staff | Role::SiteAdmin => {
+            (claims.role, Scope::Site(claims.site.ok_or_else(invalid)?))
+        }
         Role::Resident | Role::GroupLeader => {
-            let resident_id = resident_id.ok_or_else(invalid)?;
-            // One query: the resident's place, and whether it leads any group (most do not, and
-            // then the led groups need no second query).
-            let leads = sea_orm::sea_query::Query::select()
-                .expr(Expr::cust("COUNT(*)"))
-                .from(resident_group::Entity)
-                .and_where(
-                    Expr::col((
-                        resident_group::Entity,
-                        resident_group::Column::LeaderResidentId,
-                    ))
-                    .equals((resident::Entity, resident::Column::Id)),
-                )
-                .to_owned();
-            let (site_id, household_id, group_id, leads): (Uuid, Uuid, Uuid, i64) =
-                resident::Entity::find_by_id(resident_id)
-                    .select_only()
-                    .column(resident::Column::SiteId)
-                    .column(resident::Column::HouseholdId)
-                    .column(resident::Column::GroupId)
-                    .expr(Expr::SubQuery(
-                        None,
-                        Box::new(leads.into_sub_query_statement()),
-                    ))
-                    .into_tuple()
-                    .one(state.db.conn())
-                    .await?
-                    .ok_or_else(invalid)?;
+            let (Some(resident_id), Some(site_id), Some(household_id), Some(group_id)) = (
+                resident_id,
+                row.try_get::<Option<Uuid>>("", "site_id")?,
+                household_id,
+                row.try_get::<Option<Uuid>>("", "group_id")?,
+            ) else {
+                return Err(invalid());
+            };
+            let leads: i64 = row.try_get("", "leads")?;
             let own = Own {
                 site_id,
                 resident_id,
                 household_id,
                 group_id,
             };
+            // Most residents lead no group, and then the led groups need no second query.
             let group_ids: Vec<Uuid> = if leads == 0 {
                 Vec::new()
             } else {
@@ -194,7 +218,7 @@ pub async fn resolve(
                     .column(resident_group::Column::Id)
                     .filter(resident_group::Column::LeaderResidentId.eq(resident_id))
                     .into_tuple()
-                    .all(state.db.conn())
+                    .all(db)
                     .await?
             };
             if group_ids.is_empty() {
@@ -210,25 +234,23 @@ pub async fn resolve(
                 )
             }
         }
-        // Partner tokens reach only the /partner routes, which load the partner (and refuse a
-        // disabled one) themselves.
-        Role::Employer | Role::Partner => (role, Scope::Nothing),
+        Role::Employer | Role::Partner => (claims.role, Scope::Nothing),
     };
     let employer_id = if role == Role::Employer {
         Some(
-            entity::recruitment::employer::of_account(state.db.conn(), account_id)
-                .await?
-                .ok_or_else(invalid)?
-                .id,
+            row.try_get::<Option<Uuid>>("", "employer_id")?
+                .ok_or_else(invalid)?,
         )
     } else {
         None
     };
+    let is_resident = matches!(role, Role::Resident | Role::GroupLeader);
     Ok(Principal {
-        account_id,
+        account_id: claims.sub,
         role,
         scope,
-        resident_id,
+        resident_id: if is_resident { resident_id } else { None },
+        household_id,
         employer_id,
         token_scope: None,
     })

@@ -33,11 +33,15 @@ pub struct NewAccountRequest {
     /// Login phone.
     pub phone: String,
     /// Initial password.
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: entity::secret::Secret,
     /// `staff`, `site_admin` or `platform_admin`.
     pub role: Role,
     /// The site, for `staff` and `site_admin`.
     pub site_id: Option<Uuid>,
+    /// For staff who live on the site: their own resident record, so that they are never the
+    /// ones who verify or register their own household's points claims.
+    pub resident_id: Option<Uuid>,
 }
 
 /// An account (never its password).
@@ -51,8 +55,57 @@ pub struct Account {
     pub role: Role,
     /// Site.
     pub site_id: Option<Uuid>,
+    /// Disabled accounts cannot log in, and their tokens stop working.
+    pub disabled: bool,
     /// Created at.
     pub created_at: DateTime<Utc>,
+    /// Last login.
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl Account {
+    fn from_model(m: &entity::identity::account::Model) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: m.id,
+            phone: Phone::parse(&m.phone)
+                .map(|p| p.masked())
+                .unwrap_or_default(),
+            role: Role::parse(&m.role).ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("account has an unknown role"))
+            })?,
+            site_id: m.site_id,
+            disabled: m.disabled,
+            created_at: m.created_at,
+            last_login_at: m.last_login_at,
+        })
+    }
+}
+
+/// Account list filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountQuery {
+    /// Only this site's (platform administrators; site administrators always see their own).
+    pub site_id: Option<Uuid>,
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only disabled (or enabled) accounts.
+    pub disabled: Option<bool>,
+    /// Only the account of this phone.
+    pub phone: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Why an account is disabled or enabled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountStateRequest {
+    /// The reason, recorded in the audit trail.
+    pub reason: String,
 }
 
 /// One audit event.
@@ -165,7 +218,22 @@ pub async fn create_account(
             ));
         }
     };
-    let password = Password::parse(&body.password, Some(phone.as_str()))
+    let resident_id = match (body.resident_id, site_id) {
+        (None, _) => None,
+        (Some(resident), Some(site)) => {
+            ops::get_resident(state.db.conn(), &entity::scope::Scope::Site(site), resident)
+                .await
+                .map_err(|_| ApiError::invalid("resident_id", "no such resident at this site"))?;
+            Some(resident)
+        }
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "resident_id",
+                "only staff and site administrators are linked to a resident record",
+            ));
+        }
+    };
+    let password = Password::parse(body.password.expose(), Some(phone.as_str()))
         .map_err(|rule| ApiError::invalid("password", rule.to_string()))?;
     let password_hash = state.passwords.hash(password).await?;
     let (actor_id, actor_role) = (caller.account_id, caller.role);
@@ -179,10 +247,20 @@ pub async fn create_account(
                     password_hash,
                     role,
                     site_id,
-                    resident_id: None,
+                    resident_id,
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // The resident record already belongs to another account.
+                entity::DomainError::Conflict { .. } if resident_id.is_some() => {
+                    entity::DomainError::conflict(
+                        "phone_or_resident_taken",
+                        "the phone or the resident record already belongs to an account",
+                    )
+                }
+                other => other,
+            })?;
             audit::record(
                 txn,
                 AuditEntry {
@@ -198,22 +276,108 @@ pub async fn create_account(
                 },
             )
             .await?;
-            let masked = Phone::parse(&account.phone)
-                .map(|p| p.masked())
-                .unwrap_or_default();
-            StoredResponse::json(
-                StatusCode::CREATED,
-                &Account {
-                    id: account.id,
-                    phone: masked,
-                    role,
-                    site_id: account.site_id,
-                    created_at: account.created_at,
-                },
-            )
+            StoredResponse::json(StatusCode::CREATED, &Account::from_model(&account)?)
         })
     })
     .await
+}
+
+/// Accounts an administrator manages: a site administrator its site's (staff, administrators,
+/// residents), a platform administrator every account. Phones are masked.
+#[utoipa::path(
+    get, path = "/api/v1/accounts", tag = "auth", security(("bearer" = [])),
+    params(AccountQuery),
+    responses(
+        (status = 200, description = "A page of accounts", body = Paginated<Account>),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_accounts(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<AccountQuery>,
+) -> Result<web::Json<Paginated<Account>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let phone = q
+        .phone
+        .as_deref()
+        .map(Phone::parse)
+        .transpose()
+        .map_err(|e| ApiError::InvalidQuery([("phone".to_owned(), e.to_string())].into()))?;
+    let filter = accounts::AccountFilter {
+        site_id: q.site_id,
+        role: q.role,
+        disabled: q.disabled,
+        phone,
+    };
+    let found = accounts::list(state.db.conn(), &caller.actor(), &filter, &page).await?;
+    let items = found
+        .items
+        .iter()
+        .map(Account::from_model)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(web::Json(Paginated {
+        items,
+        next_cursor: found.next_cursor,
+    }))
+}
+
+async fn set_account_state(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+    disabled: bool,
+    reason: String,
+) -> Result<web::Json<Account>, ApiError> {
+    let reason = super::common::text("reason", &reason, 500)?;
+    let txn = state.db.begin().await?;
+    let account = accounts::set_state(&txn, &caller.actor(), id, disabled, Some(reason)).await?;
+    txn.commit().await?;
+    Ok(web::Json(Account::from_model(&account)?))
+}
+
+/// Disables an account (site administrators: accounts of their site; platform administrators:
+/// any), audited with the reason. Its access tokens are refused from their next request, on
+/// every replica, and its sessions end.
+#[utoipa::path(
+    post, path = "/api/v1/accounts/{id}/disable", tag = "auth", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    request_body = AccountStateRequest,
+    responses(
+        (status = 200, description = "Disabled", body = Account),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account in reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`cannot_disable_self`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn disable_account(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<AccountStateRequest>,
+) -> Result<web::Json<Account>, ApiError> {
+    set_account_state(&state, &caller, id.into_inner(), true, body.reason).await
+}
+
+/// Enables a disabled account again (same rules as disabling), audited with the reason.
+#[utoipa::path(
+    post, path = "/api/v1/accounts/{id}/enable", tag = "auth", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    request_body = AccountStateRequest,
+    responses(
+        (status = 200, description = "Enabled", body = Account),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account in reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`cannot_disable_self`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn enable_account(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<AccountStateRequest>,
+) -> Result<web::Json<Account>, ApiError> {
+    set_account_state(&state, &caller, id.into_inner(), false, body.reason).await
 }
 
 /// The audit trail, newest first: site administrators read their site's, platform
@@ -238,6 +402,12 @@ pub async fn list_audit(
 
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/accounts").route(web::post().to(create_account)))
-        .service(web::resource("/audit-events").route(web::get().to(list_audit)));
+    cfg.service(
+        web::resource("/accounts")
+            .route(web::post().to(create_account))
+            .route(web::get().to(list_accounts)),
+    )
+    .service(web::resource("/accounts/{id}/disable").route(web::post().to(disable_account)))
+    .service(web::resource("/accounts/{id}/enable").route(web::post().to(enable_account)))
+    .service(web::resource("/audit-events").route(web::get().to(list_audit)));
 }

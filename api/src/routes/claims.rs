@@ -435,8 +435,12 @@ async fn read_form(
             })?);
         } else {
             let kind = PhotoKind::sniff(&data)
-                .ok_or_else(|| ApiError::invalid(field, "must be a JPEG or PNG image"))?;
-            photos.push((kind, data));
+                .ok_or_else(|| ApiError::invalid(&field, "must be a JPEG or PNG image"))?;
+            // Stored without its metadata (EXIF: where and when it was taken, by which phone).
+            let clean = entity::photo_metadata::strip(kind, &data).map_err(|_| {
+                ApiError::invalid(&field, "must be a complete, well-formed JPEG or PNG image")
+            })?;
+            photos.push((kind, Bytes::from(clean)));
         }
     }
     let claim = claim.ok_or_else(|| ApiError::invalid("claim", "required"))?;

@@ -18,6 +18,7 @@ impl Principal {
             account_id: self.account_id,
             role: self.role,
             scope: self.scope.clone(),
+            household_id: self.household_id,
         }
     }
 }
@@ -36,6 +37,7 @@ where
     let fingerprint = idempotency::fingerprint(req);
     idempotency::execute(
         &state.db,
+        &state.pii,
         key,
         &caller.account_id.to_string(),
         &fingerprint,

@@ -70,7 +70,8 @@ pub struct DeviceRequest {
     /// Push service.
     pub provider: PushProviderName,
     /// The push service's registration token.
-    pub token: String,
+    #[schema(value_type = String)]
+    pub token: entity::secret::Secret,
 }
 
 /// A registered device.
@@ -137,7 +138,7 @@ pub async fn register_device(
     Json(body): Json<DeviceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let resident = resident_of(&caller)?;
-    let token = body.token.trim().to_owned();
+    let token = body.token.expose().trim().to_owned();
     if token.is_empty() || token.len() > 255 || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::invalid(
             "token",
@@ -182,6 +183,33 @@ pub async fn register_device(
         provider: row.provider,
         created_at: row.created_at,
     }))
+}
+
+/// Unregisters one of the caller's devices: it gets no more pushes.
+#[utoipa::path(
+    delete, path = "/api/v1/me/devices/{id}", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Device id (from `POST /me/devices`)")),
+    responses(
+        (status = 204, description = "Unregistered"),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device of the caller's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_device(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let resident = resident_of(&caller)?;
+    let deleted = device::Entity::delete_many()
+        .filter(device::Column::Id.eq(id.into_inner()))
+        .filter(device::Column::ResidentId.eq(resident))
+        .exec(state.db.writer())
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 fn to_body(p: Preferences) -> PreferencesBody {
@@ -286,6 +314,7 @@ pub async fn put_preferences(
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/me/devices").route(web::post().to(register_device)))
+        .service(web::resource("/me/devices/{id}").route(web::delete().to(delete_device)))
         .service(
             web::resource("/me/notification-preferences")
                 .route(web::get().to(get_preferences))

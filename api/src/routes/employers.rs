@@ -1,6 +1,6 @@
 //! Employers: sign-up, and review by staff (verify, reject, suspend).
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use entity::{
     identity::{
@@ -10,6 +10,7 @@ use entity::{
     },
     people::{CreditCode, Phone},
     recruitment::employer::{self, EmployerScope, EmployerStatus, NewEmployer},
+    secret::Secret,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -23,6 +24,7 @@ use crate::{
     pagination::{PageParams, Paginated},
     startup::AppState,
 };
+use worker::delivery::Sms;
 
 /// An organisation signing up to post jobs.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,8 +41,23 @@ pub struct EmployerSignUp {
     pub contact_phone: String,
     /// Login phone.
     pub phone: String,
+    /// The code sent to the login phone (`POST /auth/sms-codes`, purpose `employer_signup`);
+    /// required.
+    #[schema(value_type = String, example = "123456")]
+    pub code: Option<Secret>,
     /// Login password.
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: Secret,
+}
+
+/// A sign-up was received. The answer is the same whether or not the login phone was free.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SignUpReceived {
+    /// Always `received`.
+    #[schema(example = "received")]
+    pub status: String,
+    /// What happens next.
+    pub detail: String,
 }
 
 /// An employer.
@@ -118,15 +135,19 @@ fn require_reviewer(caller: &Principal) -> Result<(), ApiError> {
 }
 
 /// Signs an employer up (status `pending` until staff verify it); log in afterwards with the
-/// login phone and password.
+/// login phone and password. The login phone must be proved with a code. The answer is 202
+/// whether the phone was free (the account is created) or already belongs to an account or a
+/// registered resident (nothing is created; an SMS tells the phone's holder to log in or reset
+/// the password), so sign-up never tells who has an account.
 #[utoipa::path(
     post, path = "/api/v1/auth/employers", tag = "employers",
     request_body = EmployerSignUp,
     responses(
-        (status = 201, description = "Signed up, pending review", body = Employer),
-        (status = 409, description = "`phone_taken` or `credit_code_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "Received (the same answer for a free and a taken phone)", body = SignUpReceived),
+        (status = 401, description = "`sms_code_invalid`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`credit_code_taken`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts, or `sms_code_locked`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn sign_up(
@@ -155,9 +176,16 @@ pub async fn sign_up(
     let phone = Phone::parse(&body.phone)
         .map_err(|e| errors.insert("phone".into(), e.to_string()))
         .ok();
-    let password = Password::parse(&body.password, phone.as_ref().map(Phone::as_str))
+    let password = Password::parse(body.password.expose(), phone.as_ref().map(Phone::as_str))
         .map_err(|rule| errors.insert("password".into(), rule.to_string()))
         .ok();
+    let code = body.code.clone().or_else(|| {
+        errors.insert(
+            "code".into(),
+            "required: the code sent to the login phone (POST /auth/sms-codes)".into(),
+        );
+        None
+    });
     let (
         Some(name),
         Some(contact_name),
@@ -165,6 +193,7 @@ pub async fn sign_up(
         Some(contact_phone),
         Some(phone),
         Some(password),
+        Some(code),
     ) = (
         name,
         contact_name,
@@ -172,40 +201,82 @@ pub async fn sign_up(
         contact_phone,
         phone,
         password,
+        code,
     )
     else {
         return Err(ApiError::Validation(errors));
     };
     state
         .limiters
-        .check("employer_signup", &req, phone.as_str())?;
+        .from_address(&state.db, "employer_signup", &req)
+        .await?;
+    let challenge = super::auth::check_code(
+        &state,
+        &phone,
+        entity::identity::codes::CodePurpose::EmployerSignup,
+        &code,
+    )
+    .await?;
+    // An organisation's registration is public: refused the same for every phone.
+    if employer::credit_code_taken(state.db.conn(), &credit_code).await? {
+        return Err(ApiError::Conflict {
+            code: "credit_code_taken",
+            detail: "an employer with this unified social credit code is already registered".into(),
+        });
+    }
+    // Hashed on both paths, so that the answer takes as long either way.
     let password_hash = state.passwords.hash(password).await?;
     let txn = state.db.begin().await?;
-    let account = accounts::create(
-        &txn,
-        NewAccount {
-            phone,
-            password_hash,
-            role: Role::Employer,
-            site_id: None,
-            resident_id: None,
-        },
-    )
-    .await?;
-    let employer = employer::create(
-        &txn,
-        NewEmployer {
-            account_id: account.id,
-            name,
-            credit_code,
-            contact_name,
-            contact_phone,
-        },
-    )
-    .await?;
+    super::auth::consume_code(&txn, &challenge).await?;
+    let taken = accounts::phone_in_use(&txn, &phone).await?;
+    if !taken {
+        let account = accounts::create(
+            &txn,
+            NewAccount {
+                phone: phone.clone(),
+                password_hash,
+                role: Role::Employer,
+                site_id: None,
+                resident_id: None,
+            },
+        )
+        .await?;
+        employer::create(
+            &txn,
+            NewEmployer {
+                account_id: account.id,
+                name,
+                credit_code,
+                contact_name,
+                contact_phone,
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(Employer::from(employer)))
+    if taken {
+        let sms = Sms {
+            dedupe_key: format!("employer-signup-taken:{}", challenge.id),
+            phone: phone.as_str().to_owned(),
+            template_code: state.sms.notice_template.clone(),
+            params: serde_json::json!({ "title": PHONE_TAKEN_NOTICE }),
+        };
+        if let Err(e) = state.sms.provider.send(&sms).await {
+            tracing::warn!(error = %e, "the phone-taken notice could not be sent");
+        }
+    }
+    Ok(HttpResponse::Accepted().json(SignUpReceived {
+        status: "received".into(),
+        detail: "If the login phone was free, the employer account now exists and waits for \
+                 review: log in with the phone and password. If the phone already had an \
+                 account, an SMS to it says so."
+            .into(),
+    }))
 }
+
+/// What the holder of a phone that already has an account is told when someone signs up an
+/// employer with it.
+pub const PHONE_TAKEN_NOTICE: &str = "该手机号已注册安居账号，请直接登录或找回密码";
 
 /// Employers: staff see all (filter by status to find those awaiting review); an employer sees
 /// itself.

@@ -72,24 +72,78 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     }))
 }
 
-/// Prometheus metrics in text exposition format.
+/// Prometheus metrics in text exposition format. On the public port only when configured so:
+/// with `metrics_token`, to requests bearing it; in embedded mode (development) to anyone when
+/// neither `metrics_token` nor `metrics_listen` is set; otherwise not at all (404), and the
+/// scraper reads the internal `metrics_listen` address instead.
 #[utoipa::path(
     get,
     path = "/metrics",
     tag = "health",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"))
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`metrics_token` is set and the request does not bear it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Metrics are not served on this port", body = Problem, content_type = "application/problem+json"),
+    )
 )]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state
-        .metrics
-        .render()
-        .map_err(|e| ApiError::Internal(e.into()))?;
+pub async fn metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    match &state.metrics_access {
+        MetricsAccess::Open => {}
+        MetricsAccess::Off => return Err(ApiError::RouteNotFound),
+        MetricsAccess::Token(token) => {
+            let presented = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            if !constant_time_eq(presented.as_bytes(), token.expose().as_bytes()) {
+                return Err(ApiError::Unauthenticated);
+            }
+        }
+    }
+    render(&state.metrics)
+}
+
+/// The metrics as a response.
+pub fn render(metrics: &crate::metrics::Metrics) -> Result<HttpResponse, ApiError> {
+    let text = metrics.render().map_err(|e| ApiError::Internal(e.into()))?;
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         ))
         .body(text))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who may read `/metrics` on the public port.
+#[derive(Clone, Debug)]
+pub enum MetricsAccess {
+    /// Anyone (embedded mode with nothing configured: development).
+    Open,
+    /// Requests bearing this token.
+    Token(entity::secret::Secret),
+    /// Nobody: metrics are on the internal listener, or production mode with no token.
+    Off,
+}
+
+impl MetricsAccess {
+    /// What the settings mean for the public port.
+    pub fn from_settings(settings: &worker::settings::Settings) -> Self {
+        match (&settings.metrics_token, &settings.metrics_listen) {
+            (Some(token), _) => Self::Token(token.clone()),
+            (None, Some(_)) => Self::Off,
+            (None, None) if settings.amqp_url.is_none() => Self::Open,
+            (None, None) => Self::Off,
+        }
+    }
 }
 
 /// Registers the routes of this group.

@@ -101,34 +101,38 @@ pub struct PartnerWithSecrets {
     /// OAuth `client_id`.
     pub client_id: String,
     /// OAuth `client_secret` (stored hashed: it cannot be shown again).
-    pub client_secret: String,
+    #[schema(value_type = String)]
+    pub client_secret: entity::secret::Secret,
     /// Webhook signing secret (`whsec_…`, Standard Webhooks).
-    pub signing_secret: String,
+    #[schema(value_type = String)]
+    pub signing_secret: entity::secret::Secret,
 }
 
 fn with_secrets(p: partner::Model, secrets: Secrets) -> PartnerWithSecrets {
     PartnerWithSecrets {
         client_id: p.id.to_string(),
         partner: p.into(),
-        client_secret: secrets.client_secret,
-        signing_secret: secrets.signing_secret,
+        client_secret: secrets.client_secret.into(),
+        signing_secret: secrets.signing_secret.into(),
     }
 }
 
-fn webhook_url(url: Option<&str>) -> Result<Option<String>, ApiError> {
+fn webhook_url(
+    url: Option<&str>,
+    policy: &worker::egress::EgressPolicy,
+) -> Result<Option<String>, ApiError> {
     let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(None);
     };
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    let host = rest.and_then(|r| r.split(['/', '?', '#']).next());
-    if url.len() > 2000 || host.is_none_or(str::is_empty) || url.contains(char::is_whitespace) {
+    if url.len() > 2000 || url.contains(char::is_whitespace) {
         return Err(ApiError::invalid(
             "webhook_url",
-            "must be an http:// or https:// URL with a host",
+            "must be an https:// URL of at most 2000 characters",
         ));
     }
+    policy
+        .check_url(url)
+        .map_err(|refused| ApiError::invalid("webhook_url", refused.to_string()))?;
     Ok(Some(url.to_owned()))
 }
 
@@ -156,7 +160,7 @@ pub async fn create_partner(
     if body.scopes.is_empty() {
         return Err(ApiError::invalid("scopes", "name at least one scope"));
     }
-    let webhook_url = webhook_url(body.webhook_url.as_deref())?;
+    let webhook_url = webhook_url(body.webhook_url.as_deref(), &state.egress)?;
     if body.scopes.contains(&PartnerScope::Webhooks) && webhook_url.is_none() {
         return Err(ApiError::invalid(
             "webhook_url",
@@ -368,7 +372,8 @@ pub async fn resend_partner_delivery(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PartnerToken {
     /// JWT for `Authorization: Bearer`.
-    pub access_token: String,
+    #[schema(value_type = String)]
+    pub access_token: entity::secret::Secret,
     /// Always `Bearer`.
     pub token_type: String,
     /// Seconds until it expires.
@@ -479,7 +484,18 @@ pub async fn issue_partner_token(
     else {
         return bad("the body could not be read");
     };
-    let form: Vec<(String, String)> = form_urlencoded::parse(&body)
+    // The text rule, as for every other input: no control characters, NFC.
+    let body = match crate::extract::clean_form(&body) {
+        Ok(body) => body,
+        Err(errors) => {
+            let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+            return bad(&format!(
+                "control characters are not allowed ({})",
+                names.join(", ")
+            ));
+        }
+    };
+    let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     // RFC 6749 §3.2: parameters must not repeat.
@@ -541,7 +557,7 @@ pub async fn issue_partner_token(
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .insert_header((header::PRAGMA, "no-cache"))
             .json(PartnerToken {
-                access_token: token,
+                access_token: token.into(),
                 token_type: "Bearer".into(),
                 expires_in,
                 scope,
@@ -845,6 +861,7 @@ pub async fn put_partner_job(
     external_id: web::Path<String>,
     Json(body): Json<PartnerPosting>,
 ) -> Result<HttpResponse, ApiError> {
+    let external_id = crate::extract::path_text("external_id", external_id.into_inner())?;
     let p = calling_partner(&state, &caller, PartnerScope::JobsWrite).await?;
     let posting = body.validate(&external_id)?;
     let mut attempt = 0;
@@ -902,6 +919,7 @@ pub async fn delete_partner_job(
     external_id: web::Path<String>,
     Query(q): Query<CloseQuery>,
 ) -> Result<web::Json<PartnerJob>, ApiError> {
+    let external_id = crate::extract::path_text("external_id", external_id.into_inner())?;
     let p = calling_partner(&state, &caller, PartnerScope::JobsWrite).await?;
     let txn = state.db.begin().await?;
     let job = partners::close_job(&txn, &p, &external_id, q.version).await?;

@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
+    identity::Role,
     people::{Gender, IdCardNumber, Phone, Relation},
     registry::{
         ops::{self, ResidentChanges, ResidentData, ResidentFilter},
@@ -25,7 +26,8 @@ use crate::{
     startup::AppState,
 };
 
-/// A resident, with the ID number masked.
+/// A resident, as its caller may see it: the ID number masked for everyone
+/// (`4****************X`), and the birth date left out for group leaders, who see `age`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Resident {
     /// Id.
@@ -44,12 +46,17 @@ pub struct Resident {
     pub name: String,
     /// Gender.
     pub gender: Gender,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth date; absent for group leaders, who see `age` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today (China time).
+    pub age: u32,
     /// Mobile number.
     pub phone: Option<String>,
-    /// The ID number, masked (`411224********1234`).
-    #[schema(example = "990101********1234")]
+    /// The ID number, masked: the first character, sixteen stars and the check character, so
+    /// that nothing shown beside it rebuilds the number. `POST /residents/{id}/id-card/reveal`
+    /// (staff, audited) is the one way to the full number.
+    #[schema(example = "4****************X")]
     pub id_card_number: String,
     /// Has a disability.
     pub disability: bool,
@@ -75,8 +82,38 @@ fn parse_stored<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
-impl From<resident::Model> for Resident {
-    fn from(m: resident::Model) -> Self {
+/// How much of a resident's birth a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BirthShown {
+    /// The birth date (staff, administrators, the resident's own household).
+    Date,
+    /// Only the age (group leaders: enough for their work, too little to rebuild an ID number).
+    Age,
+}
+
+impl BirthShown {
+    /// What `caller` sees.
+    pub fn to(caller: &Principal) -> Self {
+        if caller.role == Role::GroupLeader {
+            Self::Age
+        } else {
+            Self::Date
+        }
+    }
+
+    fn date(self, birth_date: NaiveDate) -> Option<NaiveDate> {
+        (self == Self::Date).then_some(birth_date)
+    }
+}
+
+/// Whole years from `birth_date` to today in China.
+pub fn age(birth_date: NaiveDate) -> u32 {
+    today().years_since(birth_date).unwrap_or(0)
+}
+
+impl Resident {
+    /// The resident as a caller who sees `birth` may see it.
+    pub fn shown(m: resident::Model, birth: BirthShown) -> Self {
         Self {
             id: m.id,
             site_id: m.site_id,
@@ -86,7 +123,8 @@ impl From<resident::Model> for Resident {
             relation: m.relation.as_deref().and_then(parse_stored),
             name: m.name,
             gender: parse_stored(&m.gender).unwrap_or(Gender::Female),
-            birth_date: m.birth_date,
+            birth_date: birth.date(m.birth_date),
+            age: age(m.birth_date),
             phone: m.phone,
             id_card_number: m.id_card_masked,
             disability: m.disability,
@@ -113,18 +151,23 @@ pub struct ResidentSummary {
     pub relation: Option<Relation>,
     /// Gender.
     pub gender: Gender,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth date; absent for group leaders, who see `age` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today (China time).
+    pub age: u32,
 }
 
-impl From<resident::Model> for ResidentSummary {
-    fn from(m: resident::Model) -> Self {
+impl ResidentSummary {
+    /// The member as a caller who sees `birth` may see it.
+    pub fn shown(m: resident::Model, birth: BirthShown) -> Self {
         Self {
             id: m.id,
             name: m.name,
             relation: m.relation.as_deref().and_then(parse_stored),
             gender: parse_stored(&m.gender).unwrap_or(Gender::Female),
-            birth_date: m.birth_date,
+            birth_date: birth.date(m.birth_date),
+            age: age(m.birth_date),
         }
     }
 }
@@ -256,6 +299,30 @@ pub struct RevealedIdCard {
     pub id_card_number: String,
 }
 
+/// Why an activation code is printed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationCodeRequest {
+    /// The reason, recorded in the audit trail (e.g. 老人无智能手机，代为激活).
+    pub reason: String,
+}
+
+/// A printed activation code: hand it to the resident, who activates with the registered phone
+/// and these digits at `POST /auth/activate`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActivationCode {
+    /// The resident.
+    pub resident_id: Uuid,
+    /// The registered phone it works with, masked.
+    #[schema(example = "138****5678")]
+    pub phone: String,
+    /// Eight digits, usable once.
+    #[schema(value_type = String, example = "40718263")]
+    pub code: entity::secret::Secret,
+    /// Useless after.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Today in China (Asia/Shanghai is UTC+8 all year).
 pub fn today() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
@@ -360,10 +427,11 @@ pub async fn create_resident(
     let (household_id, data) = body.validate()?;
     let actor = caller.actor();
     let cipher = state.pii.clone();
+    let birth = BirthShown::to(&caller);
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let resident = ops::create_resident(txn, &actor, &cipher, household_id, data).await?;
-            StoredResponse::json(StatusCode::CREATED, &Resident::from(resident))
+            StoredResponse::json(StatusCode::CREATED, &Resident::shown(resident, birth))
         })
     })
     .await
@@ -395,7 +463,10 @@ pub async fn list_residents(
         employment_status: q.employment_status,
     };
     let residents = ops::list_residents(state.db.conn(), &caller.scope, &filter, &page).await?;
-    Ok(web::Json(residents.map(Resident::from).into()))
+    let birth = BirthShown::to(&caller);
+    Ok(web::Json(
+        residents.map(|r| Resident::shown(r, birth)).into(),
+    ))
 }
 
 /// One resident.
@@ -413,7 +484,10 @@ pub async fn get_resident(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Resident>, ApiError> {
     let resident = ops::get_resident(state.db.conn(), &caller.scope, id.into_inner()).await?;
-    Ok(web::Json(resident.into()))
+    Ok(web::Json(Resident::shown(
+        resident,
+        BirthShown::to(&caller),
+    )))
 }
 
 /// Edits a resident (staff of its site, or the leader of its group); audited.
@@ -483,7 +557,10 @@ pub async fn update_resident(
     let resident =
         ops::update_resident(&txn, &caller.actor(), id.into_inner(), changes, body.reason).await?;
     txn.commit().await?;
-    Ok(web::Json(resident.into()))
+    Ok(web::Json(Resident::shown(
+        resident,
+        BirthShown::to(&caller),
+    )))
 }
 
 /// Reveals a resident's full ID number (staff of its site only); writes an audit event with the
@@ -516,6 +593,43 @@ pub async fn reveal_id_card(
     }))
 }
 
+/// Prints a one-time activation code for a resident who cannot receive the SMS code (staff of
+/// its site; audited with the reason). It works once, within 7 days, with the resident's
+/// registered phone only; printing another voids it.
+#[utoipa::path(
+    post, path = "/api/v1/residents/{id}/activation-code", tag = "registry", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Resident id")),
+    request_body = ActivationCodeRequest,
+    responses(
+        (status = 201, description = "The code, shown once", body = ActivationCode),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_activated` or `resident_has_no_phone`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn print_activation_code(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<ActivationCodeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = text("reason", &body.reason, 500)?;
+    let id = id.into_inner();
+    let txn = state.db.begin().await?;
+    let (code, phone) =
+        ops::print_activation_code(&txn, &caller.actor(), &state.pii, id, reason).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::build(StatusCode::CREATED)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(ActivationCode {
+            resident_id: id,
+            phone: phone.masked(),
+            code: code.code.into(),
+            expires_at: code.expires_at,
+        }))
+}
+
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -528,5 +642,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_resident))
             .route(web::patch().to(update_resident)),
     )
-    .service(web::resource("/residents/{id}/id-card/reveal").route(web::post().to(reveal_id_card)));
+    .service(web::resource("/residents/{id}/id-card/reveal").route(web::post().to(reveal_id_card)))
+    .service(
+        web::resource("/residents/{id}/activation-code")
+            .route(web::post().to(print_activation_code)),
+    );
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     common::{create, text},
-    residents::ResidentSummary,
+    residents::{BirthShown, ResidentSummary},
 };
 use crate::{
     auth::Principal,
@@ -461,7 +461,10 @@ pub async fn get_household(
     let members = ops::household_members(state.db.conn(), &caller.scope, id).await?;
     Ok(web::Json(HouseholdDetail {
         household: household.into(),
-        members: members.into_iter().map(ResidentSummary::from).collect(),
+        members: members
+            .into_iter()
+            .map(|m| ResidentSummary::shown(m, BirthShown::to(&caller)))
+            .collect(),
     }))
 }
 

@@ -14,19 +14,15 @@ async fn employer_with_published_job(
     code: &str,
     phone: &str,
 ) -> (String, String) {
-    let e = created(app.post_json("/api/v1/auth/employers", &json!({
+    let (e, token) = crate::world::sign_up_employer(app, json!({
         "organisation_name": "嘉德实业", "credit_code": code, "contact_name": "钱", "contact_phone": "13800001111", "phone": phone, "password": PASSWORD
-    })).await).await;
+    })).await;
     app.post_as(
         &w.staff_a,
         &format!("/api/v1/employers/{}/verify", e["id"].as_str().unwrap()),
         &json!({}),
     )
     .await;
-    let token = app.login(phone, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let job = created(app.post_as(&token, "/api/v1/jobs", &json!({
         "title": "扶贫车间缝纫工", "description": "计件工资，可带孩子上下班。", "category": "community_workshop", "location": "兴贤里扶贫车间",
         "salary_min": 2000, "salary_max": 3500, "salary_unit": "month", "headcount": 20, "contact": "车间办公室",

@@ -286,13 +286,12 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
 both_backends! {
     async fn no_principal_reaches_what_it_should_not(app) {
         let w = World::build(&app).await;
-        let employer = crate::world::created(app.post_json("/api/v1/auth/employers", &json!({
+        let (employer, employer_token) = crate::world::sign_up_employer(&app, json!({
             "organisation_name": "金海科技", "credit_code": "91350100M000100Y43", "contact_name": "李", "contact_phone": "13800001111",
             "phone": "13600000009", "password": crate::world::PASSWORD
-        })).await).await;
+        })).await;
         let employer_id = employer["id"].as_str().unwrap().to_owned();
         assert_eq!(app.post_as(&w.staff_a, &format!("/api/v1/employers/{employer_id}/verify"), &json!({})).await.status(), 200);
-        let employer_token = app.login("13600000009", crate::world::PASSWORD).await["access_token"].as_str().unwrap().to_owned();
         let posting = |stage: &'static str| {
             let (app, w, token) = (&app, &w, employer_token.clone());
             async move {

@@ -83,10 +83,12 @@ both_backends! {
         problem(app.post_as(&w.staff_a, "/api/v1/points/claims", &body(Some(&w.resident_2_id))).await, 403, "forbidden").await;
         problem(app.post_as(&w.resident_2, "/api/v1/points/claims", &body(Some(&w.resident_1_id))).await, 404, "not_found").await;
         let (r1, r2) = (r1["id"].as_str().unwrap().to_owned(), r2["id"].as_str().unwrap().to_owned());
-        // 3. 认定: the leader verifies its group's claim within the range; staff verify R2's.
-        let p = problem(step(&app, &w.leader, &r1, "verify", json!({"points": 50})).await, 422, "validation_failed").await;
+        // 3. 认定: the leader filed R1's claim (and lives in R1's household), so staff verify it,
+        // within the range; staff verify R2's.
+        problem(step(&app, &w.leader, &r1, "verify", json!({"points": 5})).await, 409, "own_claim").await;
+        let p = problem(step(&app, &w.staff_a, &r1, "verify", json!({"points": 50})).await, 422, "validation_failed").await;
         assert!(p["errors"]["points"].as_str().unwrap().contains("1–10"), "{p}");
-        assert_eq!(step(&app, &w.leader, &r1, "verify", json!({"points": 5})).await.status(), 200);
+        assert_eq!(step(&app, &w.staff_a, &r1, "verify", json!({"points": 5})).await.status(), 200);
         problem(step(&app, &w.leader, &r2, "verify", json!({})).await, 404, "not_found").await;
         assert_eq!(step(&app, &w.staff_a, &r2, "verify", json!({"points": 8})).await.status(), 200);
         // 4. 登记 and 5. 公示, by staff only, in order only.
@@ -227,12 +229,43 @@ fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A well-formed JPEG of `len` bytes (JFIF, a quantisation table, a frame, a scan), whose
+/// scan data is filler.
 fn jpeg(len: usize) -> Vec<u8> {
-    let mut b = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
-    ];
-    b.extend((0..len.saturating_sub(13)).map(|i| (i % 251) as u8));
+    let mut b = vec![0xFF, 0xD8];
+    b.extend_from_slice(&[
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ]);
+    b.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    b.extend((0..64).map(|i| (i % 50 + 1) as u8));
+    b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 2, 0, 2, 1, 1, 0x11, 0]);
+    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0]);
+    let head = b.len();
+    b.extend((0..len.saturating_sub(head + 2)).map(|i| (i % 251) as u8));
     b.extend_from_slice(&[0xFF, 0xD9]);
+    b
+}
+
+/// A phone's photo: [`jpeg`] with an EXIF block that holds the orientation and where it was
+/// taken (GPS latitude and longitude of Lushi County).
+fn jpeg_with_gps(len: usize) -> Vec<u8> {
+    let plain = jpeg(len);
+    let mut tiff = b"II\x2A\0\x08\0\0\0".to_vec();
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]); // Orientation = 6
+    tiff.extend_from_slice(&[0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0]); // GPS directory at 38
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&[0x01, 0, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0]); // GPSLatitudeRef
+    tiff.extend_from_slice(&[0x03, 0, 2, 0, 2, 0, 0, 0, b'E', 0, 0, 0]); // GPSLongitudeRef
+    tiff.extend_from_slice(b"GPS 34.0537N 111.0473E");
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&tiff);
+    let mut b = plain[..20].to_vec(); // SOI and JFIF
+    b.extend_from_slice(&[0xFF, 0xE1]);
+    b.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+    b.extend_from_slice(&exif);
+    b.extend_from_slice(&plain[20..]);
     b
 }
 
@@ -317,6 +350,53 @@ both_backends! {
         // JSON without photos still works.
         let plain = created(app.post_as(&w.resident_2, "/api/v1/points/claims", &json!({"category": "civility", "description": "拾金不昧"})).await).await;
         assert_eq!(plain["photos"].as_array().unwrap().len(), 0);
+    }
+
+    async fn nobody_approves_their_own_households_claim(app) {
+        let w = World::build(&app).await;
+        let body = json!({"category": "environment", "description": "清扫单元门口"});
+        // R1 applies for itself; its group leader lives in the same household.
+        let r1 = created(app.post_as(&w.resident_1, "/api/v1/points/claims", &body).await).await;
+        let r1 = r1["id"].as_str().unwrap().to_owned();
+        problem(step(&app, &w.leader, &r1, "verify", json!({"points": 5})).await, 409, "own_household_claim").await;
+        // A staff member who lives in household 2 (their account is linked to their record).
+        let card = crate::world::id_card(51, (1985, 5, 5), false);
+        let me = created(app.post_as(&w.staff_a, "/api/v1/residents", &json!({"household_id": w.household_2, "name": "社工小陈", "id_card_number": card.expose()})).await).await;
+        created(app.post_as(&w.admin, "/api/v1/accounts", &json!({"phone": "13900000051", "password": crate::world::PASSWORD, "role": "staff", "site_id": w.site_a, "resident_id": me["id"]})).await).await;
+        let neighbour = app.login("13900000051", crate::world::PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+        let r2 = created(app.post_as(&w.resident_2, "/api/v1/points/claims", &body).await).await;
+        let r2 = r2["id"].as_str().unwrap().to_owned();
+        problem(step(&app, &neighbour, &r2, "verify", json!({"points": 5})).await, 409, "own_household_claim").await;
+        assert_eq!(step(&app, &w.staff_a, &r2, "verify", json!({"points": 5})).await.status(), 200);
+        problem(step(&app, &neighbour, &r2, "register", json!({})).await, 409, "own_household_claim").await;
+        assert_eq!(step(&app, &w.staff_a, &r2, "register", json!({})).await.status(), 200);
+        // Other households' claims are theirs to handle.
+        assert_eq!(step(&app, &neighbour, &r1, "verify", json!({"points": 5})).await.status(), 200);
+        // A staff account links only to a resident of its own site.
+        problem(app.post_as(&w.admin, "/api/v1/accounts", &json!({"phone": "13900000052", "password": crate::world::PASSWORD, "role": "staff", "site_id": w.site_a, "resident_id": w.resident_b_id})).await, 422, "validation_failed").await;
+    }
+
+    async fn a_stored_photo_carries_no_exif(app) {
+        let w = World::build(&app).await;
+        let claim = json!({"category": "environment", "description": "门前三包"}).to_string();
+        let photo = jpeg_with_gps(50_000);
+        let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|win| win == needle);
+        assert!(contains(&photo, b"GPS 34.0537N"));
+        let c = created(send_form(&app, &w.resident_1, &[("claim", "application/json", claim.as_bytes()), ("photo", "image/jpeg", &photo)]).await).await;
+        let served = app.get_as(&w.staff_a, c["photos"][0]["href"].as_str().unwrap()).await.bytes().await.unwrap();
+        let stored = std::fs::read(&stored_objects(&app)[0]).unwrap();
+        for bytes in [served.as_ref(), stored.as_slice()] {
+            assert!(!contains(bytes, b"GPS 34.0537N"), "the position is gone");
+            assert!(!contains(bytes, &[0x25, 0x88]), "no GPS directory tag");
+            // The picture itself is the same bytes, and it still displays upright: a minimal EXIF
+            // with the orientation alone.
+            assert!(bytes.ends_with(&photo[photo.len() - 40_000..]));
+            let exif = bytes.windows(6).position(|win| win == b"Exif\0\0").unwrap();
+            assert_eq!(&bytes[exif + 6..exif + 8], b"MM");
+            assert_eq!(&bytes[exif + 16..exif + 18], [0x01, 0x12], "the one tag is Orientation");
+            assert_eq!(&bytes[exif + 24..exif + 26], [0, 6], "orientation 6 kept");
+        }
+        assert_eq!(c["photos"][0]["size_bytes"], served.len());
     }
 
     async fn photos_are_checked_before_anything_is_kept(app) {

@@ -64,37 +64,44 @@ async fn create(
     let key = IdempotencyKey::from_request(&req)?;
     let fingerprint = idempotency::fingerprint(&req);
     let slow = req.headers().contains_key("x-test-slow");
-    idempotency::execute(&state.db, key, "test", &fingerprint, move |txn| {
-        Box::pin(async move {
-            if slow {
-                tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-            }
-            let id = Uuid::now_v7();
-            let now = chrono::Utc::now();
-            outbox::Entity::insert(outbox::ActiveModel {
-                id: Set(id),
-                event_type: Set("test.widget".into()),
-                schema_version: Set(1),
-                routing_key: Set("test.widget".into()),
-                payload: Set(serde_json::json!({ "name": body.name, "size": body.size })),
-                created_at: Set(now),
-                available_at: Set(now),
-                attempts: Set(0),
-                last_error: Set(None),
-                published_at: Set(Some(now)),
-                dead_at: Set(None),
+    idempotency::execute(
+        &state.db,
+        &state.pii,
+        key,
+        "test",
+        &fingerprint,
+        move |txn| {
+            Box::pin(async move {
+                if slow {
+                    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+                }
+                let id = Uuid::now_v7();
+                let now = chrono::Utc::now();
+                outbox::Entity::insert(outbox::ActiveModel {
+                    id: Set(id),
+                    event_type: Set("test.widget".into()),
+                    schema_version: Set(1),
+                    routing_key: Set("test.widget".into()),
+                    payload: Set(serde_json::json!({ "name": body.name, "size": body.size })),
+                    created_at: Set(now),
+                    available_at: Set(now),
+                    attempts: Set(0),
+                    last_error: Set(None),
+                    published_at: Set(Some(now)),
+                    dead_at: Set(None),
+                })
+                .exec_without_returning(txn)
+                .await?;
+                StoredResponse::json(
+                    StatusCode::CREATED,
+                    &Widget {
+                        id,
+                        name: body.name,
+                    },
+                )
             })
-            .exec_without_returning(txn)
-            .await?;
-            StoredResponse::json(
-                StatusCode::CREATED,
-                &Widget {
-                    id,
-                    name: body.name,
-                },
-            )
-        })
-    })
+        },
+    )
     .await
 }
 

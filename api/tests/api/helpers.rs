@@ -25,6 +25,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    /// The stand-in for Aliyun's SMS API the server sends codes and notices through.
+    pub sms: crate::sms::SmsFake,
     _guard: DbGuard,
 }
 
@@ -160,7 +162,22 @@ pub fn test_settings(data_dir: &std::path::Path) -> Settings {
     )));
     settings.bootstrap_admin_phone = Some(ADMIN_PHONE.into());
     settings.bootstrap_admin_password = Some(entity::secret::Secret::new(ADMIN_PASSWORD));
+    // Test receivers listen on 127.0.0.1 over plain HTTP (the egress test turns these off).
+    settings.webhook_allow_http = true;
+    settings.webhook_allow_private_networks = true;
     settings
+}
+
+/// Points `settings` at the SMS stand-in at `url`.
+pub fn use_sms_fake(settings: &mut Settings, url: &str) {
+    use crate::sms::*;
+    settings.sms_provider = "aliyun".into();
+    settings.aliyun_access_key_id = Some(ACCESS_KEY_ID.into());
+    settings.aliyun_access_key_secret = Some(entity::secret::Secret::new(ACCESS_KEY_SECRET));
+    settings.aliyun_sms_sign_name = Some(SIGN_NAME.into());
+    settings.aliyun_sms_template = Some(NOTICE_TEMPLATE.into());
+    settings.aliyun_sms_code_template = Some(CODE_TEMPLATE.into());
+    settings.aliyun_base_url = Some(url.into());
 }
 
 /// The RabbitMQ the broker tests use.
@@ -307,7 +324,9 @@ where
     F: Fn(&mut ServiceConfig) + Clone + Send + 'static,
 {
     let dir = tempfile::tempdir().unwrap();
+    let sms = crate::sms::SmsFake::start().await;
     let mut settings = test_settings(dir.path());
+    use_sms_fake(&mut settings, &sms.url);
     configure(&mut settings);
     let (db, guard) = match backend {
         Backend::Sqlite => {
@@ -316,26 +335,7 @@ where
             (db, DbGuard::Sqlite(dir))
         }
         Backend::Postgres => {
-            if !postgres_reachable() {
-                let message = format!(
-                    "PostgreSQL is unreachable at {}: PostgreSQL tests are SKIPPED",
-                    pg_admin_url()
-                );
-                if services_required() {
-                    panic!("{message}, but ANJU_REQUIRE_SERVICES=1");
-                }
-                eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
-                return None;
-            }
-            let admin_url = pg_admin_url();
-            let name = format!("anju_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .unwrap();
-            admin.close().await.unwrap();
-            let url = replace_database(&admin_url, &name);
+            let (url, admin_url, name) = fresh_postgres().await?;
             let db = Db::connect(
                 &url,
                 &DbOptions {
@@ -369,8 +369,51 @@ where
         address,
         client,
         db,
+        sms,
         _guard: guard,
     })
+}
+
+/// A freshly created PostgreSQL database: its URL, the admin URL and its name (drop it with a
+/// [`PostgresGuard`]); `None` (after saying so) when PostgreSQL is unreachable and not required.
+pub async fn fresh_postgres() -> Option<(String, String, String)> {
+    if !postgres_reachable() {
+        let message = format!(
+            "PostgreSQL is unreachable at {}: PostgreSQL tests are SKIPPED",
+            pg_admin_url()
+        );
+        if services_required() {
+            panic!("{message}, but ANJU_REQUIRE_SERVICES=1");
+        }
+        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+        return None;
+    }
+    let admin_url = pg_admin_url();
+    let name = format!("anju_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(&admin_url).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    Some((replace_database(&admin_url, &name), admin_url, name))
+}
+
+/// Drops a database made by [`fresh_postgres`] when it goes out of scope.
+pub struct PostgresGuard {
+    _guard: DbGuard,
+}
+
+impl PostgresGuard {
+    pub fn new(admin_url: String, name: String) -> Self {
+        Self {
+            _guard: DbGuard::Postgres {
+                admin_url,
+                name,
+                _dir: tempfile::tempdir().unwrap(),
+            },
+        }
+    }
 }
 
 /// `postgres://…/old?x` -> `postgres://…/new?x`.
@@ -456,6 +499,20 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// Asks for a one-time code for `phone` and returns it as the SMS carried it.
+    pub async fn sms_code(&self, phone: &str, purpose: &str) -> String {
+        let before = self.sms.sent().len();
+        let response = self
+            .post_json(
+                "/api/v1/auth/sms-codes",
+                &serde_json::json!({"phone": phone, "purpose": purpose}),
+            )
+            .await;
+        assert_eq!(response.status(), 202, "code for {phone}");
+        assert_eq!(self.sms.sent().len(), before + 1, "one SMS");
+        self.sms.last_code(phone).expect("an SMS with the code")
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {

@@ -9,10 +9,10 @@ use crate::{
 };
 
 pub async fn employer(app: &TestApp, w: &World, code: &str, phone: &str, verify: bool) -> String {
-    let e = created(app.post_json("/api/v1/auth/employers", &json!({
+    let (e, token) = crate::world::sign_up_employer(app, json!({
         "organisation_name": "卢氏县金海科技有限公司", "credit_code": code, "contact_name": "赵", "contact_phone": "13800001111",
         "phone": phone, "password": PASSWORD
-    })).await).await;
+    })).await;
     if verify {
         let r = app
             .post_as(
@@ -23,10 +23,7 @@ pub async fn employer(app: &TestApp, w: &World, code: &str, phone: &str, verify:
             .await;
         assert_eq!(r.status(), 200);
     }
-    app.login(phone, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    token
 }
 
 pub fn job(title: &str, valid_seconds: i64) -> Value {

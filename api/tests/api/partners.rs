@@ -677,6 +677,10 @@ async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
         entity::crypto::PiiCipher::new(&[9u8; 32]),
         Duration::from_secs(5),
         Duration::from_millis(100),
+        worker::egress::EgressPolicy {
+            allow_http: true,
+            allow_private_networks: true,
+        },
     )
     .unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -710,4 +714,187 @@ async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
     let _ = stop.send(true);
     let _ = task.await;
     handle.stop(false).await;
+}
+
+/// Counts the TCP connections made to a port (nothing is ever answered).
+fn connection_counter() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (port, count)
+}
+
+/// With the development setting off, a webhook never reaches an internal address: literal ones
+/// are refused when the partner is created, names that resolve inward when the worker sends.
+async fn webhooks_never_reach_internal_addresses(app: TestApp) {
+    let w = World::build(&app).await;
+    let (port, connections) = connection_counter();
+    for url in [
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/".to_owned(),
+        format!("http://127.0.0.1:{port}/webhooks"),
+        "http://10.0.0.5/webhooks".to_owned(),
+        format!("http://[::1]:{port}/webhooks"),
+        "http://[::ffff:169.254.169.254]/".to_owned(),
+    ] {
+        let body = json!({
+            "name": "河南省人才交流市场", "credit_code": make_credit_code("91410000MA4000091").unwrap().as_str(),
+            "webhook_url": url, "scopes": ["webhooks"], "review_inbound": false
+        });
+        let p = problem(
+            app.post_as(&w.admin, "/api/v1/partners", &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            p["errors"]["webhook_url"]
+                .as_str()
+                .unwrap()
+                .contains("not a public address"),
+            "{url}: {p}"
+        );
+    }
+    // A name is taken at creation and checked when it is resolved, at every send.
+    let p = new_partner(
+        &app,
+        &w,
+        "91410000MA4000092",
+        Some(&format!("http://localhost:{port}/webhooks")),
+        &["webhooks"],
+        false,
+    )
+    .await;
+    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+    publish(&app, &e, &w.staff_a, "社区保洁员").await;
+    eventually("the send is refused at resolution", 15, || async {
+        deliveries(&app, &w, &p.id, "pending")
+            .await
+            .iter()
+            .any(|d| {
+                d["last_error"].as_str().is_some_and(|e| {
+                    e.contains("localhost resolves only to addresses that are not public")
+                })
+            })
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "never fetched"
+    );
+}
+
+/// A receiver that answers with a redirect inward is not followed, even where internal
+/// addresses are allowed (development).
+async fn webhook_redirects_are_not_followed(app: TestApp) {
+    let w = World::build(&app).await;
+    let (inner_port, inner) = connection_counter();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let outer_port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    let server = actix_web::HttpServer::new(move || {
+        let counted = counted.clone();
+        actix_web::App::new().default_service(actix_web::web::to(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                actix_web::HttpResponse::TemporaryRedirect()
+                    .insert_header((
+                        "location",
+                        format!("http://127.0.0.1:{inner_port}/api/queues"),
+                    ))
+                    .finish()
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    let p = new_partner(
+        &app,
+        &w,
+        "91410000MA4000093",
+        Some(&format!("http://127.0.0.1:{outer_port}/webhooks")),
+        &["webhooks"],
+        false,
+    )
+    .await;
+    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+    publish(&app, &e, &w.staff_a, "社区保洁员").await;
+    eventually("the redirect is an answer, not a hop", 15, || async {
+        deliveries(&app, &w, &p.id, "pending")
+            .await
+            .iter()
+            .any(|d| {
+                d["last_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("answered 307"))
+            })
+    })
+    .await;
+    assert!(hits.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    assert_eq!(
+        inner.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
+    handle.stop(false).await;
+}
+
+async fn strict_egress(backend: Backend) -> Option<TestApp> {
+    spawn_app_configured(
+        backend,
+        |_| {},
+        |s| {
+            s.webhook_allow_private_networks = false;
+            s.webhook_retry_base_ms = 100;
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_never_reach_internal_addresses_sqlite() {
+    let Some(app) = strict_egress(Backend::Sqlite).await else {
+        return;
+    };
+    webhooks_never_reach_internal_addresses(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_never_reach_internal_addresses_postgres() {
+    let Some(app) = strict_egress(Backend::Postgres).await else {
+        return;
+    };
+    webhooks_never_reach_internal_addresses(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_redirects_are_not_followed_sqlite() {
+    let Some(app) = quick_retries(Backend::Sqlite).await else {
+        return;
+    };
+    webhook_redirects_are_not_followed(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_redirects_are_not_followed_postgres() {
+    let Some(app) = quick_retries(Backend::Postgres).await else {
+        return;
+    };
+    webhook_redirects_are_not_followed(app).await;
 }

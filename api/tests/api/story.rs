@@ -37,8 +37,7 @@ both_backends! {
         let p = problem(app.post_json("/api/v1/auth/employers", &sign_up).await, 422, "validation_failed").await;
         assert!(p["errors"]["credit_code"].is_string(), "{p}");
         sign_up["credit_code"] = json!("91350100M000100Y43");
-        let employer = created(app.post_json("/api/v1/auth/employers", &sign_up).await).await;
-        let token = app.login("13600000001", PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+        let (employer, token) = crate::world::sign_up_employer(&app, sign_up).await;
 
         // It writes a posting; unverified, it cannot submit it.
         let posting = created(app.post_as(&token, "/api/v1/jobs", &json!({

@@ -27,6 +27,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last successful login.
     pub last_login_at: Option<DateTimeUtc>,
+    /// Raised when the password changes or the account is disabled: access tokens carry the
+    /// version they were issued under, and older ones are refused.
+    pub session_version: i32,
 }
 
 impl std::fmt::Debug for Model {

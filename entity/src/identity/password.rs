@@ -116,7 +116,9 @@ fn argon2() -> Argon2<'static> {
 
 /// Hashes a password into a PHC string (blocking: tens of milliseconds).
 pub fn hash(password: &Password) -> Result<String, argon2::password_hash::Error> {
-    let salt = SaltString::encode_b64(&crate::crypto::random_bytes::<16>())?;
+    let random =
+        crate::crypto::random_bytes::<16>().map_err(|_| argon2::password_hash::Error::Crypto)?;
+    let salt = SaltString::encode_b64(&random)?;
     Ok(argon2()
         .hash_password(password.expose().as_bytes(), &salt)?
         .to_string())
@@ -136,7 +138,9 @@ pub fn verify(password: &str, phc: &str) -> bool {
 pub fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| {
-        let random = crate::crypto::random_bytes::<24>();
+        // The dummy password needs no secrecy (a dummy match never logs anyone in), only a
+        // valid hash to spend the same time on.
+        let random = crate::crypto::random_bytes::<24>().unwrap_or([7; 24]);
         let password = Password(random.iter().map(|b| format!("{b:02x}")).collect());
         hash(&password).unwrap_or_default()
     })

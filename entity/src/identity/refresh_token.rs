@@ -22,7 +22,7 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     /// When it was exchanged (single use).
     pub used_at: Option<DateTimeUtc>,
-    /// When its family was revoked (logout or reuse).
+    /// No longer written: a token's validity follows its family's (`refresh_family`).
     pub revoked_at: Option<DateTimeUtc>,
 }
 

@@ -101,6 +101,13 @@ pub fn parse_import(bytes: &[u8], today: NaiveDate) -> Result<Vec<ImportRow>, Im
             return Err(report.finish());
         }
     };
+    // The text rule (crate::text): NFC for the whole file; control characters are reported by
+    // cell below.
+    let text = if crate::text::is_nfc(&text) {
+        text
+    } else {
+        Cow::Owned(unicode_normalization::UnicodeNormalization::nfc(text.as_ref()).collect())
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -123,6 +130,24 @@ pub fn parse_import(bytes: &[u8], today: NaiveDate) -> Result<Vec<ImportRow>, Im
         }
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if let Some(position) = record
+            .iter()
+            .position(|c| c.chars().any(crate::text::is_refused))
+        {
+            let column = layout
+                .as_ref()
+                .and_then(|l: &Layout| l.column_at(position))
+                .map_or_else(
+                    || format!("cell {}", position + 1),
+                    |c| c.english().to_owned(),
+                );
+            report.push(
+                line,
+                &column,
+                "contains a control character; retype the cell or save the file as CSV again",
+            );
             continue;
         }
         let Some(layout) = &layout else {
@@ -326,6 +351,13 @@ struct Layout {
 }
 
 impl Layout {
+    /// The known column at a cell position.
+    fn column_at(&self, position: usize) -> Option<Column> {
+        Column::ALL
+            .into_iter()
+            .find(|c| self.positions[c.index()] == Some(position))
+    }
+
     fn from_header(record: &csv::StringRecord, line: usize) -> Result<Layout, Vec<RowError>> {
         let mut positions = [None; 15];
         let mut errors = Vec::new();
@@ -909,6 +941,19 @@ mod tests {
         assert!(row.party_member);
         assert!(row.low_income);
         assert_eq!(row.skills, ["缝纫", "保洁", "家政"]);
+    }
+
+    #[test]
+    fn control_characters_are_refused_by_cell_and_text_is_normalised() {
+        let bad = good_row(2).replace("张2", "张\u{0}2");
+        let errors = parse_import(file(&[good_row(1), bad]).as_bytes(), today())
+            .unwrap_err()
+            .errors;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column.as_str()), (3, "name"));
+        let decomposed = good_row(3).replace("张3", "Jose\u{301}");
+        let rows = parse_import(file(&[decomposed]).as_bytes(), today()).unwrap();
+        assert_eq!(rows[0].name, "Jos\u{e9}");
     }
 
     #[test]

@@ -152,6 +152,18 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewEmployer) -> Result<Mode
     }
 }
 
+/// Whether an employer with this credit code is registered.
+pub async fn credit_code_taken<C: ConnectionTrait>(
+    db: &C,
+    credit_code: &CreditCode,
+) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::CreditCode.eq(credit_code.as_str()))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// The employer of an account.
 pub async fn of_account<C: ConnectionTrait>(
     db: &C,

@@ -19,7 +19,10 @@ use crate::{
     audit::{self, AuditEntry},
     crypto::PiiCipher,
     error::is_unique_violation,
-    identity::Role,
+    identity::{
+        Role, account,
+        codes::{self, IssuedCode},
+    },
     page::{Page, PageRequest},
     people::{Gender, IdCardNumber, Phone, Relation},
     scope::Scope,
@@ -34,6 +37,9 @@ pub struct Actor {
     pub role: Role,
     /// Its reach.
     pub scope: Scope,
+    /// The household it lives in, when its account is linked to a resident record: nobody
+    /// verifies or registers a claim of their own household.
+    pub household_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -123,7 +129,7 @@ where
 }
 
 /// One keyset page of `select`, ordered by id (UUIDv7, so creation order).
-async fn page_by_id<E, C>(
+pub(crate) async fn page_by_id<E, C>(
     db: &C,
     select: Select<E>,
     id: E::Column,
@@ -911,6 +917,51 @@ pub async fn reveal_id_card<C: ConnectionTrait>(
     entry.reason = Some(reason);
     audit::record(db, entry).await?;
     Ok(number)
+}
+
+/// Prints a one-time activation code for a resident who cannot receive the SMS (staff of its
+/// site; audited with the reason). The code activates an account for the resident's registered
+/// phone only, within 7 days; a new code voids the ones printed before.
+pub async fn print_activation_code<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    cipher: &PiiCipher,
+    id: Uuid,
+    reason: String,
+) -> Result<(IssuedCode, Phone), DomainError> {
+    let resident = get_resident(db, &actor.scope, id).await?;
+    actor.manage(resident.site_id)?;
+    let activated = account::Entity::find()
+        .filter(account::Column::ResidentId.eq(id))
+        .one(db)
+        .await?
+        .is_some();
+    if activated {
+        return Err(DomainError::conflict(
+            "already_activated",
+            "this resident already has an account",
+        ));
+    }
+    let phone = resident
+        .phone
+        .as_deref()
+        .and_then(|p| Phone::parse(p).ok())
+        .ok_or_else(|| {
+            DomainError::conflict(
+                "resident_has_no_phone",
+                "register the resident's mobile number first: the account is keyed by it",
+            )
+        })?;
+    let code = codes::issue_printed(db, cipher, &phone, id, actor.account_id, Utc::now()).await?;
+    let mut entry = actor.audit(
+        resident.site_id,
+        "resident.print_activation_code",
+        "resident",
+        id,
+    );
+    entry.reason = Some(reason);
+    audit::record(db, entry).await?;
+    Ok((code, phone))
 }
 
 // ---------------------------------------------------------------- audit

@@ -32,7 +32,7 @@ pub struct Model {
     pub id_card_cipher: Vec<u8>,
     /// Keyed hash (HMAC-SHA256, hex) of the ID-card number.
     pub id_card_hash: String,
-    /// The masked ID-card number (`411224********1234`).
+    /// The masked ID-card number (`4****************X`, see `IdCardNumber::masked`).
     pub id_card_masked: String,
     /// Has a disability: sensitive.
     pub disability: bool,

@@ -255,15 +255,19 @@ pub async fn sign_up(
     }
     txn.commit().await?;
     if taken {
+        // Sent after the answer, so that the answer takes no longer for a taken phone.
         let sms = Sms {
             dedupe_key: format!("employer-signup-taken:{}", challenge.id),
             phone: phone.as_str().to_owned(),
             template_code: state.sms.notice_template.clone(),
             params: serde_json::json!({ "title": PHONE_TAKEN_NOTICE }),
         };
-        if let Err(e) = state.sms.provider.send(&sms).await {
-            tracing::warn!(error = %e, "the phone-taken notice could not be sent");
-        }
+        let provider = state.sms.provider.clone();
+        tokio::spawn(async move {
+            if let Err(e) = provider.send(&sms).await {
+                tracing::warn!(error = %e, "the phone-taken notice could not be sent");
+            }
+        });
     }
     Ok(HttpResponse::Accepted().json(SignUpReceived {
         status: "received".into(),

@@ -242,6 +242,22 @@ both_backends! {
         problem(app.post_as(&w.staff_a, &format!("/api/v1/residents/{zhou}/activation-code"), &json!({"reason": "再次"})).await, 409, "already_activated").await;
     }
 
+    async fn the_id_digits_pick_the_person_among_family_members_sharing_a_phone(app) {
+        let w = World::build(&app).await;
+        let (grandma, grandpa) = (crate::world::id_card(61, (1946, 3, 3), false), crate::world::id_card(62, (1944, 4, 4), true));
+        for (name, card) in [("王奶奶", &grandma), ("王爷爷", &grandpa)] {
+            created(app.post_as(&w.staff_a, "/api/v1/residents", &json!({
+                "household_id": w.household_2, "name": name, "phone": "13700000061", "id_card_number": card.expose()
+            })).await).await;
+        }
+        let code = app.sms_code("13700000061", "activate").await;
+        let p = problem(app.post_json("/api/v1/auth/activate", &json!({"phone": "13700000061", "code": code, "password": "mountain-home-61"})).await, 422, "validation_failed").await;
+        assert!(p["errors"]["id_card_last6"].is_string(), "{p}");
+        let tokens = created(app.post_json("/api/v1/auth/activate", &json!({"phone": "13700000061", "code": code, "id_card_last6": grandpa.last6(), "password": "mountain-home-61"})).await).await;
+        let me: Value = app.get_as(tokens["access_token"].as_str().unwrap(), "/api/v1/me").await.json().await.unwrap();
+        assert_eq!(me["resident"]["name"], "王爷爷");
+    }
+
     async fn codes_go_out_within_their_limits_and_say_nothing_of_accounts(app) {
         // The same answer for a phone with an account, a resident's phone and a stranger's.
         let mut answers = Vec::new();

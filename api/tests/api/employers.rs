@@ -114,8 +114,9 @@ both_backends! {
         assert!(answers.iter().all(|a| (&a.0, &a.1, &a.2) == (&answers[0].0, &answers[0].1, &answers[0].2)), "{answers:?}");
         // Only the free phone got an account; the taken ones were told by SMS.
         assert_eq!(app.post_json("/api/v1/auth/login", &json!({"phone": "13600000001", "password": PASSWORD})).await.status(), 200);
-        let notices: Vec<_> = app.sms.sent().into_iter().filter(|s| s.template == crate::sms::NOTICE_TEMPLATE).map(|s| s.phone).collect();
-        assert_eq!(notices, ["13700000002", "13700000077"]);
+        let notices = || app.sms.sent().into_iter().filter(|s| s.template == crate::sms::NOTICE_TEMPLATE).map(|s| s.phone).collect::<Vec<_>>();
+        eventually("the holders of the taken phones are told", 5, || async { notices().len() == 2 }).await;
+        assert_eq!(notices(), ["13700000002", "13700000077"]);
         let staff: Value = app.get_as(&w.staff_a, "/api/v1/employers").await.json().await.unwrap();
         assert_eq!(staff["items"].as_array().unwrap().len(), 1);
         // The resident's phone stays activatable: the resident activates with an SMS code.

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -81,8 +81,8 @@ fn code_hash(cipher: &PiiCipher, id: Uuid, code: &str) -> String {
 }
 
 /// Makes a code for `phone` and `purpose` (the caller sends it). Earlier live codes of the same
-/// phone and purpose stay valid until they expire, so a second SMS that arrives first does not
-/// strand the first.
+/// phone and purpose stay valid until they expire or one of them is used, so a second SMS that
+/// arrives first does not strand the first.
 pub async fn issue<C: ConnectionTrait>(
     db: &C,
     cipher: &PiiCipher,
@@ -171,10 +171,12 @@ pub async fn discard<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> 
     Ok(())
 }
 
-/// Checks `code` against the newest live challenge for `phone` and `purpose`. A wrong code
-/// counts against the challenge at once (in its own statement, so a failing request cannot
-/// roll the count back); the sixth try on a challenge finds it locked whatever it says. A right
-/// code is returned unconsumed: [`consume`] it in the transaction of what it authorises.
+/// Checks `code` against the live challenges for `phone` and `purpose` (a resent SMS may
+/// arrive before the first, and family members sharing a phone may each hold a printed code).
+/// A wrong code counts against every live challenge at once, in its own statement so that a
+/// failing request cannot roll the count back: a guess is tried against all of them, so each
+/// must pay for it. The sixth try on a challenge finds it locked whatever it says. A right code
+/// is returned unconsumed: [`consume`] it in the transaction of what it authorises.
 pub async fn check<C: ConnectionTrait>(
     db: &C,
     cipher: &PiiCipher,
@@ -183,43 +185,47 @@ pub async fn check<C: ConnectionTrait>(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<sms_code::Model, CodeError>, DbErr> {
-    let Some(challenge) = sms_code::Entity::find()
+    let live = sms_code::Entity::find()
         .filter(sms_code::Column::PhoneHash.eq(phone_key(cipher, phone)))
         .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
         .filter(sms_code::Column::ConsumedAt.is_null())
         .filter(sms_code::Column::ExpiresAt.gt(now))
         .order_by_desc(sms_code::Column::CreatedAt)
-        .one(db)
-        .await?
-    else {
+        .limit(16)
+        .all(db)
+        .await?;
+    if live.is_empty() {
         return Ok(Err(CodeError::Invalid));
-    };
-    if challenge.attempts >= MAX_ATTEMPTS {
+    }
+    let open: Vec<&sms_code::Model> = live.iter().filter(|c| c.attempts < MAX_ATTEMPTS).collect();
+    if open.is_empty() {
         return Ok(Err(CodeError::Locked));
     }
-    let expected = code_hash(cipher, challenge.id, code);
-    if constant_time_eq(expected.as_bytes(), challenge.code_hash.as_bytes()) {
-        return Ok(Ok(challenge));
+    if let Some(found) = open.iter().find(|c| {
+        constant_time_eq(
+            code_hash(cipher, c.id, code).as_bytes(),
+            c.code_hash.as_bytes(),
+        )
+    }) {
+        return Ok(Ok((*found).clone()));
     }
-    // Counted under the row's guard, so concurrent wrong tries are all counted and none passes
+    // Counted under each row's guard, so concurrent wrong tries are all counted and none passes
     // the limit.
-    let counted = sms_code::Entity::update_many()
+    sms_code::Entity::update_many()
         .col_expr(
             sms_code::Column::Attempts,
             Expr::col(sms_code::Column::Attempts).add(1),
         )
-        .filter(sms_code::Column::Id.eq(challenge.id))
+        .filter(sms_code::Column::Id.is_in(open.iter().map(|c| c.id)))
         .filter(sms_code::Column::Attempts.lt(MAX_ATTEMPTS))
         .exec(db)
         .await?;
-    if counted.rows_affected == 0 {
-        return Ok(Err(CodeError::Locked));
-    }
     Ok(Err(CodeError::Invalid))
 }
 
-/// Uses a checked challenge up; `false` when a concurrent request used it first (or it locked
-/// meanwhile), and then what it authorises must not happen.
+/// Uses a checked challenge up, and with it the other live SMS codes of its phone and purpose
+/// (a printed code voids only itself: it belongs to one resident); `false` when a concurrent
+/// request used it first (or it locked meanwhile), and then what it authorises must not happen.
 pub async fn consume<C: ConnectionTrait>(
     db: &C,
     challenge: &sms_code::Model,
@@ -232,7 +238,19 @@ pub async fn consume<C: ConnectionTrait>(
         .filter(sms_code::Column::Attempts.lt(MAX_ATTEMPTS))
         .exec(db)
         .await?;
-    Ok(used.rows_affected == 1)
+    if used.rows_affected != 1 {
+        return Ok(false);
+    }
+    if challenge.resident_id.is_none() {
+        sms_code::Entity::update_many()
+            .col_expr(sms_code::Column::ConsumedAt, Expr::value(now))
+            .filter(sms_code::Column::PhoneHash.eq(challenge.phone_hash.clone()))
+            .filter(sms_code::Column::Purpose.eq(challenge.purpose.clone()))
+            .filter(sms_code::Column::ConsumedAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(true)
 }
 
 /// Forgets challenges expired for more than a day; returns how many went.

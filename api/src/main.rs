@@ -49,6 +49,9 @@ async fn main() -> ExitCode {
 
 async fn serve(demo: bool) -> anyhow::Result<()> {
     let settings = Settings::load()?;
+    if !demo {
+        settings.refuse_published_examples()?;
+    }
     worker::telemetry::init(&settings);
     let host = match settings.listen.rsplit_once(':') {
         Some(("0.0.0.0" | "[::]", _)) | None => "127.0.0.1".to_owned(),
@@ -69,28 +72,14 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
             api::demo::PASSWORD
         );
     }
+    if let Some(port) = app.metrics_port() {
+        println!("Anju metrics: http://{host}:{port}/metrics");
+    }
     println!("Anju is listening: http://{host}:{}/docs", app.port());
     app.run_until_stopped().await
 }
 
 /// Asks the server on the configured port for `/healthz` (container images carry no curl).
 fn healthcheck() -> anyhow::Result<()> {
-    use std::io::{Read, Write};
-    let settings = Settings::load()?;
-    let port = settings
-        .listen
-        .rsplit_once(':')
-        .and_then(|(_, p)| p.parse::<u16>().ok())
-        .ok_or_else(|| anyhow::anyhow!("cannot read a port from listen = {}", settings.listen))?;
-    let timeout = std::time::Duration::from_secs(2);
-    let mut stream = std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), timeout)?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head)?;
-    if &head[9..12] == b"200" {
-        Ok(())
-    } else {
-        anyhow::bail!("unexpected answer: {}", String::from_utf8_lossy(&head))
-    }
+    worker::status::healthcheck(&Settings::load()?.listen)
 }

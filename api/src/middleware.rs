@@ -114,6 +114,16 @@ where
         // Only the id goes on the span (every line inside the request carries it); method, path
         // and status go on the lines that need them, which keeps span creation cheap.
         let span = tracing::info_span!("request", request_id = request_id.as_str());
+        // The cause of whatever this request records in the outbox (see entity::trace).
+        let trace = entity::trace::Trace {
+            request_id: Some(request_id.as_str().to_owned()),
+            traceparent: req
+                .headers()
+                .get("traceparent")
+                .and_then(|v| v.to_str().ok())
+                .and_then(entity::trace::parse_traceparent),
+            actor: None,
+        };
         req.extensions_mut().insert(request_id.clone());
         let method = req.method().clone();
         let service = Rc::clone(&self.service);
@@ -121,7 +131,10 @@ where
 
         Box::pin(
             async move {
-                let outcome = AssertUnwindSafe(service.call(req)).catch_unwind().await;
+                let outcome =
+                    AssertUnwindSafe(entity::trace::scope(trace, service.call(req)))
+                        .catch_unwind()
+                        .await;
                 let response = match outcome {
                     Ok(Ok(response)) => response,
                     Ok(Err(error)) => {

@@ -154,13 +154,14 @@ impl Application {
                     .with_context(|| format!("binding metrics_listen {address}"))?;
                 let port = listener.local_addr()?.port();
                 let metrics = state.metrics.clone();
+                let embedded = state.broker.is_none().then(|| state.db.clone());
                 let server = HttpServer::new(move || {
-                    let metrics = metrics.clone();
+                    let (metrics, embedded) = (metrics.clone(), embedded.clone());
                     App::new().route(
                         "/metrics",
                         web::get().to(move || {
-                            let metrics = metrics.clone();
-                            async move { routes::health::render(&metrics) }
+                            let (metrics, embedded) = (metrics.clone(), embedded.clone());
+                            async move { routes::health::render(&metrics, embedded.as_ref()).await }
                         }),
                     )
                 })
@@ -192,6 +193,11 @@ impl Application {
             )));
             background.push(tokio::spawn(worker::scheduler::run(
                 db.clone(),
+                stopped.clone(),
+            )));
+            background.push(tokio::spawn(worker::housekeeping::run(
+                db.clone(),
+                settings.retention(),
                 stopped.clone(),
             )));
             background.push(tokio::spawn(worker::dispatch::run(

@@ -50,6 +50,7 @@ pub mod registry;
 pub mod scope;
 pub mod secret;
 pub mod text;
+pub mod trace;
 
 pub use db::Db;
 pub use error::DomainError;

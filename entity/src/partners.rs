@@ -114,6 +114,8 @@ pub mod delivery {
         pub created_at: DateTimeUtc,
         /// Delivered at.
         pub delivered_at: Option<DateTimeUtc>,
+        /// The id of the request that caused it.
+        pub request_id: Option<String>,
     }
 
     /// No relations are navigated through sea-orm.
@@ -766,6 +768,7 @@ pub async fn job_changed<C: ConnectionTrait>(
         "data": posting_json(job, &employer_name),
     })
     .to_string();
+    let request_id = crate::trace::current().and_then(|t| t.request_id);
     let rows = partners.iter().map(|p| delivery::ActiveModel {
         id: Set(Uuid::now_v7()),
         partner_id: Set(p.id),
@@ -782,6 +785,7 @@ pub async fn job_changed<C: ConnectionTrait>(
         last_error: Set(None),
         created_at: Set(now),
         delivered_at: Set(None),
+        request_id: Set(request_id.clone()),
     });
     delivery::Entity::insert_many(rows)
         .on_conflict(

@@ -9,6 +9,7 @@ use chrono::Utc;
 use entity::{Db, messaging::Envelope, platform::processed_message};
 use futures_util::FutureExt;
 use sea_orm::{ActiveValue::Set, EntityTrait, sea_query::OnConflict};
+use tracing::Instrument;
 
 use crate::handlers::Handler;
 
@@ -35,8 +36,32 @@ pub enum Failure {
     Db(#[from] sea_orm::DbErr),
 }
 
-/// Runs `envelope` through `handler` in one transaction with the processed-message record.
+/// Runs `envelope` through `handler` in one transaction with the processed-message record, with
+/// the message's cause (request id, trace context, actor) on every log line and on whatever the
+/// handler records.
 pub async fn process(db: &Db, handler: &Handler, envelope: &Envelope) -> Result<Outcome, Failure> {
+    let span = tracing::info_span!(
+        "message",
+        group = handler.group,
+        message = %envelope.id,
+        request_id = envelope.request_id.as_deref().unwrap_or(""),
+        traceparent = envelope.traceparent.as_deref().unwrap_or(""),
+    );
+    let outcome = entity::trace::scope(envelope.trace(), process_inner(db, handler, envelope))
+        .instrument(span.clone())
+        .await;
+    crate::metrics::handled(handler.group, &outcome);
+    if let Ok(Outcome::Handled) = &outcome {
+        span.in_scope(|| tracing::info!(event = envelope.event.name(), "message handled"));
+    }
+    outcome
+}
+
+async fn process_inner(
+    db: &Db,
+    handler: &Handler,
+    envelope: &Envelope,
+) -> Result<Outcome, Failure> {
     let txn = db.begin().await?;
     let inserted = processed_message::Entity::insert(processed_message::ActiveModel {
         consumer: Set(handler.group.to_owned()),

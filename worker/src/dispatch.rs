@@ -210,6 +210,7 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
     for ((provider_name, message_id), group) in push_groups {
         let Some(provider) = providers.push_for(&provider_name) else {
             let ids: Vec<Uuid> = group.iter().map(|r| r.id).collect();
+            crate::metrics::sends("push", &provider_name, "skipped", ids.len());
             mark(
                 db.writer(),
                 &ids,
@@ -234,6 +235,8 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
                     let (dead, alive): (Vec<&&delivery::Model>, Vec<&&delivery::Model>) = batch
                         .iter()
                         .partition(|r| report.invalid_tokens.contains(&r.target));
+                    crate::metrics::sends("push", provider.name(), "sent", alive.len());
+                    crate::metrics::sends("push", provider.name(), "failed", dead.len());
                     mark(
                         db.writer(),
                         &alive.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -258,6 +261,7 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
                     }
                 }
                 Err(ProviderError::Permanent(e)) => {
+                    crate::metrics::sends("push", provider.name(), "failed", batch.len());
                     mark(
                         db.writer(),
                         &batch.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -266,7 +270,10 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
                     )
                     .await?;
                 }
-                Err(ProviderError::Retryable(e)) => retry_later(db, batch, &e).await?,
+                Err(ProviderError::Retryable(e)) => {
+                    crate::metrics::sends("push", provider.name(), "retried", batch.len());
+                    retry_later(db, batch, &e).await?
+                }
             }
         }
     }
@@ -278,12 +285,21 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
             template_code: providers.sms_template.clone(),
             params: serde_json::json!({ "title": row.title }),
         };
+        let provider = providers.sms.name();
         match with_retries(providers.retry, || providers.sms.send(&sms)).await {
-            Ok(()) => mark(db.writer(), &[row.id], "sent", None).await?,
+            Ok(()) => {
+                crate::metrics::sends("sms", provider, "sent", 1);
+                mark(db.writer(), &[row.id], "sent", None).await?
+            }
             Err(ProviderError::Permanent(e)) => {
+                tracing::warn!(delivery = %row.id, request_id = row.request_id.as_deref().unwrap_or(""), error = %e, "SMS refused");
+                crate::metrics::sends("sms", provider, "failed", 1);
                 mark(db.writer(), &[row.id], "failed", Some(&e)).await?
             }
-            Err(ProviderError::Retryable(e)) => retry_later(db, &[row], &e).await?,
+            Err(ProviderError::Retryable(e)) => {
+                crate::metrics::sends("sms", provider, "retried", 1);
+                retry_later(db, &[row], &e).await?
+            }
         }
     }
     Ok(count)
@@ -291,6 +307,13 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
 
 /// Dispatches until `stop` turns true.
 pub async fn run(db: Db, providers: Providers, mut stop: watch::Receiver<bool>) {
+    // The series of this worker's providers exist from the start (alerts see the first failure).
+    for outcome in ["sent", "failed", "retried"] {
+        crate::metrics::sends("sms", providers.sms.name(), outcome, 0);
+        for push in providers.push.values() {
+            crate::metrics::sends("push", push.name(), outcome, 0);
+        }
+    }
     loop {
         let pause = match dispatch_once(&db, &providers).await {
             Ok(n) if n as i64 == BATCH => Duration::ZERO,

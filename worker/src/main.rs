@@ -20,6 +20,9 @@ async fn main() -> ExitCode {
         .as_slice()
     {
         [] => run().await,
+        ["healthcheck"] => Settings::load()
+            .map_err(anyhow::Error::from)
+            .and_then(|s| worker::status::healthcheck(&s.worker_listen)),
         ["dead-letters", group] => count(group).await,
         ["redrive", group] => redrive(group).await,
         ["--help" | "-h" | "help"] => {
@@ -30,6 +33,9 @@ async fn main() -> ExitCode {
                 "       worker dead-letters <group>  count a consumer group's dead-lettered messages"
             );
             println!("       worker redrive <group>       move them back to the group's queue");
+            println!(
+                "       worker healthcheck           exit 0 when the local worker answers /healthz"
+            );
             println!(
                 "groups: {}",
                 worker::handlers::ALL
@@ -62,6 +68,7 @@ fn rabbit(settings: &Settings) -> anyhow::Result<worker::rabbit::RabbitSettings>
 
 async fn run() -> anyhow::Result<()> {
     let settings = Settings::load()?;
+    settings.refuse_published_examples()?;
     worker::telemetry::init(&settings);
     let rabbit = rabbit(&settings)?;
     let options = DbOptions {
@@ -72,7 +79,23 @@ async fn run() -> anyhow::Result<()> {
         .await
         .context("connecting to the database")?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let broker_status = worker::rabbit::BrokerStatus::default();
+    let monitor = tokio::spawn(worker::rabbit::monitor(
+        rabbit.url.clone(),
+        broker_status.clone(),
+        stopped.clone(),
+    ));
+    let (status_server, status_port) =
+        worker::status::serve(&settings.worker_listen, db.clone(), broker_status)
+            .with_context(|| format!("binding worker_listen {}", settings.worker_listen))?;
+    let status_handle = status_server.handle();
+    let status = tokio::spawn(status_server);
     let scheduler = tokio::spawn(worker::scheduler::run(db.clone(), stopped.clone()));
+    let housekeeping = tokio::spawn(worker::housekeeping::run(
+        db.clone(),
+        settings.retention(),
+        stopped.clone(),
+    ));
     let providers = worker::dispatch::Providers::from_settings(&settings)?;
     let dispatcher = tokio::spawn(worker::dispatch::run(
         db.clone(),
@@ -85,16 +108,35 @@ async fn run() -> anyhow::Result<()> {
         stopped.clone(),
     ));
     let broker = tokio::spawn(worker::rabbit::run(db.clone(), rabbit, true, stopped));
-    tracing::info!("worker started");
+    tracing::info!(status_port, "worker started");
+    println!(
+        "Anju worker is running: status on http://{}",
+        with_port(&settings.worker_listen, status_port)
+    );
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight messages");
     let _ = stop.send(true);
     let _ = scheduler.await;
+    let _ = housekeeping.await;
     let _ = dispatcher.await;
     let _ = webhooks.await;
     let _ = broker.await;
+    let _ = monitor.await;
+    status_handle.stop(true).await;
+    let _ = status.await;
     db.close().await?;
     Ok(())
+}
+
+/// `host:port` with the port actually bound (the setting may say 0).
+fn with_port(address: &str, port: u16) -> String {
+    let host = address.rsplit_once(':').map_or(address, |(h, _)| h);
+    let host = if host == "0.0.0.0" || host == "[::]" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    format!("{host}:{port}")
 }
 
 async fn count(group: &str) -> anyhow::Result<()> {

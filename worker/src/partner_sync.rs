@@ -146,6 +146,7 @@ async fn send(
     // policy may have tightened since (the name is checked when it is resolved).
     if let Err(refused) = hooks.policy.check_url(&url) {
         tracing::warn!(partner = %p.id, error = %refused, "webhook destination refused");
+        crate::metrics::webhook("refused");
         partners::record_attempt(
             db.writer(),
             row,
@@ -205,6 +206,11 @@ async fn send(
         status == Some(410),
     )
     .await?;
+    crate::metrics::webhook(match state {
+        DeliveryState::Delivered => "delivered",
+        DeliveryState::Failed => "failed",
+        DeliveryState::Pending => "retried",
+    });
     match state {
         DeliveryState::Delivered => {
             tracing::info!(delivery = %row.id, partner = %p.id, job = %row.job_id, version = row.job_version, "webhook delivered");

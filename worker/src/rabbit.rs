@@ -171,11 +171,32 @@ pub enum RelayError {
 }
 
 fn properties(row: &outbox::Model) -> BasicProperties {
+    // The cause travels in headers too, for whoever reads the broker.
+    let mut headers = FieldTable::default();
+    if let Some(id) = &row.request_id {
+        headers.insert(
+            "x-request-id".into(),
+            AMQPValue::LongString(id.clone().into()),
+        );
+    }
+    if let Some(parent) = &row.traceparent {
+        headers.insert(
+            "traceparent".into(),
+            AMQPValue::LongString(parent.clone().into()),
+        );
+    }
+    if let Some(actor) = row.actor_account_id {
+        headers.insert(
+            "x-actor-account".into(),
+            AMQPValue::LongString(actor.to_string().into()),
+        );
+    }
     BasicProperties::default()
         .with_message_id(row.id.to_string().into())
         .with_type(row.event_type.clone().into())
         .with_content_type("application/json".into())
         .with_delivery_mode(2)
+        .with_headers(headers)
 }
 
 /// One relay round: claims due rows (locked against other relays until commit), publishes them
@@ -250,6 +271,10 @@ pub async fn relay_once(
     }
     relay::mark_published(&txn, &published).await?;
     txn.commit().await?;
+    crate::metrics::published(published.len());
+    if broker_error.is_some() {
+        crate::metrics::relay_failed();
+    }
     match broker_error {
         Some(e) => Err(e.into()),
         None => Ok(rows.len()),
@@ -275,11 +300,17 @@ fn delivery_count(delivery: &Delivery) -> i64 {
 /// Handles one delivery: ack after the handler's transaction committed (or the message was a
 /// duplicate); on failure wait a backoff and requeue, so that after the delivery limit the broker
 /// dead-letters it; an unreadable message goes to the dead-letter queue at once.
-async fn handle_delivery(db: Db, handler: &'static Handler, delivery: Delivery) {
+async fn handle_delivery(
+    db: Db,
+    handler: &'static Handler,
+    delivery: Delivery,
+    delivery_limit: i64,
+) {
     let envelope: Envelope = match serde_json::from_slice(&delivery.data) {
         Ok(e) => e,
         Err(e) => {
             tracing::error!(group = handler.group, error = %e, "unreadable message: dead-lettered");
+            crate::metrics::dead_lettered(handler.group);
             let _ = delivery.reject(BasicRejectOptions { requeue: false }).await;
             return;
         }
@@ -293,7 +324,11 @@ async fn handle_delivery(db: Db, handler: &'static Handler, delivery: Delivery) 
         }
         Err(e) => {
             let attempts = delivery_count(&delivery) + 1;
-            tracing::warn!(group = handler.group, message = %envelope.id, attempts, error = %e, "handler failed; will retry");
+            tracing::warn!(group = handler.group, message = %envelope.id, attempts, request_id = envelope.request_id.as_deref().unwrap_or(""), error = %e, "handler failed; will retry");
+            if attempts >= delivery_limit {
+                // The broker dead-letters it rather than deliver it again.
+                crate::metrics::dead_lettered(handler.group);
+            }
             let backoff = Duration::from_millis((100u64 << attempts.clamp(0, 8)).min(30_000));
             tokio::time::sleep(backoff).await;
             let _ = delivery
@@ -331,7 +366,12 @@ async fn consume(
         tokio::select! {
             next = consumer.next() => match next {
                 Some(Ok(delivery)) => {
-                    in_flight.spawn(handle_delivery(db.clone(), handler, delivery));
+                    in_flight.spawn(handle_delivery(
+                        db.clone(),
+                        handler,
+                        delivery,
+                        settings.delivery_limit,
+                    ));
                 }
                 Some(Err(e)) => break Err(e),
                 None => break Ok(()),

@@ -98,12 +98,16 @@ pub async fn embedded_once(db: &Db) -> Result<usize, DbErr> {
             Ok(()) => done.push(row.id),
             Err(error) => {
                 let dead = row.attempts + 1 >= MAX_ATTEMPTS;
-                tracing::warn!(event = %row.id, event_type = %row.event_type, attempts = row.attempts + 1, dead, error = %error, "event delivery failed");
+                tracing::warn!(event = %row.id, event_type = %row.event_type, attempts = row.attempts + 1, dead, request_id = row.request_id.as_deref().unwrap_or(""), error = %error, "event delivery failed");
+                if dead {
+                    crate::metrics::dead_lettered("embedded");
+                }
                 mark_failed(db.writer(), &row, &error, dead).await?;
             }
         }
     }
     mark_published(db.writer(), &done).await?;
+    crate::metrics::published(done.len());
     Ok(count)
 }
 

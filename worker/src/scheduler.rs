@@ -20,7 +20,6 @@ pub struct TaskKind {
 
 /// Every task kind.
 pub static KINDS: &[TaskKind] = &[
-    crate::housekeeping::TASK,
     crate::job_expiry::TASK,
     crate::activity_tasks::REMIND,
     crate::activity_tasks::FINISH,
@@ -50,6 +49,7 @@ pub async fn run_due(db: &Db) -> Result<usize, sea_orm::DbErr> {
             &txn, task,
         )))
         .await;
+        crate::metrics::task(kind.name, matches!(outcome, Ok(Ok(()))));
         match outcome {
             Ok(Ok(())) => txn.commit().await?,
             Ok(Err(e)) => {
@@ -69,9 +69,6 @@ pub async fn run_due(db: &Db) -> Result<usize, sea_orm::DbErr> {
 
 /// Runs due tasks until `stop` turns true.
 pub async fn run(db: Db, mut stop: watch::Receiver<bool>) {
-    if let Err(e) = crate::housekeeping::ensure_scheduled(&db).await {
-        tracing::warn!(error = %e, "could not schedule housekeeping");
-    }
     loop {
         if let Err(e) = run_due(&db).await {
             tracing::warn!(error = %e, "scheduler round failed; retrying");

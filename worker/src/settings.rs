@@ -1,18 +1,13 @@
 //! Configuration: built-in defaults, then an optional `anju.toml`, then the environment
-//! (`ANJU_<KEY>`, plus `DATABASE_URL` and `AMQP_URL`). An unknown key in either is an error that
-//! names it. Secrets are [`Secret`]s, so printing the settings never shows them.
+//! (`ANJU_<KEY>`, plus `DATABASE_URL` and `AMQP_URL`; see [`anju_config`], which keeps
+//! environment values as written). An unknown key in either is an error that names it. Secrets
+//! are [`Secret`]s, so printing the settings never shows them.
 
 use std::path::PathBuf;
 
 use entity::secret::Secret;
-use figment::{
-    Figment,
-    providers::{Env, Format, Serialized, Toml},
-};
+use figment::{Figment, providers::Serialized};
 use serde::{Deserialize, Serialize};
-
-/// Environment variables with the `ANJU_` prefix that are not settings (read elsewhere).
-const NOT_SETTINGS: &[&str] = &["config", "require_services"];
 
 /// Everything the api process can be told.
 #[derive(Debug, Clone, Deserialize)]
@@ -20,6 +15,8 @@ const NOT_SETTINGS: &[&str] = &["config", "require_services"];
 pub struct Settings {
     /// Address to listen on (`host:port`; port 0 picks a free one).
     pub listen: String,
+    /// The worker's own internal address for `/healthz`, `/readyz` and `/metrics`.
+    pub worker_listen: String,
     /// Directory for the SQLite file and generated keys.
     pub data_dir: PathBuf,
     /// Database URL; defaults to `sqlite://<data_dir>/anju.db?mode=rwc`.
@@ -118,6 +115,20 @@ pub struct Settings {
     /// Serve `/metrics` on the public port to requests bearing this token
     /// (`Authorization: Bearer …`).
     pub metrics_token: Option<Secret>,
+    /// Days inbox notifications are kept.
+    pub retention_notifications_days: i64,
+    /// Days finished push and SMS sends are kept.
+    pub retention_deliveries_days: i64,
+    /// Days delivered webhooks are kept (dead letters three times as long).
+    pub retention_webhooks_days: i64,
+    /// Days published outbox rows are kept.
+    pub retention_outbox_days: i64,
+    /// Days processed-message ids are kept (longer than any redelivery takes).
+    pub retention_processed_messages_days: i64,
+    /// Days finished scheduled tasks are kept.
+    pub retention_tasks_days: i64,
+    /// Days the job matches of closed, filled or expired postings are kept.
+    pub retention_job_matches_days: i64,
     /// First pause before a failed webhook is retried, in milliseconds; it doubles with each
     /// attempt (with jitter) up to an hour, for a day in all.
     pub webhook_retry_base_ms: u64,
@@ -221,6 +232,7 @@ pub enum LogFormat {
 #[derive(Serialize)]
 struct Defaults {
     listen: &'static str,
+    worker_listen: &'static str,
     data_dir: &'static str,
     migrate_on_start: bool,
     db_max_connections: u32,
@@ -241,10 +253,18 @@ struct Defaults {
     webhook_retry_base_ms: u64,
     webhook_allow_http: bool,
     webhook_allow_private_networks: bool,
+    retention_notifications_days: i64,
+    retention_deliveries_days: i64,
+    retention_webhooks_days: i64,
+    retention_outbox_days: i64,
+    retention_processed_messages_days: i64,
+    retention_tasks_days: i64,
+    retention_job_matches_days: i64,
 }
 
 const DEFAULTS: Defaults = Defaults {
     listen: "127.0.0.1:8080",
+    worker_listen: "127.0.0.1:8090",
     data_dir: "./data",
     migrate_on_start: true,
     db_max_connections: 16,
@@ -265,6 +285,13 @@ const DEFAULTS: Defaults = Defaults {
     webhook_retry_base_ms: 5000,
     webhook_allow_http: false,
     webhook_allow_private_networks: false,
+    retention_notifications_days: 365,
+    retention_deliveries_days: 30,
+    retention_webhooks_days: 30,
+    retention_outbox_days: 7,
+    retention_processed_messages_days: 7,
+    retention_tasks_days: 7,
+    retention_job_matches_days: 90,
 };
 
 /// Why the settings could not be loaded.
@@ -275,12 +302,8 @@ pub struct SettingsError(String);
 impl Settings {
     /// Loads defaults, then `anju.toml` (or the file named by `ANJU_CONFIG`), then the environment.
     pub fn load() -> Result<Self, SettingsError> {
-        let file = std::env::var("ANJU_CONFIG").unwrap_or_else(|_| "anju.toml".to_owned());
         Self::from_figment(
-            Figment::from(Serialized::defaults(DEFAULTS))
-                .merge(Toml::file(file))
-                .merge(Env::prefixed("ANJU_").ignore(NOT_SETTINGS))
-                .merge(Env::raw().only(&["database_url", "amqp_url"])),
+            Figment::from(Serialized::defaults(DEFAULTS)).merge(anju_config::sources()),
         )
     }
 
@@ -293,8 +316,9 @@ impl Settings {
     }
 
     fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
+        // Lossy: numbers and booleans may be written as strings (the environment's are).
         let settings: Self = figment
-            .extract()
+            .extract_lossy()
             .map_err(|e| SettingsError(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
@@ -346,6 +370,23 @@ impl Settings {
                 "sms_provider = aliyun needs aliyun_access_key_id, aliyun_access_key_secret, aliyun_sms_sign_name, aliyun_sms_template and aliyun_sms_code_template".into(),
             ));
         }
+        let retention = self.retention();
+        if [
+            retention.notifications_days,
+            retention.deliveries_days,
+            retention.webhooks_days,
+            retention.outbox_days,
+            retention.processed_messages_days,
+            retention.tasks_days,
+            retention.job_matches_days,
+        ]
+        .iter()
+        .any(|d| *d < 1)
+        {
+            return Err(SettingsError(
+                "retention_* settings must be at least 1 day".into(),
+            ));
+        }
         if self
             .metrics_token
             .as_ref()
@@ -365,6 +406,36 @@ impl Settings {
                 "log_level `{}` is not a valid filter",
                 self.log_level
             )));
+        }
+        Ok(())
+    }
+
+    /// Refuses secrets published with Anju (the examples in `docker-compose.yml`, `.env.example`
+    /// and the README), naming the setting. `api --demo` skips this; every other start runs it.
+    pub fn refuse_published_examples(&self) -> Result<(), SettingsError> {
+        let secrets = [
+            ("jwt_keys", self.jwt_keys.as_ref()),
+            ("pii_key", self.pii_key.as_ref()),
+            (
+                "bootstrap_admin_password",
+                self.bootstrap_admin_password.as_ref(),
+            ),
+            ("database_url", self.database_url.as_ref()),
+            ("amqp_url", self.amqp_url.as_ref()),
+            ("metrics_token", self.metrics_token.as_ref()),
+            ("jpush_master_secret", self.jpush_master_secret.as_ref()),
+            (
+                "aliyun_access_key_secret",
+                self.aliyun_access_key_secret.as_ref(),
+            ),
+        ];
+        for (name, value) in secrets {
+            if value.is_some_and(|v| anju_config::is_published_example(v.expose())) {
+                return Err(SettingsError(format!(
+                    "{name} holds an example secret published with Anju (docker-compose.yml, \
+                     .env.example or the README); set one of your own"
+                )));
+            }
         }
         Ok(())
     }
@@ -413,6 +484,19 @@ impl Settings {
             std::time::Duration::from_millis(self.webhook_retry_base_ms.max(1)),
             self.egress_policy(),
         )
+    }
+
+    /// How long housekeeping keeps things.
+    pub fn retention(&self) -> crate::housekeeping::Retention {
+        crate::housekeeping::Retention {
+            notifications_days: self.retention_notifications_days,
+            deliveries_days: self.retention_deliveries_days,
+            webhooks_days: self.retention_webhooks_days,
+            outbox_days: self.retention_outbox_days,
+            processed_messages_days: self.retention_processed_messages_days,
+            tasks_days: self.retention_tasks_days,
+            job_matches_days: self.retention_job_matches_days,
+        }
     }
 
     /// What partners' webhook receivers may be.
@@ -516,8 +600,271 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("ANJU_LISTEN", "127.0.0.1:0");
             jail.set_env("ANJU_LOG_LEVEL", "debug");
+            jail.set_env("ANJU_BOOTSTRAP_ADMIN_PHONE", "13800000000");
+            jail.set_env("ANJU_BOOTSTRAP_ADMIN_PASSWORD", "0012345678");
+            jail.set_env("ANJU_BODY_LIMIT", "65536");
+            jail.set_env("ANJU_TRUSTED_PROXIES", "10.0.0.1");
             let s = Settings::load().unwrap();
             assert_eq!(s.listen, "127.0.0.1:0");
+            assert_eq!(s.bootstrap_admin_phone.as_deref(), Some("13800000000"));
+            assert_eq!(
+                s.bootstrap_admin_password.as_ref().map(Secret::expose),
+                Some("0012345678")
+            );
+            assert_eq!(s.body_limit, 65536);
+            Ok(())
+        });
+    }
+
+    /// The keys of the README's configuration table.
+    fn documented_keys() -> Vec<String> {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## Configuration")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap();
+        section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .flat_map(|l| {
+                l.split('|')
+                    .nth(1)
+                    .unwrap()
+                    .split(',')
+                    .map(|k| k.trim().trim_matches('`').to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    #[allow(clippy::too_many_lines)]
+    fn every_documented_setting_can_be_given_by_environment() {
+        // A value for each key (all digits wherever the setting is text), and how to see it took.
+        type Check = fn(&Settings) -> bool;
+        let samples: Vec<(&str, &str, Check)> = vec![
+            ("listen", "127.0.0.1:18080", |s| {
+                s.listen == "127.0.0.1:18080"
+            }),
+            ("worker_listen", "127.0.0.1:18090", |s| {
+                s.worker_listen == "127.0.0.1:18090"
+            }),
+            ("data_dir", "20261202", |s| {
+                s.data_dir == std::path::Path::new("20261202")
+            }),
+            ("database_url", "postgres://anju:12345678@db/anju", |s| {
+                s.database_url().expose() == "postgres://anju:12345678@db/anju"
+            }),
+            ("amqp_url", "amqp://anju:12345678@mq:5672/%2f", |s| {
+                s.amqp_url
+                    .as_ref()
+                    .is_some_and(|u| u.expose() == "amqp://anju:12345678@mq:5672/%2f")
+            }),
+            ("migrate_on_start", "false", |s| !s.migrate_on_start),
+            ("db_max_connections", "7", |s| s.db_max_connections == 7),
+            ("body_limit", "65536", |s| s.body_limit == 65536),
+            ("http_workers", "3", |s| s.http_workers == Some(3)),
+            ("shutdown_timeout_secs", "9", |s| {
+                s.shutdown_timeout_secs == 9
+            }),
+            ("log_level", "debug", |s| s.log_level == "debug"),
+            ("log_format", "json", |s| s.log_format == LogFormat::Json),
+            (
+                "jwt_keys",
+                "2026:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=",
+                |s| {
+                    s.jwt_keys.as_ref().is_some_and(|k| {
+                        k.expose() == "2026:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="
+                    })
+                },
+            ),
+            (
+                "pii_key",
+                "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=",
+                |s| {
+                    s.pii_key.as_ref().is_some_and(|k| {
+                        k.expose() == "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="
+                    })
+                },
+            ),
+            ("bootstrap_admin_phone", "13800000000", |s| {
+                s.bootstrap_admin_phone.as_deref() == Some("13800000000")
+            }),
+            ("bootstrap_admin_password", "0012345678", |s| {
+                s.bootstrap_admin_password
+                    .as_ref()
+                    .is_some_and(|p| p.expose() == "0012345678")
+            }),
+            ("trusted_proxies", "10.0.0.1", |s| {
+                s.trusted_proxies.contains("10.0.0.1".parse().unwrap())
+            }),
+            ("attempts_per_phone_per_minute", "6", |s| {
+                s.attempts_per_phone_per_minute == 6
+            }),
+            ("attempts_per_address_per_minute", "31", |s| {
+                s.attempts_per_address_per_minute == 31
+            }),
+            ("sms_codes_per_phone_per_day", "11", |s| {
+                s.sms_codes_per_phone_per_day == 11
+            }),
+            ("sms_codes_per_address_per_hour", "21", |s| {
+                s.sms_codes_per_address_per_hour == 21
+            }),
+            ("metrics_listen", "127.0.0.1:19464", |s| {
+                s.metrics_listen.as_deref() == Some("127.0.0.1:19464")
+            }),
+            ("metrics_token", "1234567890123456", |s| {
+                s.metrics_token
+                    .as_ref()
+                    .is_some_and(|t| t.expose() == "1234567890123456")
+            }),
+            ("amqp_namespace", "2026", |s| s.amqp_namespace == "2026"),
+            ("amqp_prefetch", "8", |s| s.amqp_prefetch == 8),
+            ("amqp_delivery_limit", "4", |s| s.amqp_delivery_limit == 4),
+            ("push_provider", "log", |s| s.push_provider == "log"),
+            ("jpush_app_key", "123456789012", |s| {
+                s.jpush_app_key.as_deref() == Some("123456789012")
+            }),
+            ("jpush_master_secret", "123456789012", |s| {
+                s.jpush_master_secret
+                    .as_ref()
+                    .is_some_and(|k| k.expose() == "123456789012")
+            }),
+            ("jpush_base_url", "http://127.0.0.1:1", |s| {
+                s.jpush_base_url.as_deref() == Some("http://127.0.0.1:1")
+            }),
+            ("sms_provider", "log", |s| s.sms_provider == "log"),
+            ("aliyun_access_key_id", "123456", |s| {
+                s.aliyun_access_key_id.as_deref() == Some("123456")
+            }),
+            ("aliyun_access_key_secret", "123456", |s| {
+                s.aliyun_access_key_secret
+                    .as_ref()
+                    .is_some_and(|k| k.expose() == "123456")
+            }),
+            ("aliyun_sms_sign_name", "2026", |s| {
+                s.aliyun_sms_sign_name.as_deref() == Some("2026")
+            }),
+            ("aliyun_sms_template", "480000002", |s| {
+                s.aliyun_sms_template.as_deref() == Some("480000002")
+            }),
+            ("aliyun_sms_code_template", "480000001", |s| {
+                s.aliyun_sms_code_template.as_deref() == Some("480000001")
+            }),
+            ("aliyun_base_url", "http://127.0.0.1:2", |s| {
+                s.aliyun_base_url.as_deref() == Some("http://127.0.0.1:2")
+            }),
+            ("object_store_url", "file:///20261202", |s| {
+                s.object_store_url.as_deref() == Some("file:///20261202")
+            }),
+            (
+                "object_store_options",
+                "{endpoint=\"http://minio:9000\", allow_http=\"true\"}",
+                |s| s.object_store_options.get("allow_http").map(String::as_str) == Some("true"),
+            ),
+            ("webhook_timeout_secs", "3", |s| s.webhook_timeout_secs == 3),
+            ("webhook_retry_base_ms", "250", |s| {
+                s.webhook_retry_base_ms == 250
+            }),
+            ("webhook_allow_http", "true", |s| s.webhook_allow_http),
+            ("webhook_allow_private_networks", "true", |s| {
+                s.webhook_allow_private_networks
+            }),
+            ("retention_notifications_days", "200", |s| {
+                s.retention_notifications_days == 200
+            }),
+            ("retention_deliveries_days", "20", |s| {
+                s.retention_deliveries_days == 20
+            }),
+            ("retention_webhooks_days", "21", |s| {
+                s.retention_webhooks_days == 21
+            }),
+            ("retention_outbox_days", "2", |s| {
+                s.retention_outbox_days == 2
+            }),
+            ("retention_processed_messages_days", "3", |s| {
+                s.retention_processed_messages_days == 3
+            }),
+            ("retention_tasks_days", "4", |s| s.retention_tasks_days == 4),
+            ("retention_job_matches_days", "50", |s| {
+                s.retention_job_matches_days == 50
+            }),
+        ];
+        let documented = documented_keys();
+        let sampled: Vec<&str> = samples.iter().map(|(k, _, _)| *k).collect();
+        for key in &documented {
+            assert!(
+                sampled.contains(&key.as_str()),
+                "README documents `{key}`: give it a sample here"
+            );
+        }
+        for key in &sampled {
+            assert!(
+                documented.iter().any(|d| d == key),
+                "`{key}` is not in the README's table"
+            );
+        }
+        // And every field of the settings is documented.
+        let source = include_str!("settings.rs");
+        let fields = source
+            .split("pub struct Settings {")
+            .nth(1)
+            .and_then(|s| s.split("\n}").next())
+            .unwrap();
+        for line in fields.lines().map(str::trim) {
+            if let Some(field) = line.strip_prefix("pub ").and_then(|l| l.split(':').next()) {
+                assert!(
+                    documented.iter().any(|d| d == field),
+                    "setting `{field}` is not in the README's table"
+                );
+            }
+        }
+        for (key, value, check) in samples {
+            Jail::expect_with(|jail| {
+                jail.set_env(format!("ANJU_{}", key.to_ascii_uppercase()), value);
+                let settings = Settings::load()
+                    .unwrap_or_else(|e| panic!("ANJU_{}={value}: {e}", key.to_ascii_uppercase()));
+                assert!(
+                    check(&settings),
+                    "ANJU_{}={value} did not take",
+                    key.to_ascii_uppercase()
+                );
+                Ok(())
+            });
+        }
+    }
+
+    #[test]
+    fn published_example_secrets_are_refused_by_name() {
+        Jail::expect_with(|jail| {
+            jail.set_env(
+                "ANJU_PII_KEY",
+                "Hk1I6mC1l2J0k7mZ0x2r9pZ6cQ3a8b5d4e7f1g2h3i0=",
+            );
+            let err = Settings::load()
+                .unwrap()
+                .refuse_published_examples()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("pii_key"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "postgres://anju:change-me-db@postgres/anju");
+            let err = Settings::load()
+                .unwrap()
+                .refuse_published_examples()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("database_url"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|_| {
+            Settings::load()
+                .unwrap()
+                .refuse_published_examples()
+                .unwrap();
             Ok(())
         });
     }

@@ -114,6 +114,7 @@ impl FromRequest for Principal {
             }
             let mut principal = resolve(&state, &claims).await?;
             principal.token_scope = claims.scope;
+            entity::trace::set_actor(principal.account_id);
             Ok(principal)
         })
     }

@@ -105,18 +105,30 @@ pub async fn metrics(
             }
         }
     }
-    render(&state.metrics)
+    let embedded = state.broker.is_none().then_some(&state.db);
+    render(&state.metrics, embedded).await
 }
 
-/// The metrics as a response.
-pub fn render(metrics: &crate::metrics::Metrics) -> Result<HttpResponse, ApiError> {
-    let text = metrics.render().map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(HttpResponse::Ok()
+/// The api's metrics as a response, with the worker's when it runs in this process
+/// (`embedded`: its database). The internal `metrics_listen` listener serves this too.
+pub async fn render(
+    metrics: &crate::metrics::Metrics,
+    embedded: Option<&entity::Db>,
+) -> Result<HttpResponse, ApiError> {
+    let mut text = metrics.render().map_err(|e| ApiError::Internal(e.into()))?;
+    if let Some(db) = embedded {
+        text.push_str(&worker::metrics::render(db).await);
+    }
+    Ok(prometheus_text(text))
+}
+
+fn prometheus_text(text: String) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         ))
-        .body(text))
+        .body(text)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

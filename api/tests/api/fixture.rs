@@ -89,6 +89,7 @@ async fn create(
                     last_error: Set(None),
                     published_at: Set(Some(now)),
                     dead_at: Set(None),
+                    ..Default::default()
                 })
                 .exec_without_returning(txn)
                 .await?;

@@ -109,7 +109,8 @@ both_backends! {
             .exec(app.db.writer())
             .await
             .unwrap();
-        assert_eq!(worker::housekeeping::purge_expired_idempotency_keys(app.db.writer()).await.unwrap(), 1);
+        let report = worker::housekeeping::run_once(&app.db, &worker::settings::Settings::defaults().retention()).await.unwrap();
+        assert_eq!(report.count("idempotency_key"), 1, "{report:?}");
     }
 
     async fn malformed_keys_are_400(app) {

@@ -15,6 +15,7 @@ mod delivery;
 mod employers;
 mod errors;
 mod health;
+mod housekeeping;
 mod idempotency;
 mod import;
 mod jobs;

@@ -133,7 +133,27 @@ pub struct Envelope {
     pub schema_version: i16,
     /// When it was recorded.
     pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// The id of the request that caused it (also the `x-request-id` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Its W3C trace context (also the `traceparent` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The account whose request caused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_account_id: Option<uuid::Uuid>,
     /// The event.
     #[serde(flatten)]
     pub event: Event,
+}
+
+impl Envelope {
+    /// The cause this message carries, for the work its handlers do.
+    pub fn trace(&self) -> crate::trace::Trace {
+        crate::trace::Trace {
+            request_id: self.request_id.clone(),
+            traceparent: self.traceparent.clone(),
+            actor: self.actor_account_id,
+        }
+    }
 }

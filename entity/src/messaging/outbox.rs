@@ -13,6 +13,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, event: Event) -> Result<Uuid, Db
     let id = Uuid::now_v7();
     let now = Utc::now();
     let payload = serde_json::to_value(&event).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let trace = crate::trace::current().unwrap_or_default();
     outbox::Entity::insert(outbox::ActiveModel {
         id: Set(id),
         event_type: Set(event.name().to_owned()),
@@ -25,9 +26,15 @@ pub async fn record<C: ConnectionTrait>(db: &C, event: Event) -> Result<Uuid, Db
         last_error: Set(None),
         published_at: Set(None),
         dead_at: Set(None),
+        traceparent: Set(Some(trace.child_traceparent())),
+        request_id: Set(trace.request_id),
+        actor_account_id: Set(trace.actor),
     })
     .exec_without_returning(db)
     .await?;
+    // Inside a request's span this line carries its request id: the first stop of a search
+    // that follows the request to the worker and the sends it causes.
+    tracing::info!(event = %id, event_type = event.name(), "event recorded");
     Ok(id)
 }
 
@@ -37,6 +44,9 @@ pub fn envelope(row: &outbox::Model) -> Result<Envelope, serde_json::Error> {
         id: row.id,
         schema_version: row.schema_version,
         occurred_at: row.created_at,
+        request_id: row.request_id.clone(),
+        traceparent: row.traceparent.clone(),
+        actor_account_id: row.actor_account_id,
         event: serde_json::from_value(row.payload.clone())?,
     })
 }

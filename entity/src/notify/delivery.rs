@@ -48,6 +48,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Sent at.
     pub sent_at: Option<DateTimeUtc>,
+    /// The id of the request that caused the notification.
+    pub request_id: Option<String>,
 }
 
 /// No relations are navigated through sea-orm.

@@ -29,6 +29,12 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     /// Embedded mode: when the event was parked after its handlers kept failing.
     pub dead_at: Option<DateTimeUtc>,
+    /// The id of the request that caused it.
+    pub request_id: Option<String>,
+    /// Its W3C trace context (`traceparent`), continued by the message.
+    pub traceparent: Option<String>,
+    /// The account whose request caused it.
+    pub actor_account_id: Option<Uuid>,
 }
 
 /// No relations.

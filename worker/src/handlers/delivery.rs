@@ -123,6 +123,7 @@ async fn plan(
 
         let default = Preferences::default();
         let mut rows = Vec::new();
+        let request_id = entity::trace::current().and_then(|t| t.request_id);
         for id in &ids {
             let p = prefs.get(id).unwrap_or(&default);
             if !p.wants(&n.category) {
@@ -153,6 +154,7 @@ async fn plan(
                 last_error: Set(None),
                 created_at: Set(now),
                 sent_at: Set(None),
+                request_id: Set(request_id.clone()),
             };
             match devices_of.get(id) {
                 Some(devices) if p.push => {

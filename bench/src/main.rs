@@ -2,7 +2,7 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup|credit> [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup|credit|retention> [--rounds N] [--seconds S] [--connections C]`
 
 mod credit;
 mod fanout;
@@ -11,6 +11,7 @@ mod jobs;
 mod load;
 mod login;
 mod middleware;
+mod retention;
 mod signup;
 
 use std::process::ExitCode;
@@ -56,7 +57,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench <middleware|import|login|fanout|jobs|signup|credit> [--rounds N] [--seconds S] [--connections C]"
+            "usage: bench <middleware|import|login|fanout|jobs|signup|credit|retention> [--rounds N] [--seconds S] [--connections C]"
         );
         return ExitCode::from(2);
     };
@@ -75,6 +76,7 @@ async fn main() -> ExitCode {
         "jobs" => jobs::run(options).await,
         "signup" => signup::run(options).await,
         "credit" => credit::run(options).await,
+        "retention" => retention::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };
     match result {

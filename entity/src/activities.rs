@@ -49,7 +49,7 @@ pub mod activity {
         /// Description.
         pub description: String,
         /// See [`super::ActivityKind`].
-        pub kind: String,
+        pub kind: super::ActivityKind,
         /// Where.
         pub place: String,
         /// Starts at.
@@ -140,7 +140,7 @@ pub mod signup {
         /// The resident's site.
         pub site_id: Uuid,
         /// See [`super::SignupStatus`].
-        pub status: String,
+        pub status: super::SignupStatus,
         /// Waiting-list ticket (order of the list).
         pub waitlist_ticket: Option<i32>,
         /// The check-in code (the content of the resident's QR code).
@@ -356,7 +356,7 @@ pub async fn create<C: ConnectionTrait>(
         site_id,
         title: content.title,
         description: content.description,
-        kind: content.kind.as_str().to_owned(),
+        kind: content.kind,
         place: content.place,
         starts_at: content.starts_at,
         ends_at: content.ends_at,
@@ -523,9 +523,7 @@ pub struct SignupOutcome {
 
 /// A waitlisted sign-up's place: 1 + those ahead of it.
 pub async fn position<C: ConnectionTrait>(db: &C, s: &signup::Model) -> Result<Option<u64>, DbErr> {
-    let (Some(ticket), Some(SignupStatus::Waitlisted)) =
-        (s.waitlist_ticket, SignupStatus::parse(&s.status))
-    else {
+    let (Some(ticket), SignupStatus::Waitlisted) = (s.waitlist_ticket, s.status) else {
         return Ok(None);
     };
     let ahead = signup::Entity::find()
@@ -713,7 +711,7 @@ pub async fn sign_up<C: ConnectionTrait>(
         activity_id,
         resident_id,
         site_id,
-        status: status.as_str().to_owned(),
+        status,
         waitlist_ticket: ticket,
         code,
         signed_up_by: actor.account_id,
@@ -775,7 +773,7 @@ async fn write_row<C: ConnectionTrait>(db: &C, model: &signup::Model) -> Result<
             model.activity_id.into(),
             model.resident_id.into(),
             model.site_id.into(),
-            model.status.clone().into(),
+            model.status.into(),
             model.waitlist_ticket.into(),
             model.code.clone().into(),
             model.signed_up_by.into(),
@@ -981,7 +979,7 @@ pub async fn cancel<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let status = SignupStatus::parse(&s.status).unwrap_or(SignupStatus::Cancelled);
+    let status = s.status;
     if !matches!(status, SignupStatus::Confirmed | SignupStatus::Waitlisted) || a.finished {
         return Err(DomainError::conflict(
             "illegal_transition",
@@ -1034,7 +1032,7 @@ pub async fn cancel<C: ConnectionTrait>(
         .await?;
     }
     Ok(signup::Model {
-        status: SignupStatus::Cancelled.as_str().to_owned(),
+        status: SignupStatus::Cancelled,
         cancelled_at: Some(now),
         updated_at: now,
         ..s
@@ -1289,9 +1287,9 @@ pub async fn check_in<C: ConnectionTrait>(
         }
         CheckIn::Resident(_) => DomainError::NotFound,
     })?;
-    match SignupStatus::parse(&s.status) {
-        Some(SignupStatus::Attended) => return Ok(s),
-        Some(SignupStatus::Confirmed) => {}
+    match s.status {
+        SignupStatus::Attended => return Ok(s),
+        SignupStatus::Confirmed => {}
         _ => {
             return Err(DomainError::conflict(
                 "not_confirmed",

@@ -37,7 +37,7 @@ pub mod campaign {
         /// The site.
         pub site_id: Uuid,
         /// A [`crate::points::Category`] name.
-        pub category: String,
+        pub category: crate::points::Category,
         /// Title.
         pub title: String,
         /// The rules.
@@ -81,13 +81,13 @@ pub mod claim {
         /// The call it answers.
         pub campaign_id: Option<Uuid>,
         /// A [`crate::points::Category`] name.
-        pub category: String,
+        pub category: crate::points::Category,
         /// What was done.
         pub description: String,
         /// Points, set at verification.
         pub points: Option<i32>,
         /// See [`super::ClaimStatus`].
-        pub status: String,
+        pub status: super::ClaimStatus,
         /// Why it was rejected.
         pub status_reason: Option<String>,
         /// End of the publicity window.
@@ -369,7 +369,7 @@ pub async fn create_campaign<C: ConnectionTrait>(
     let model = campaign::Model {
         id: Uuid::now_v7(),
         site_id,
-        category: category.as_str().to_owned(),
+        category,
         title: title.clone(),
         rules,
         period_start: period.0,
@@ -500,10 +500,10 @@ pub async fn apply<C: ConnectionTrait>(
         household_id: r.household_id,
         resident_id,
         campaign_id,
-        category: category.as_str().to_owned(),
+        category,
         description,
         points: None,
-        status: ClaimStatus::Applied.as_str().to_owned(),
+        status: ClaimStatus::Applied,
         status_reason: None,
         publicity_ends_at: None,
         submitted_by: actor.account_id,
@@ -646,7 +646,7 @@ pub async fn act<C: ConnectionTrait>(
     if let Some(a) = actor {
         let leader_may = leads(a, c.group_id)
             && matches!(action, ClaimAction::Verify | ClaimAction::Reject)
-            && matches!(ClaimStatus::parse(&c.status), Some(ClaimStatus::Applied));
+            && c.status == ClaimStatus::Applied;
         if !leader_may {
             a.manage(c.site_id)?;
         }
@@ -668,7 +668,7 @@ pub async fn act<C: ConnectionTrait>(
             ));
         }
     }
-    let from = ClaimStatus::parse(&c.status).unwrap_or(ClaimStatus::Applied);
+    let from = c.status;
     let Some(to) = action.next(from) else {
         return Err(DomainError::conflict(
             "illegal_transition",
@@ -680,7 +680,7 @@ pub async fn act<C: ConnectionTrait>(
     let mut ends = c.publicity_ends_at;
     match action {
         ClaimAction::Verify => {
-            let category = Category::parse(&c.category).unwrap_or(Category::Civility);
+            let category = c.category;
             let range = points::categories(db, c.site_id)
                 .await?
                 .into_iter()
@@ -772,7 +772,7 @@ pub async fn act<C: ConnectionTrait>(
         .await?;
     }
     Ok(claim::Model {
-        status: to.as_str().to_owned(),
+        status: to,
         points,
         publicity_ends_at: ends,
         status_reason: if to == ClaimStatus::Rejected {
@@ -791,7 +791,7 @@ pub async fn credit_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, Do
     let Some(c) = claim::Entity::find_by_id(id).one(db).await? else {
         return Ok(false);
     };
-    let due = c.status == ClaimStatus::Publicized.as_str()
+    let due = c.status == ClaimStatus::Publicized
         && c.publicity_ends_at.is_some_and(|e| e <= Utc::now())
         && objections_open(db, id).await? == 0;
     if due {
@@ -1024,7 +1024,7 @@ pub async fn decide<C: ConnectionTrait>(
         .ok_or(DomainError::NotFound)?;
     let why = reason.unwrap_or_else(|| o.reason.clone());
     if uphold {
-        let from = c.status.clone();
+        let from = c.status;
         let rejected = claim::Entity::update_many()
             .col_expr(
                 claim::Column::Status,
@@ -1043,13 +1043,13 @@ pub async fn decide<C: ConnectionTrait>(
             record_step(
                 db,
                 c.id,
-                &from,
+                from.as_str(),
                 ClaimStatus::Rejected,
                 Some(actor),
                 Some(why.clone()),
             )
             .await?;
-            if from == ClaimStatus::Credited.as_str() {
+            if from == ClaimStatus::Credited {
                 points::reverse(
                     db,
                     c.household_id,
@@ -1062,7 +1062,7 @@ pub async fn decide<C: ConnectionTrait>(
                 .await?;
             }
         }
-    } else if c.status == ClaimStatus::Publicized.as_str() {
+    } else if c.status == ClaimStatus::Publicized {
         credit_due(db, c.id).await?;
     }
     Ok(objection::Model {
@@ -1104,10 +1104,10 @@ pub async fn file_for_attendance<C: ConnectionTrait>(
         household_id: r.household_id,
         resident_id: r.id,
         campaign_id: None,
-        category: category.as_str().to_owned(),
+        category,
         description: format!("参加活动：{}", activity.title),
         points: Some(points),
-        status: ClaimStatus::Registered.as_str().to_owned(),
+        status: ClaimStatus::Registered,
         status_reason: None,
         publicity_ends_at: None,
         submitted_by: actor.account_id,

@@ -1,17 +1,20 @@
 //! Anju's shared model: sea-orm entities, domain types and the rules that both the api and the
 //! worker apply. Nothing here knows about HTTP or AMQP.
 
-/// A status or kind stored as text: the enum with serde's snake_case names, `as_str` and
-/// `parse`, so the stored name and the API name are one and the same.
+/// A status or kind stored as text: the enum with serde's snake_case names (the stored names), a
+/// sea-orm active enum (so a model's field has the enum's type, and a stored value it does not
+/// know fails the load with an error naming it, never a default), `as_str` and `parse` (for input).
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
         )]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),* }
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        pub enum $name { $($(#[$vmeta])* #[sea_orm(string_value = $text)] $variant),* }
 
         impl $name {
             /// The stored name.
@@ -19,9 +22,15 @@ macro_rules! string_enum {
                 match self { $(Self::$variant => $text),* }
             }
 
-            /// Parses a stored name.
+            /// Parses a name given as input (a query parameter, a form field).
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
     };

@@ -97,7 +97,7 @@ pub mod delivery {
         /// The exact body sent.
         pub body: String,
         /// `pending`, `delivered` or `failed` (dead-lettered).
-        pub state: String,
+        pub state: super::DeliveryState,
         /// Attempts so far.
         pub attempts: i32,
         /// Not before.
@@ -236,7 +236,7 @@ pub async fn create<C: ConnectionTrait>(
         credit_code: Set(new.credit_code.as_str().to_owned()),
         contact_name: Set(new.name.chars().take(50).collect()),
         contact_phone: Set(String::new()),
-        status: Set(EmployerStatus::Verified.as_str().to_owned()),
+        status: Set(EmployerStatus::Verified),
         status_reason: Set(None),
         reviewed_by: Set(Some(admin_account)),
         reviewed_at: Set(Some(now)),
@@ -483,7 +483,7 @@ pub async fn upsert_job<C: ConnectionTrait>(
         let id = Uuid::now_v7();
         row.id = Set(id);
         row.employer_id = Set(p.employer_id);
-        row.status = Set(status.as_str().to_owned());
+        row.status = Set(status);
         row.status_reason = Set(None);
         row.version = Set(1);
         row.published_at = Set((status == JobStatus::Published).then_some(now));
@@ -514,8 +514,8 @@ pub async fn upsert_job<C: ConnectionTrait>(
         return Err(stale(posting.version, stored));
     }
     if !matches!(
-        JobStatus::parse(&current.status),
-        Some(JobStatus::Draft | JobStatus::PendingReview | JobStatus::Published)
+        current.status,
+        JobStatus::Draft | JobStatus::PendingReview | JobStatus::Published
     ) {
         return Err(DomainError::conflict(
             "posting_closed",
@@ -544,8 +544,7 @@ pub async fn upsert_job<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    if model.status == JobStatus::Published.as_str() && model.valid_through != current.valid_through
-    {
+    if model.status == JobStatus::Published && model.valid_through != current.valid_through {
         schedule::schedule(
             db,
             EXPIRE_TASK,
@@ -776,7 +775,7 @@ pub async fn job_changed<C: ConnectionTrait>(
         job_version: Set(job.version),
         event_type: Set(event.as_str().to_owned()),
         body: Set(body.clone()),
-        state: Set(DeliveryState::Pending.as_str().to_owned()),
+        state: Set(DeliveryState::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         give_up_at: Set(now + MAX_AGE),

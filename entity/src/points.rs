@@ -70,7 +70,7 @@ pub mod entry {
         /// Its site.
         pub site_id: Uuid,
         /// See [`super::EntryKind`].
-        pub kind: String,
+        pub kind: super::EntryKind,
         /// Points added (positive) or taken (negative).
         pub amount: i32,
         /// The balance after this entry.
@@ -154,7 +154,7 @@ pub mod redemption {
         /// Points paid.
         pub points: i32,
         /// See [`super::RedemptionStatus`].
-        pub status: String,
+        pub status: super::RedemptionStatus,
         /// Who redeemed.
         pub created_by: Uuid,
         /// When.
@@ -480,7 +480,7 @@ async fn write_entry<C: ConnectionTrait>(
         id: Uuid::now_v7(),
         household_id: p.household_id,
         site_id: p.site_id,
-        kind: p.kind.as_str().to_owned(),
+        kind: p.kind,
         amount,
         balance_after,
         shortfall,
@@ -797,7 +797,7 @@ pub async fn redeem<C: ConnectionTrait>(
         item_id,
         quantity,
         points,
-        status: RedemptionStatus::Pending.as_str().to_owned(),
+        status: RedemptionStatus::Pending,
         created_by: actor.account_id,
         created_at: now,
         updated_at: now,
@@ -878,7 +878,7 @@ pub async fn settle<C: ConnectionTrait>(
         .await?;
     }
     Ok(redemption::Model {
-        status: to.as_str().to_owned(),
+        status: to,
         updated_at: now,
         ..r
     })

@@ -197,7 +197,7 @@ pub async fn publicity_sheet<C: ConnectionTrait>(
             .await?;
         lines.push(PublicityLine {
             name: name.unwrap_or_default(),
-            category: Category::parse(&c.category).map_or("", Category::title),
+            category: c.category.title(),
             description: c.description,
             points: c.points.unwrap_or(0),
             until: c

@@ -70,9 +70,7 @@ impl Account {
             phone: Phone::parse(&m.phone)
                 .map(|p| p.masked())
                 .unwrap_or_default(),
-            role: Role::parse(&m.role).ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!("account has an unknown role"))
-            })?,
+            role: m.role,
             site_id: m.site_id,
             disabled: m.disabled,
             created_at: m.created_at,

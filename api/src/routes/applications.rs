@@ -51,7 +51,7 @@ impl From<application::Model> for Application {
             job_id: m.job_id,
             resident_id: m.resident_id,
             on_behalf: m.on_behalf,
-            status: ApplicationStatus::parse(&m.status).unwrap_or(ApplicationStatus::Submitted),
+            status: m.status,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -204,9 +204,9 @@ pub async fn advance(
             .one(&txn)
             .await?
             .ok_or(ApiError::NotFound)?;
-        match JobCategory::parse(&job.category) {
-            Some(JobCategory::WorkAway) => "work_away",
-            Some(JobCategory::IndustryBase) => "industry",
+        match job.category {
+            JobCategory::WorkAway => "work_away",
+            JobCategory::IndustryBase => "industry",
             _ => "local",
         }
     };

@@ -227,8 +227,7 @@ fn new_password(raw: &Secret, phone: &str) -> Result<Password, ApiError> {
 
 /// An access token for `account` at its current session version.
 pub fn access_token(state: &AppState, account: &account::Model) -> Result<(String, i64), ApiError> {
-    let role = Role::parse(&account.role)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("account has an unknown role")))?;
+    let role = account.role;
     state
         .jwt
         .issue(
@@ -450,13 +449,7 @@ pub async fn sms_login(
     let challenge = check_code(&state, &phone, CodePurpose::Login, &body.code).await?;
     let account = accounts::find_by_phone(state.db.conn(), &phone)
         .await?
-        .filter(|a| {
-            !a.disabled
-                && matches!(
-                    Role::parse(&a.role),
-                    Some(Role::Resident | Role::GroupLeader)
-                )
-        })
+        .filter(|a| !a.disabled && matches!(a.role, Role::Resident | Role::GroupLeader))
         .ok_or(ApiError::InvalidCredentials)?;
     let txn = state.db.begin().await?;
     consume_code(&txn, &challenge).await?;

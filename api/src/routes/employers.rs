@@ -89,7 +89,7 @@ impl From<employer::Model> for Employer {
             credit_code: m.credit_code,
             contact_name: m.contact_name,
             contact_phone: m.contact_phone,
-            status: EmployerStatus::parse(&m.status).unwrap_or(EmployerStatus::Pending),
+            status: m.status,
             status_reason: m.status_reason,
             created_at: m.created_at,
         }

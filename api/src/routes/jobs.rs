@@ -247,11 +247,11 @@ impl From<job::Model> for Job {
             employer_id: m.employer_id,
             title: m.title,
             description: m.description,
-            category: JobCategory::parse(&m.category).unwrap_or(JobCategory::Local),
+            category: m.category,
             location: m.location,
             salary_min: m.salary_min,
             salary_max: m.salary_max,
-            salary_unit: SalaryUnit::parse(&m.salary_unit).unwrap_or(SalaryUnit::Month),
+            salary_unit: m.salary_unit,
             headcount: m.headcount,
             age_min: m.age_min,
             age_max: m.age_max,
@@ -262,7 +262,7 @@ impl From<job::Model> for Job {
             housing_provided: m.housing_provided,
             contact: m.contact,
             valid_through: m.valid_through,
-            status: JobStatus::parse(&m.status).unwrap_or(JobStatus::Draft),
+            status: m.status,
             status_reason: m.status_reason,
             version: m.version,
             published_at: m.published_at,
@@ -394,15 +394,11 @@ impl JobPatch {
         JobRequest {
             title: self.title.unwrap_or(job.title),
             description: self.description.unwrap_or(job.description),
-            category: self
-                .category
-                .unwrap_or(JobCategory::parse(&job.category).unwrap_or(JobCategory::Local)),
+            category: self.category.unwrap_or(job.category),
             location: self.location.unwrap_or(job.location),
             salary_min: self.salary_min.unwrap_or(job.salary_min),
             salary_max: self.salary_max.unwrap_or(job.salary_max),
-            salary_unit: self
-                .salary_unit
-                .unwrap_or(SalaryUnit::parse(&job.salary_unit).unwrap_or(SalaryUnit::Month)),
+            salary_unit: self.salary_unit.unwrap_or(job.salary_unit),
             headcount: self.headcount.unwrap_or(job.headcount),
             age_min: self.age_min.unwrap_or(job.age_min),
             age_max: self.age_max.unwrap_or(job.age_max),
@@ -670,16 +666,16 @@ pub async fn job_jsonld(
         .one(state.db.conn())
         .await?
         .ok_or(ApiError::NotFound)?;
-    let employment_type = match JobCategory::parse(&job.category) {
-        Some(JobCategory::PublicWelfare) if job.flexible_hours => "PART_TIME",
-        _ if job.flexible_hours => "PART_TIME",
-        _ => "FULL_TIME",
+    let employment_type = if job.flexible_hours {
+        "PART_TIME"
+    } else {
+        "FULL_TIME"
     };
-    let unit = match SalaryUnit::parse(&job.salary_unit) {
-        Some(SalaryUnit::Hour) => "HOUR",
-        Some(SalaryUnit::Day) => "DAY",
-        Some(SalaryUnit::Piece) => "PIECE",
-        _ => "MONTH",
+    let unit = match job.salary_unit {
+        SalaryUnit::Hour => "HOUR",
+        SalaryUnit::Day => "DAY",
+        SalaryUnit::Piece => "PIECE",
+        SalaryUnit::Month => "MONTH",
     };
     let document = serde_json::json!({
         "@context": "https://schema.org/",

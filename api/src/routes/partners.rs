@@ -289,7 +289,7 @@ impl From<delivery::Model> for Delivery {
             job_id: m.job_id,
             job_version: m.job_version,
             event_type: m.event_type,
-            state: m.state,
+            state: m.state.to_string(),
             attempts: m.attempts,
             next_attempt_at: m.next_attempt_at,
             give_up_at: m.give_up_at,
@@ -834,7 +834,7 @@ fn partner_job(j: entity::recruitment::job::Model, outcome: &str) -> PartnerJob 
         id: j.id,
         external_id: j.external_id.unwrap_or_default(),
         version: j.external_version.unwrap_or(0),
-        status: j.status,
+        status: j.status.to_string(),
         outcome: outcome.to_owned(),
     }
 }
@@ -982,8 +982,8 @@ pub async fn partner_job_feed(
         list.map(|(j, employer)| FeedItem {
             id: j.id,
             version: j.version,
-            deleted: j.status != "published",
-            status: j.status.clone(),
+            deleted: j.status != entity::recruitment::job::JobStatus::Published,
+            status: j.status.to_string(),
             updated_at: j.updated_at,
             posting: partners::posting_json(&j, &employer),
         })

@@ -44,7 +44,7 @@ impl From<entry::Model> for Entry {
     fn from(m: entry::Model) -> Self {
         Self {
             id: m.id,
-            kind: EntryKind::parse(&m.kind).unwrap_or(EntryKind::Correction),
+            kind: m.kind,
             amount: m.amount,
             balance_after: m.balance_after,
             shortfall: m.shortfall,

@@ -216,7 +216,7 @@ impl From<redemption::Model> for Redemption {
             item_id: m.item_id,
             quantity: m.quantity,
             points: m.points,
-            status: RedemptionStatus::parse(&m.status).unwrap_or(RedemptionStatus::Pending),
+            status: m.status,
             created_at: m.created_at,
         }
     }

@@ -302,7 +302,7 @@ both_backends! {
         assert_eq!(confirmed, 100);
         assert_eq!(positions, (1..=1_900).collect::<BTreeSet<u64>>());
         let stored = rows(&app, &id).await;
-        assert_eq!(stored.iter().filter(|s| s.status == "confirmed").count(), 100);
+        assert_eq!(stored.iter().filter(|s| s.status.as_str() == "confirmed").count(), 100);
         let detail: Value = app.get_as(&admin, &format!("/api/v1/activities/{id}")).await.json().await.unwrap();
         assert_eq!(detail["seats_left"], 0);
         assert_eq!(detail["waitlist_length"], 1_900);
@@ -335,8 +335,8 @@ both_backends! {
             .await;
         assert!(statuses.iter().all(|s| *s == 200 || *s == 201), "{statuses:?}");
         let stored = rows(&app, &id).await;
-        let confirmed = stored.iter().filter(|s| s.status == "confirmed").count();
-        let waiting: Vec<i32> = stored.iter().filter(|s| s.status == "waitlisted").filter_map(|s| s.waitlist_ticket).collect();
+        let confirmed = stored.iter().filter(|s| s.status.as_str() == "confirmed").count();
+        let waiting: Vec<i32> = stored.iter().filter(|s| s.status.as_str() == "waitlisted").filter_map(|s| s.waitlist_ticket).collect();
         assert_eq!(confirmed, 20, "never over capacity, never a free seat while 80 wait");
         assert_eq!(waiting.len(), 120 - 30 - 20);
         let promoted = stored.iter().filter(|s| s.promoted_at.is_some()).count();

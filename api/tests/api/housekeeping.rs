@@ -124,8 +124,11 @@ both_backends! {
         assert!(left.contains(&"pending".to_owned()), "a waiting send stays: {left:?}");
         assert_eq!(outbox::Entity::find().filter(outbox::Column::PublishedAt.is_null()).count(db.conn()).await.unwrap(), 1);
         assert_eq!(outbox::Entity::find().count(db.conn()).await.unwrap(), 2);
-        // A second run finds nothing more.
+        // A second run finds nothing more of what was seeded here (rate-limit windows of the
+        // server's own requests may expire meanwhile, under a loaded machine).
         let again = housekeeping::run_once(db, &retention).await.unwrap();
-        assert!(again.deleted.iter().all(|(_, n)| *n == 0), "{again:?}");
+        for table in ["notification", "delivery", "outbox", "processed_message"] {
+            assert_eq!(again.count(table), 0, "{again:?}");
+        }
     }
 }

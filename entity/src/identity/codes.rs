@@ -147,7 +147,7 @@ async fn insert<C: ConnectionTrait>(
     sms_code::Entity::insert(sms_code::ActiveModel {
         id: Set(id),
         phone_hash: Set(phone_key(cipher, phone)),
-        purpose: Set(purpose.as_str().to_owned()),
+        purpose: Set(purpose),
         code_hash: Set(code_hash(cipher, id, &code)),
         resident_id: Set(resident_id),
         issued_by: Set(issued_by),
@@ -245,7 +245,7 @@ pub async fn consume<C: ConnectionTrait>(
         sms_code::Entity::update_many()
             .col_expr(sms_code::Column::ConsumedAt, Expr::value(now))
             .filter(sms_code::Column::PhoneHash.eq(challenge.phone_hash.clone()))
-            .filter(sms_code::Column::Purpose.eq(challenge.purpose.clone()))
+            .filter(sms_code::Column::Purpose.eq(challenge.purpose))
             .filter(sms_code::Column::ConsumedAt.is_null())
             .exec(db)
             .await?;

@@ -13,7 +13,7 @@ pub struct Model {
     /// Keyed hash of the phone number the code is for.
     pub phone_hash: String,
     /// What the code may be used for (see `CodePurpose`).
-    pub purpose: String,
+    pub purpose: super::codes::CodePurpose,
     /// Keyed hash of the code.
     pub code_hash: String,
     /// The resident a printed activation code is for.

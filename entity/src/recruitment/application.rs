@@ -8,9 +8,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     entity::prelude::*, sea_query::Expr,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::job::{self, JobStatus, Viewer};
 use crate::{
@@ -47,7 +45,7 @@ pub struct Model {
     /// Submitted by a leader or staff for the resident.
     pub on_behalf: bool,
     /// See [`ApplicationStatus`].
-    pub status: String,
+    pub status: ApplicationStatus,
     /// Submitted at.
     pub created_at: DateTimeUtc,
     /// Last changed at.
@@ -60,45 +58,27 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Where an application stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    /// Sent.
-    Submitted,
-    /// Seen by the employer.
-    Viewed,
-    /// Invited to an interview.
-    Interviewing,
-    /// Offered the job.
-    Offered,
-    /// Hired: an employment record exists.
-    Hired,
-    /// Not selected.
-    NotSelected,
-    /// Withdrawn by the applicant.
-    Withdrawn,
-}
+string_enum!(
+    /// Where an application stands.
+    ApplicationStatus {
+        /// Sent.
+        Submitted => "submitted",
+        /// Seen by the employer.
+        Viewed => "viewed",
+        /// Invited to an interview.
+        Interviewing => "interviewing",
+        /// Offered the job.
+        Offered => "offered",
+        /// Hired: an employment record exists.
+        Hired => "hired",
+        /// Not selected.
+        NotSelected => "not_selected",
+        /// Withdrawn by the applicant.
+        Withdrawn => "withdrawn",
+    }
+);
 
 impl ApplicationStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Viewed => "viewed",
-            Self::Interviewing => "interviewing",
-            Self::Offered => "offered",
-            Self::Hired => "hired",
-            Self::NotSelected => "not_selected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-    }
-
     /// Every allowed move, and who makes it: `true` for the employer, `false` for the applicant.
     pub fn allowed(self, next: Self) -> Option<bool> {
         use ApplicationStatus::*;
@@ -245,7 +225,7 @@ pub async fn apply<C: ConnectionTrait>(
     resident_id: Uuid,
 ) -> Result<Model, DomainError> {
     let job = job::get(db, Viewer::Public, job_id).await?;
-    if job.status != JobStatus::Published.as_str() || job.valid_through <= Utc::now() {
+    if job.status != JobStatus::Published || job.valid_through <= Utc::now() {
         return Err(DomainError::conflict(
             "job_not_open",
             "this posting no longer takes applications",
@@ -274,7 +254,7 @@ pub async fn apply<C: ConnectionTrait>(
         site_id: resident.site_id,
         submitted_by: actor.account_id,
         on_behalf,
-        status: ApplicationStatus::Submitted.as_str().to_owned(),
+        status: ApplicationStatus::Submitted,
         created_at: now,
         updated_at: now,
     };
@@ -399,7 +379,7 @@ pub async fn advance<C: ConnectionTrait>(
             (false, actor.account_id)
         }
     };
-    let from = ApplicationStatus::parse(&app.status).unwrap_or(ApplicationStatus::Submitted);
+    let from = app.status;
     // Whose move it is decides first: a side asking for the other side's move is refused the
     // same way whatever the application's state.
     if next
@@ -469,7 +449,7 @@ pub async fn advance<C: ConnectionTrait>(
             .await?;
     }
     let moved = Model {
-        status: next.as_str().to_owned(),
+        status: next,
         updated_at: now,
         ..app
     };

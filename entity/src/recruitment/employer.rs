@@ -6,9 +6,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     entity::prelude::*,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use crate::{
     DomainError,
@@ -39,7 +37,7 @@ pub struct Model {
     /// Contact phone.
     pub contact_phone: String,
     /// See [`EmployerStatus`].
-    pub status: String,
+    pub status: EmployerStatus,
     /// Why it was rejected or suspended.
     pub status_reason: Option<String>,
     /// The account that last reviewed it.
@@ -58,42 +56,21 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Where an employer stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EmployerStatus {
-    /// Signed up, waiting for staff review.
-    Pending,
-    /// Verified by staff: may submit jobs.
-    Verified,
-    /// Refused by staff, with a reason.
-    Rejected,
-    /// Verified before, now suspended (its open jobs close).
-    Suspended,
-}
+string_enum!(
+    /// Where an employer stands.
+    EmployerStatus {
+        /// Signed up, waiting for staff review.
+        Pending => "pending",
+        /// Verified by staff: may submit jobs.
+        Verified => "verified",
+        /// Refused by staff, with a reason.
+        Rejected => "rejected",
+        /// Verified before, now suspended (its open jobs close).
+        Suspended => "suspended",
+    }
+);
 
 impl EmployerStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Verified => "verified",
-            Self::Rejected => "rejected",
-            Self::Suspended => "suspended",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "pending" => Self::Pending,
-            "verified" => Self::Verified,
-            "rejected" => Self::Rejected,
-            "suspended" => Self::Suspended,
-            _ => return None,
-        })
-    }
-
     /// The review decisions allowed from this status: every transition rule in one place.
     pub fn can_become(self, next: Self) -> bool {
         matches!(
@@ -132,7 +109,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewEmployer) -> Result<Mode
         credit_code: new.credit_code.as_str().to_owned(),
         contact_name: new.contact_name,
         contact_phone: new.contact_phone.as_str().to_owned(),
-        status: EmployerStatus::Pending.as_str().to_owned(),
+        status: EmployerStatus::Pending,
         status_reason: None,
         reviewed_by: None,
         reviewed_at: None,
@@ -234,7 +211,7 @@ pub async fn review<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let status = EmployerStatus::parse(&current.status).unwrap_or(EmployerStatus::Pending);
+    let status = current.status;
     if !status.can_become(next) {
         return Err(DomainError::conflict(
             "illegal_transition",
@@ -295,7 +272,7 @@ pub async fn review<C: ConnectionTrait>(
     )
     .await?;
     Ok(Model {
-        status: next.as_str().to_owned(),
+        status: next,
         status_reason: reason,
         reviewed_by: Some(reviewer),
         reviewed_at: Some(now),

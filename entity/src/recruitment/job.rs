@@ -35,7 +35,7 @@ pub struct Model {
     /// Description.
     pub description: String,
     /// See [`JobCategory`].
-    pub category: String,
+    pub category: JobCategory,
     /// Where the work is.
     pub location: String,
     /// Lowest pay per unit, in yuan.
@@ -43,7 +43,7 @@ pub struct Model {
     /// Highest pay per unit, in yuan.
     pub salary_max: i32,
     /// See [`SalaryUnit`].
-    pub salary_unit: String,
+    pub salary_unit: SalaryUnit,
     /// People wanted.
     pub headcount: i32,
     /// Youngest acceptable age.
@@ -65,7 +65,7 @@ pub struct Model {
     /// Valid until.
     pub valid_through: DateTimeUtc,
     /// See [`JobStatus`].
-    pub status: String,
+    pub status: JobStatus,
     /// Why staff rejected it.
     pub status_reason: Option<String>,
     /// Lower-cased title, description and employer name, for substring search.
@@ -259,11 +259,11 @@ pub fn content_columns(content: JobContent, employer_name: &str) -> ActiveModel 
         search_text: Set(search_text(&content, employer_name)),
         title: Set(content.title),
         description: Set(content.description),
-        category: Set(content.category.as_str().to_owned()),
+        category: Set(content.category),
         location: Set(content.location),
         salary_min: Set(content.salary_min),
         salary_max: Set(content.salary_max),
-        salary_unit: Set(content.salary_unit.as_str().to_owned()),
+        salary_unit: Set(content.salary_unit),
         headcount: Set(content.headcount),
         age_min: Set(content.age_min),
         age_max: Set(content.age_max),
@@ -299,7 +299,7 @@ pub async fn create<C: ConnectionTrait>(
     let mut draft = content_columns(content, &employer_name(db, employer_id).await?);
     draft.id = Set(Uuid::now_v7());
     draft.employer_id = Set(employer_id);
-    draft.status = Set(JobStatus::Draft.as_str().to_owned());
+    draft.status = Set(JobStatus::Draft);
     draft.status_reason = Set(None);
     draft.version = Set(1);
     draft.published_at = Set(None);
@@ -310,7 +310,7 @@ pub async fn create<C: ConnectionTrait>(
 
 /// Only drafts can be edited: 409 `illegal_transition` otherwise.
 pub fn ensure_editable(job: &Model) -> Result<(), DomainError> {
-    if job.status == JobStatus::Draft.as_str() {
+    if job.status == JobStatus::Draft {
         return Ok(());
     }
     Err(DomainError::conflict(
@@ -517,7 +517,7 @@ pub async fn act<C: ConnectionTrait>(
             )),
         };
     }
-    let from = JobStatus::parse(&job.status).unwrap_or(JobStatus::Draft);
+    let from = job.status;
     let Some(to) = action.next(from) else {
         return Err(DomainError::conflict(
             "illegal_transition",
@@ -529,7 +529,7 @@ pub async fn act<C: ConnectionTrait>(
             .one(db)
             .await?
             .ok_or(DomainError::NotFound)?;
-        if employer.status != EmployerStatus::Verified.as_str() {
+        if employer.status != EmployerStatus::Verified {
             return Err(DomainError::conflict(
                 "employer_not_verified",
                 "only verified employers can submit jobs",
@@ -615,7 +615,7 @@ pub async fn act<C: ConnectionTrait>(
     )
     .await?;
     let after = Model {
-        status: to.as_str().to_owned(),
+        status: to,
         status_reason: reason,
         version: job.version + 1,
         updated_at: now,
@@ -697,7 +697,7 @@ pub async fn renew<C: ConnectionTrait>(
     if job.employer_id != employer_id {
         return Err(DomainError::NotFound);
     }
-    if job.status != JobStatus::Published.as_str() {
+    if job.status != JobStatus::Published {
         return Err(DomainError::conflict(
             "illegal_transition",
             format!("a {} posting cannot be renewed", job.status),
@@ -763,7 +763,7 @@ pub async fn expire_if_due<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), D
     let Some(job) = Entity::find_by_id(id).one(db).await? else {
         return Ok(());
     };
-    if job.status == JobStatus::Published.as_str() && job.valid_through <= Utc::now() {
+    if job.status == JobStatus::Published && job.valid_through <= Utc::now() {
         act(db, JobActor::System, id, JobAction::Expire, None).await?;
     }
     Ok(())

@@ -160,7 +160,7 @@ impl Requirements {
             skills: skills.iter().map(|s| normalise(s)).collect(),
             suitable_for_disabled: job.suitable_for_disabled,
             flexible_hours: job.flexible_hours,
-            away: JobCategory::parse(&job.category) == Some(JobCategory::WorkAway),
+            away: job.category == JobCategory::WorkAway,
         }
     }
 
@@ -194,7 +194,7 @@ pub async fn match_job<C: ConnectionTrait>(
     let Some(job) = job::Entity::find_by_id(job_id).one(db).await? else {
         return Ok(0);
     };
-    if job.status != JobStatus::Published.as_str() {
+    if job.status != JobStatus::Published {
         return Ok(0);
     }
     let requirements = Requirements::of(&job);
@@ -342,11 +342,11 @@ async fn record<C: ConnectionTrait>(
 
 /// The notice (Simplified Chinese).
 fn notice(job: &job::Model) -> String {
-    let unit = match SalaryUnit::parse(&job.salary_unit) {
-        Some(SalaryUnit::Hour) => "小时",
-        Some(SalaryUnit::Day) => "天",
-        Some(SalaryUnit::Piece) => "件",
-        _ => "月",
+    let unit = match job.salary_unit {
+        SalaryUnit::Hour => "小时",
+        SalaryUnit::Day => "天",
+        SalaryUnit::Piece => "件",
+        SalaryUnit::Month => "月",
     };
     format!(
         "“{}”正在招聘（{}，{}–{}元/{}），点击查看详情并报名。",

@@ -290,7 +290,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "fields exist to be deserialized, not read")]
     struct Body {
         name: String,
         inner: Inner,
@@ -298,7 +298,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "fields exist to be deserialized, not read")]
     struct Inner {
         count: u32,
     }
@@ -353,7 +353,6 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     struct Params {
         limit: Option<u64>,
     }
@@ -368,7 +367,6 @@ mod tests {
     }
 
     #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
     struct Search {
         q: Option<String>,
     }

@@ -74,11 +74,7 @@ pub fn fingerprint(req: &HttpRequest) -> String {
     hash.update(req.uri().path_and_query().map_or("", |p| p.as_str()));
     hash.update(b"\n");
     hash.update(&body);
-    hex(&hash.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    entity::crypto::hex(&hash.finalize())
 }
 
 /// A response as the idempotency store keeps it.

@@ -822,7 +822,7 @@ fn already_signed_up() -> DomainError {
 /// PostgreSQL: takes a waiting-list ticket (only while the activity is still full) and writes the
 /// sign-up row (new, or a cancelled one taken up again) in one statement. `None`: the activity
 /// was no longer full; `Some((ticket, left, None))`: a live sign-up already exists.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one statement's bind values")]
 async fn ticket_and_row<C: ConnectionTrait>(
     db: &C,
     activity_id: Uuid,
@@ -952,9 +952,7 @@ async fn promote<C: ConnectionTrait>(
 
 /// `M月D日 HH:MM` in China time, for notices.
 pub fn china_time(at: DateTime<Utc>) -> String {
-    (at + Duration::hours(8))
-        .format("%-m月%-d日 %H:%M")
-        .to_string()
+    crate::china_time::notice(at)
 }
 
 /// Cancels a sign-up (the resident, its leader or staff): a freed seat goes to the first person

@@ -348,7 +348,10 @@ fn leads(actor: &Actor, group_id: Uuid) -> bool {
 }
 
 /// Publishes a call for claims to the site, or some of its groups, as a notice.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a campaign's fields, each checked here"
+)]
 pub async fn create_campaign<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,

@@ -36,10 +36,18 @@ pub enum KeyError {
 /// SHA-256 of `bytes`, as lower-case hex: how high-entropy secrets (refresh tokens, partner
 /// client secrets) are stored, and how stored files are fingerprinted.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// The operating system's random source failed: whatever needed the randomness (a token, a key,
@@ -207,11 +215,7 @@ impl PiiCipher {
     pub fn lookup_hash(&self, value: &str) -> String {
         let mut mac = self.lookup.clone();
         mac.update(value.as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&mac.finalize().into_bytes())
     }
 }
 

@@ -38,6 +38,7 @@ macro_rules! string_enum {
 
 pub mod activities;
 pub mod audit;
+pub mod china_time;
 pub mod claims;
 pub mod crypto;
 pub mod db;

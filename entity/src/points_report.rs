@@ -202,11 +202,7 @@ pub async fn publicity_sheet<C: ConnectionTrait>(
             points: c.points.unwrap_or(0),
             until: c
                 .publicity_ends_at
-                .map(|t| {
-                    (t + chrono::Duration::hours(8))
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string()
-                })
+                .map(crate::china_time::minutes)
                 .unwrap_or_default(),
         });
     }

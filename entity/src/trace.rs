@@ -99,9 +99,7 @@ fn random<const N: usize>() -> [u8; N] {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::crypto::hex;
 
 #[cfg(test)]
 mod tests {

@@ -271,11 +271,7 @@ async fn refresh(m: &WorkerMetrics, db: &Db) -> Result<(), DbErr> {
         }
     }
     // Today in China starts at 16:00 UTC the day before.
-    let china_midnight = (now + chrono::Duration::hours(8))
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() - chrono::Duration::hours(8))
-        .unwrap_or(now);
+    let china_midnight = entity::china_time::start_of_day(now);
     let today = |sql: &str| {
         Statement::from_sql_and_values(
             backend,

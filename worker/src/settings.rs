@@ -509,7 +509,10 @@ impl Settings {
 }
 
 #[cfg(test)]
-#[allow(clippy::result_large_err)] // figment's Jail closures return figment::Error
+#[expect(
+    clippy::result_large_err,
+    reason = "figment's Jail closures return figment::Error"
+)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -639,7 +642,6 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::too_many_lines)]
     fn every_documented_setting_can_be_given_by_environment() {
         // A value for each key (all digits wherever the setting is text), and how to see it took.
         type Check = fn(&Settings) -> bool;

@@ -96,11 +96,7 @@ impl JwtKeys {
             None => {
                 let key: [u8; 32] = crypto::load_or_create_key(&data_dir.join("jwt.key"))
                     .map_err(|e| KeyConfigError(e.to_string()))?;
-                let kid: String = Sha256::digest(key)
-                    .iter()
-                    .take(6)
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let kid = crypto::hex(&Sha256::digest(key)[..6]);
                 vec![(kid, key.to_vec())]
             }
         };

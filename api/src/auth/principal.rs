@@ -40,14 +40,6 @@ impl Principal {
         self.scope.site_id()
     }
 
-    /// Staff or site administrator of a site: returns that site.
-    pub fn require_staff(&self) -> Result<Uuid, ApiError> {
-        match (self.role, &self.scope) {
-            (Role::Staff | Role::SiteAdmin, Scope::Site(site)) => Ok(*site),
-            _ => Err(ApiError::Forbidden("only community staff may do this")),
-        }
-    }
-
     /// Staff of `site`, or a platform administrator (who manages every site).
     pub fn require_staff_of(&self, site: Uuid) -> Result<(), ApiError> {
         match (self.role, &self.scope) {
@@ -75,17 +67,6 @@ impl Principal {
         match self.role {
             Role::SiteAdmin | Role::PlatformAdmin => Ok(()),
             _ => Err(ApiError::Forbidden("only administrators may do this")),
-        }
-    }
-
-    /// May change registry data (households, residents) within its scope: staff, site and
-    /// platform administrators, and group leaders for their groups.
-    pub fn require_registry_editor(&self) -> Result<(), ApiError> {
-        match self.role {
-            Role::Staff | Role::SiteAdmin | Role::PlatformAdmin | Role::GroupLeader => Ok(()),
-            _ => Err(ApiError::Forbidden(
-                "residents may not change registry data",
-            )),
         }
     }
 }

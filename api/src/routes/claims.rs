@@ -338,7 +338,10 @@ pub async fn apply_for_points(
 /// The `multipart/form-data` shape of an application (documentation only: the handler reads
 /// the parts itself).
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[expect(
+    dead_code,
+    reason = "documents the multipart form in the OpenAPI schema only"
+)]
 pub struct ClaimForm {
     /// The application, as JSON.
     claim: ClaimRequest,

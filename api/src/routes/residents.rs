@@ -325,7 +325,7 @@ pub struct ActivationCode {
 
 /// Today in China (Asia/Shanghai is UTC+8 all year).
 pub fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    entity::china_time::today()
 }
 
 fn skills(list: Vec<String>, errors: &mut FieldErrors) -> Vec<String> {

@@ -141,7 +141,7 @@ pub fn dummy_hash() -> &'static str {
         // The dummy password needs no secrecy (a dummy match never logs anyone in), only a
         // valid hash to spend the same time on.
         let random = crate::crypto::random_bytes::<24>().unwrap_or([7; 24]);
-        let password = Password(random.iter().map(|b| format!("{b:02x}")).collect());
+        let password = Password(crate::crypto::hex(&random));
         hash(&password).unwrap_or_default()
     })
 }

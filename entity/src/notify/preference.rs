@@ -34,9 +34,6 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// China is UTC+8 all year (no daylight saving).
-const CHINA: Duration = Duration::hours(8);
-
 /// Effective preferences (stored or default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preferences {
@@ -114,7 +111,7 @@ impl Preferences {
         if urgent && self.urgent_bypass || start == end {
             return now;
         }
-        let local = (now + CHINA).naive_utc();
+        let local = crate::china_time::local(now);
         let time = local.time();
         let quiet = if start < end {
             time >= start && time < end
@@ -128,7 +125,7 @@ impl Preferences {
         if end_local <= local {
             end_local += Duration::days(1);
         }
-        DateTime::<Utc>::from_naive_utc_and_offset(end_local - CHINA, Utc)
+        crate::china_time::to_utc(end_local)
     }
 }
 

@@ -434,7 +434,7 @@ pub async fn advance<C: ConnectionTrait>(
             job_id: Some(app.job_id),
             application_id: Some(app.id),
             channel: channel.to_owned(),
-            start_date: (now + chrono::Duration::hours(8)).date_naive(),
+            start_date: crate::china_time::date_of(now),
             end_date: None::<NaiveDate>,
             created_by: account,
             created_at: now,

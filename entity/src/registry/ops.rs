@@ -992,13 +992,3 @@ pub async fn list_audit<C: ConnectionTrait>(
     let rows = select.all(db).await?;
     Ok(Page::from_rows(page, rows, |e| e.id))
 }
-
-/// The resident's site and household, for callers that check scope by household.
-pub async fn resident_site<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<Uuid>, DbErr> {
-    resident::Entity::find_by_id(id)
-        .select_only()
-        .column(resident::Column::SiteId)
-        .into_tuple()
-        .one(db)
-        .await
-}

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use entity::{
     messaging::{
         Envelope, Event,
@@ -49,9 +49,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
 
 /// Midnight China time today, in UTC.
 fn start_of_china_day() -> chrono::DateTime<Utc> {
-    let china = Utc::now() + Duration::hours(8);
-    let midnight = china.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
-    chrono::DateTime::<Utc>::from_naive_utc_and_offset(midnight, Utc) - Duration::hours(8)
+    entity::china_time::start_of_day(Utc::now())
 }
 
 async fn plan(

@@ -41,7 +41,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
 }
 
 fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    entity::china_time::today()
 }
 
 /// The residents an audience names, as a query over resident ids.

@@ -1,7 +1,6 @@
 //! `job.published` -> the residents the posting suits (and its category's subscribers) are told,
 //! once each, through one `notification.requested` per site.
 
-use chrono::Utc;
 use entity::{
     messaging::{Envelope, Event},
     recruitment::matching,
@@ -20,7 +19,7 @@ pub const HANDLER: Handler = Handler {
 fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFuture<'a> {
     Box::pin(async move {
         if let Event::JobPublished(published) = &envelope.event {
-            let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+            let today = entity::china_time::today();
             let told = matching::match_job(txn, published.job_id, today).await?;
             tracing::info!(job_id = %published.job_id, told, "job matched");
         }

@@ -123,6 +123,7 @@ where
                 .and_then(|v| v.to_str().ok())
                 .and_then(entity::trace::parse_traceparent),
             actor: None,
+            statements: 0,
         };
         req.extensions_mut().insert(request_id.clone());
         let method = req.method().clone();
@@ -131,10 +132,16 @@ where
 
         Box::pin(
             async move {
-                let outcome =
-                    AssertUnwindSafe(entity::trace::scope(trace, service.call(req)))
-                        .catch_unwind()
-                        .await;
+                let outcome = AssertUnwindSafe(entity::trace::scope_reporting(
+                    trace,
+                    service.call(req),
+                ))
+                .catch_unwind()
+                .await;
+                let (outcome, statements) = match outcome {
+                    Ok((result, trace)) => (Ok(result), trace.statements),
+                    Err(panic) => (Err(panic), 0),
+                };
                 let response = match outcome {
                     Ok(Ok(response)) => response,
                     Ok(Err(error)) => {
@@ -167,11 +174,11 @@ where
                 let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
                 let status_code = status.as_u16();
                 if status.is_server_error() {
-                    tracing::warn!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, "request failed");
+                    tracing::warn!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, statements, "request failed");
                 } else if status.is_client_error() || elapsed >= SLOW_REQUEST {
-                    tracing::info!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, "request completed");
+                    tracing::info!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, statements, "request completed");
                 } else {
-                    tracing::debug!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, "request completed");
+                    tracing::debug!(%method, path = response.request().path(), status = status_code, route, elapsed_ms, statements, "request completed");
                 }
 
                 // Our errors are problem+json; the OAuth token endpoint's are RFC 6749 JSON.

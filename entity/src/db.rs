@@ -55,9 +55,11 @@ impl Db {
                     DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
                 })?;
             }
-            let read =
+            let mut read =
                 Database::connect(sqlite_options(url, options, options.max_connections)).await?;
-            let write = Database::connect(sqlite_options(url, options, 1)).await?;
+            let mut write = Database::connect(sqlite_options(url, options, 1)).await?;
+            read.set_metric_callback(|_| crate::trace::count_statement());
+            write.set_metric_callback(|_| crate::trace::count_statement());
             Ok(Self { read, write })
         } else {
             let mut opts = ConnectOptions::new(url);
@@ -65,7 +67,8 @@ impl Db {
                 .min_connections(1)
                 .acquire_timeout(options.acquire_timeout)
                 .sqlx_logging(false);
-            let read = Database::connect(opts).await?;
+            let mut read = Database::connect(opts).await?;
+            read.set_metric_callback(|_| crate::trace::count_statement());
             Ok(Self {
                 write: read.clone(),
                 read,

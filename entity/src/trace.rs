@@ -20,6 +20,9 @@ pub struct Trace {
     pub traceparent: Option<String>,
     /// The account acting, once the caller is known.
     pub actor: Option<Uuid>,
+    /// Database statements run for this work so far (every connection of [`crate::Db`] counts
+    /// them here), so a request's log line shows an N+1 query at once.
+    pub statements: u32,
 }
 
 tokio::task_local! {
@@ -29,6 +32,27 @@ tokio::task_local! {
 /// Runs `work` with `trace` as its cause.
 pub async fn scope<F: Future>(trace: Trace, work: F) -> F::Output {
     CURRENT.scope(RefCell::new(trace), work).await
+}
+
+/// Runs `work` with `trace` as its cause, and returns what the trace became (the acting account,
+/// the statements counted).
+pub async fn scope_reporting<F: Future>(trace: Trace, work: F) -> (F::Output, Trace) {
+    CURRENT
+        .scope(RefCell::new(trace), async {
+            let output = work.await;
+            let trace = CURRENT.with(|t| t.borrow().clone());
+            (output, trace)
+        })
+        .await
+}
+
+/// Counts one database statement against the current work (outside any work: nothing).
+pub fn count_statement() {
+    let _ = CURRENT.try_with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            t.statements = t.statements.saturating_add(1);
+        }
+    });
 }
 
 /// The cause of the current work, if it has one.

@@ -595,11 +595,15 @@ pub async fn list_signups(
         &page,
     )
     .await?;
-    let mut items = Vec::with_capacity(list.items.len());
-    for s in list.items {
-        let position = activities::position(state.db.conn(), &s).await?;
-        items.push(signup_dto(s, position));
-    }
+    let positions = activities::positions(state.db.conn(), &list.items).await?;
+    let items = list
+        .items
+        .into_iter()
+        .map(|s| {
+            let position = positions.get(&s.id).copied();
+            signup_dto(s, position)
+        })
+        .collect();
     Ok(web::Json(Paginated {
         items,
         next_cursor: list.next_cursor,
@@ -636,11 +640,15 @@ pub async fn my_signups(
         .ok_or(ApiError::Forbidden("only residents sign up"))?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let list = activities::of_resident(state.db.conn(), resident, &page).await?;
-    let mut items = Vec::with_capacity(list.items.len());
-    for s in list.items {
-        let position = activities::position(state.db.conn(), &s).await?;
-        items.push(signup_dto(s, position));
-    }
+    let positions = activities::positions(state.db.conn(), &list.items).await?;
+    let items = list
+        .items
+        .into_iter()
+        .map(|s| {
+            let position = positions.get(&s.id).copied();
+            signup_dto(s, position)
+        })
+        .collect();
     Ok(web::Json(Paginated {
         items,
         next_cursor: list.next_cursor,

@@ -280,6 +280,36 @@ both_backends! {
         problem(cancel(&app, &w.resident_2, &sid, &w.resident_2_id).await, 409, "illegal_transition").await;
     }
 
+    async fn a_page_of_a_hundred_waiting_sign_ups_takes_a_handful_of_statements(app) {
+        let (admin, site, residents) = crowd(&app, 110).await;
+        let a = created(app.post_as(&admin, "/api/v1/activities", &activity(&site, 10, 3600, 3600)).await).await;
+        let id = a["id"].as_str().unwrap().to_owned();
+        for r in &residents {
+            assert_eq!(sign_up(&app, &admin, &id, Some(r)).await.status(), 201);
+        }
+        let request_id = format!("n-plus-one-{}", uuid::Uuid::now_v7());
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/activities/{id}/signups?status=waitlisted&limit=100")))
+            .bearer_auth(&admin)
+            .header("x-request-id", &request_id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let page: Value = response.json().await.unwrap();
+        let places: BTreeSet<u64> = page["items"].as_array().unwrap().iter().map(|s| s["position"].as_u64().unwrap()).collect();
+        assert_eq!(places, (1..=100).collect::<BTreeSet<u64>>());
+        // The request's own log line counts the statements it ran (a query per item would be 100+).
+        let logs = captured_logs();
+        let line = logs
+            .lines()
+            .find(|l| l.contains(&request_id) && l.contains("request completed"))
+            .unwrap_or_else(|| panic!("no log line for {request_id}"));
+        let statements: u32 = line.split("statements=").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+        assert!((1..=8).contains(&statements), "{statements} statements: {line}");
+    }
+
     async fn two_thousand_residents_for_a_hundred_seats(app) {
         let (admin, site, residents) = crowd(&app, 2_000).await;
         let a = created(app.post_as(&admin, "/api/v1/activities", &activity(&site, 100, 3600, 3600)).await).await;

@@ -154,6 +154,7 @@ impl Envelope {
             request_id: self.request_id.clone(),
             traceparent: self.traceparent.clone(),
             actor: self.actor_account_id,
+            statements: 0,
         }
     }
 }

@@ -75,7 +75,7 @@ pub mod activity {
         /// Contact.
         pub contact: String,
         /// Points category awarded for attendance (used by the points scheme).
-        pub points_category: Option<String>,
+        pub points_category: Option<crate::points::Category>,
         /// Points awarded for attendance.
         pub points_amount: Option<i32>,
         /// Employers taking part (job fairs), a JSON array of ids.
@@ -237,7 +237,7 @@ pub struct ActivityContent {
     /// Contact.
     pub contact: String,
     /// Points for attendance: category and amount.
-    pub points: Option<(String, i32)>,
+    pub points: Option<(crate::points::Category, i32)>,
     /// Employers taking part (job fairs).
     pub employer_ids: Vec<Uuid>,
 }
@@ -369,7 +369,7 @@ pub async fn create<C: ConnectionTrait>(
         waitlist_enabled: content.waitlist_enabled,
         whole_site: groups.is_empty(),
         contact: content.contact,
-        points_category: content.points.as_ref().map(|(c, _)| c.clone()),
+        points_category: content.points.as_ref().map(|(c, _)| *c),
         points_amount: content.points.as_ref().map(|(_, n)| *n),
         employer_ids: json!(content.employer_ids),
         finished: false,
@@ -1364,7 +1364,17 @@ pub async fn check_in<C: ConnectionTrait>(
     }
     if updated.rows_affected == 1 {
         // Attendance that earns points files its claim, already registered.
-        crate::claims::file_for_attendance(db, &a, &s, actor).await?;
+        if let (Some(category), Some(points)) = (a.points_category, a.points_amount) {
+            let attendance = crate::claims::Attendance {
+                signup_id: s.id,
+                resident_id: s.resident_id,
+                activity_id: a.id,
+                activity_title: a.title.clone(),
+                category,
+                points,
+            };
+            crate::claims::file_for_attendance(db, &attendance, actor).await?;
+        }
     }
     // Answer what is stored, so every scan (this one, a simultaneous one, a later one) answers
     // the same, at the database's precision.

@@ -1076,39 +1076,48 @@ pub async fn decide<C: ConnectionTrait>(
     })
 }
 
-/// Files the claim an attended activity earns (its points category and amount), already at the
-/// register step: attendance was recorded by staff, so application, verification and
-/// registration are that record. At most one per sign-up.
+/// Attendance that earns points, as the activities domain reports it (plain values: the points
+/// domain does not read activities' tables).
+#[derive(Debug, Clone)]
+pub struct Attendance {
+    /// The sign-up (the claim takes its id, so one sign-up files at most one claim).
+    pub signup_id: Uuid,
+    /// Who attended.
+    pub resident_id: Uuid,
+    /// The activity.
+    pub activity_id: Uuid,
+    /// Its title, for the claim's description.
+    pub activity_title: String,
+    /// The points category attendance earns.
+    pub category: Category,
+    /// How many points.
+    pub points: i32,
+}
+
+/// Files the claim an attended activity earns, already at the register step: attendance was
+/// recorded by staff, so application, verification and registration are that record. At most
+/// one per sign-up.
 pub async fn file_for_attendance<C: ConnectionTrait>(
     db: &C,
-    activity: &crate::activities::activity::Model,
-    signup: &crate::activities::signup::Model,
+    attendance: &Attendance,
     actor: &Actor,
 ) -> Result<Option<claim::Model>, DomainError> {
-    let (Some(category), Some(points)) = (
-        activity
-            .points_category
-            .as_deref()
-            .and_then(Category::parse),
-        activity.points_amount,
-    ) else {
-        return Ok(None);
-    };
-    let r = resident::Entity::find_by_id(signup.resident_id)
+    let (category, points) = (attendance.category, attendance.points);
+    let r = resident::Entity::find_by_id(attendance.resident_id)
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
     let now = Utc::now();
     let model = claim::Model {
         // Derived from the sign-up, so a second check-in can never file a second claim.
-        id: signup.id,
+        id: attendance.signup_id,
         site_id: r.site_id,
         group_id: r.group_id,
         household_id: r.household_id,
         resident_id: r.id,
         campaign_id: None,
         category,
-        description: format!("参加活动：{}", activity.title),
+        description: format!("参加活动：{}", attendance.activity_title),
         points: Some(points),
         status: ClaimStatus::Registered,
         status_reason: None,
@@ -1135,7 +1144,7 @@ pub async fn file_for_attendance<C: ConnectionTrait>(
         "",
         ClaimStatus::Registered,
         Some(actor),
-        Some(format!("attendance at activity {}", activity.id)),
+        Some(format!("attendance at activity {}", attendance.activity_id)),
     )
     .await?;
     Ok(Some(model))

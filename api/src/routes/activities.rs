@@ -149,9 +149,9 @@ impl ActivityRequest {
                 capacity: self.capacity,
                 waitlist_enabled: self.waitlist,
                 contact,
-                points: self
-                    .points
-                    .map(|p| (p.category.trim().to_owned(), p.amount)),
+                points: self.points.and_then(|p| {
+                    entity::points::Category::parse(p.category.trim()).map(|c| (c, p.amount))
+                }),
                 employer_ids: self.employer_ids,
             },
             AudienceSpec {
@@ -227,7 +227,10 @@ impl From<activity::Model> for Activity {
             points: m
                 .points_category
                 .zip(m.points_amount)
-                .map(|(category, amount)| AttendancePoints { category, amount }),
+                .map(|(category, amount)| AttendancePoints {
+                    category: category.to_string(),
+                    amount,
+                }),
             employer_ids: serde_json::from_value(m.employer_ids).unwrap_or_default(),
             finished: m.finished,
         }

@@ -7,17 +7,17 @@
 use anyhow::Context;
 use entity::{
     identity::{
-        Role,
         accounts::{self, NewAccount},
         password::Password,
     },
     people::{Phone, synthetic},
+    registry::scope::Scope,
     registry::{
         import::import_rows,
         ops::{self, Actor, NewSite},
         resident, resident_group, site,
     },
-    scope::Scope,
+    role::Role,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;

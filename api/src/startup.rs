@@ -11,11 +11,11 @@ use entity::{
     crypto::PiiCipher,
     db::DbOptions,
     identity::{
-        Role,
         accounts::{self, NewAccount},
         password::Password,
     },
     people::Phone,
+    role::Role,
 };
 use migration::{Migrator, MigratorTrait};
 use tokio::{sync::watch, task::JoinHandle};

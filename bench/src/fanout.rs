@@ -16,7 +16,6 @@ use entity::{
     Db,
     crypto::PiiCipher,
     db::DbOptions,
-    identity::Role,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -24,11 +23,12 @@ use entity::{
     },
     notification,
     people::synthetic,
+    registry::scope::Scope,
     registry::{
         import::import_rows,
         ops::{self, Actor, NewSite},
     },
-    scope::Scope,
+    role::Role,
 };
 use futures_util::StreamExt;
 use lapin::{

@@ -17,12 +17,12 @@ use entity::{
     activities::{self, ActivityContent, ActivityKind, AudienceSpec},
     crypto::PiiCipher,
     identity::{
-        Role,
         accounts::{self, NewAccount},
         password::Password,
     },
     people::{Phone, synthetic},
     registry::{import::import_rows, resident},
+    role::Role,
 };
 use sea_orm::{
     ColumnTrait, Database, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,

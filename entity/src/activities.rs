@@ -20,15 +20,15 @@ use crate::{
     DomainError,
     audit::{self, AuditEntry},
     crypto::random_bytes,
-    identity::Role,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox, schedule,
     },
     page::{Page, PageRequest},
+    registry::scope::Scope,
     registry::{ops::Actor, resident, resident_group, site},
-    scope::Scope,
+    role::Role,
 };
 
 /// An activity.

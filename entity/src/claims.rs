@@ -19,8 +19,8 @@ use crate::{
     },
     page::{Page, PageRequest},
     points::{self, Category, EntryKind, Posting},
+    registry::scope::{Scope, sites_of},
     registry::{ops::Actor, resident},
-    scope::{Scope, sites_of},
 };
 
 /// Calls for claims.

@@ -57,7 +57,7 @@ pub mod points;
 pub mod points_report;
 pub mod recruitment;
 pub mod registry;
-pub mod scope;
+pub mod role;
 pub mod secret;
 pub mod text;
 pub mod trace;

@@ -139,6 +139,27 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, InvalidCurs
     serde_json::from_slice(&bytes).map_err(|_| InvalidCursor)
 }
 
+/// One keyset page of `select`, ordered by id (UUIDv7, so creation order).
+pub(crate) async fn page_by_id<E, C>(
+    db: &C,
+    select: sea_orm::Select<E>,
+    id: E::Column,
+    request: &PageRequest<uuid::Uuid>,
+    key: impl Fn(&E::Model) -> uuid::Uuid,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut select = select.order_by_asc(id).limit(request.fetch());
+    if let Some(after) = request.after() {
+        select = select.filter(id.gt(*after));
+    }
+    let rows = select.all(db).await?;
+    Ok(Page::from_rows(request, rows, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,15 +17,15 @@ use serde_json::json;
 use crate::{
     DomainError,
     audit::{self, AuditEntry},
-    identity::Role,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
     page::{Page, PageRequest},
+    registry::scope::Scope,
     registry::{household, ops::Actor, resident},
-    scope::Scope,
+    role::Role,
 };
 
 /// A household's points account.
@@ -697,7 +697,10 @@ pub async fn update_item<C: ConnectionTrait>(
     content: ItemContent,
 ) -> Result<item::Model, DomainError> {
     let current = item::Entity::find_by_id(id)
-        .filter(crate::scope::sites_of(&actor.scope, item::Column::SiteId))
+        .filter(crate::registry::scope::sites_of(
+            &actor.scope,
+            item::Column::SiteId,
+        ))
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
@@ -724,7 +727,10 @@ pub async fn items<C: ConnectionTrait>(
     page: &PageRequest<Uuid>,
 ) -> Result<Page<item::Model>, DbErr> {
     let mut select = item::Entity::find()
-        .filter(crate::scope::sites_of(scope, item::Column::SiteId))
+        .filter(crate::registry::scope::sites_of(
+            scope,
+            item::Column::SiteId,
+        ))
         .order_by_asc(item::Column::Id)
         .limit(page.fetch());
     if !matches!(scope, Scope::All | Scope::Site(_)) {
@@ -831,7 +837,7 @@ pub async fn settle<C: ConnectionTrait>(
     to: RedemptionStatus,
 ) -> Result<redemption::Model, DomainError> {
     let r = redemption::Entity::find_by_id(id)
-        .filter(crate::scope::sites_of(
+        .filter(crate::registry::scope::sites_of(
             &actor.scope,
             redemption::Column::SiteId,
         ))

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::{
     claims::{ClaimStatus, claim},
     points::Category,
+    registry::scope::Scope,
     registry::{household, resident, resident_group},
-    scope::Scope,
 };
 
 /// Points credited in one category.
@@ -72,7 +72,7 @@ async fn groups<C: ConnectionTrait>(
             select = select.filter(resident_group::Column::Id.is_in(group_ids.clone()));
         }
         other => {
-            select = select.filter(crate::scope::sites_of(
+            select = select.filter(crate::registry::scope::sites_of(
                 other,
                 resident_group::Column::SiteId,
             ))

@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 use entity::{
     audit::{self, AuditEntry},
     identity::{
-        Role,
         accounts::{self, NewAccount},
         password::Password,
     },
     people::Phone,
     registry::ops,
+    role::Role,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -219,9 +219,13 @@ pub async fn create_account(
     let resident_id = match (body.resident_id, site_id) {
         (None, _) => None,
         (Some(resident), Some(site)) => {
-            ops::get_resident(state.db.conn(), &entity::scope::Scope::Site(site), resident)
-                .await
-                .map_err(|_| ApiError::invalid("resident_id", "no such resident at this site"))?;
+            ops::get_resident(
+                state.db.conn(),
+                &entity::registry::scope::Scope::Site(site),
+                resident,
+            )
+            .await
+            .map_err(|_| ApiError::invalid("resident_id", "no such resident at this site"))?;
             Some(resident)
         }
         (Some(_), None) => {

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::Utc;
 use entity::{
     identity::{
-        Role, account,
+        account,
         accounts::{self, NewAccount},
         codes::{self, CodeError, CodePurpose},
         password::Password,
@@ -18,7 +18,8 @@ use entity::{
     notify::device,
     people::Phone,
     registry::resident,
-    scope::Scope,
+    registry::scope::Scope,
+    role::Role,
     secret::Secret,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};

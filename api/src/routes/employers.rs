@@ -4,12 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use entity::{
     identity::{
-        Role,
         accounts::{self, NewAccount},
         password::Password,
     },
     people::{CreditCode, Phone},
     recruitment::employer::{self, EmployerScope, EmployerStatus, NewEmployer},
+    role::Role,
     secret::Secret,
 };
 use serde::{Deserialize, Serialize};

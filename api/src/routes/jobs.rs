@@ -11,7 +11,6 @@ use actix_web::{
 };
 use chrono::{DateTime, Utc};
 use entity::{
-    identity::Role,
     recruitment::{
         employer,
         job::{
@@ -19,6 +18,7 @@ use entity::{
             Viewer,
         },
     },
+    role::Role,
 };
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};

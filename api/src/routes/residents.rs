@@ -4,13 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    identity::Role,
     people::{Gender, IdCardNumber, Phone, Relation},
     registry::{
         ops::{self, ResidentChanges, ResidentData, ResidentFilter},
         resident,
         types::{EmploymentStatus, JobPreferences},
     },
+    role::Role,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -617,8 +617,14 @@ pub async fn print_activation_code(
     let reason = text("reason", &body.reason, 500)?;
     let id = id.into_inner();
     let txn = state.db.begin().await?;
-    let (code, phone) =
-        ops::print_activation_code(&txn, &caller.actor(), &state.pii, id, reason).await?;
+    let (code, phone) = entity::identity::codes::print_activation_code(
+        &txn,
+        &caller.actor(),
+        &state.pii,
+        id,
+        reason,
+    )
+    .await?;
     txn.commit().await?;
     Ok(HttpResponse::build(StatusCode::CREATED)
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

@@ -8,15 +8,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Role, account};
+use super::account;
+use crate::role::Role;
 use crate::{
     DomainError, audit,
     crypto::PiiCipher,
     error::is_unique_violation,
     page::{Page, PageRequest},
     people::Phone,
+    registry::scope::Scope,
     registry::{ops::Actor, resident},
-    scope::Scope,
 };
 
 /// What a new account is made of (the password already hashed).
@@ -247,7 +248,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(phone) = &filter.phone {
         select = select.filter(account::Column::Phone.eq(phone.as_str()));
     }
-    Ok(crate::registry::ops::page_by_id(db, select, account::Column::Id, page, |a| a.id).await?)
+    Ok(crate::page::page_by_id(db, select, account::Column::Id, page, |a| a.id).await?)
 }
 
 /// Disables or enables an account (site administrators for accounts of their site, platform

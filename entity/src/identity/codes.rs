@@ -265,3 +265,48 @@ pub async fn purge_expired<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Re
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Prints a one-time activation code for a resident who cannot receive the SMS (staff of its
+/// site; audited with the reason). The code activates an account for the resident's registered
+/// phone only, within 7 days; a new code voids the ones printed before.
+pub async fn print_activation_code<C: ConnectionTrait>(
+    db: &C,
+    actor: &crate::registry::ops::Actor,
+    cipher: &PiiCipher,
+    id: Uuid,
+    reason: String,
+) -> Result<(IssuedCode, Phone), crate::DomainError> {
+    let resident = crate::registry::ops::get_resident(db, &actor.scope, id).await?;
+    actor.manage(resident.site_id)?;
+    let activated = super::account::Entity::find()
+        .filter(super::account::Column::ResidentId.eq(id))
+        .one(db)
+        .await?
+        .is_some();
+    if activated {
+        return Err(crate::DomainError::conflict(
+            "already_activated",
+            "this resident already has an account",
+        ));
+    }
+    let phone = resident
+        .phone
+        .as_deref()
+        .and_then(|p| Phone::parse(p).ok())
+        .ok_or_else(|| {
+            crate::DomainError::conflict(
+                "resident_has_no_phone",
+                "register the resident's mobile number first: the account is keyed by it",
+            )
+        })?;
+    let code = issue_printed(db, cipher, &phone, id, actor.account_id, Utc::now()).await?;
+    let mut entry = actor.audit(
+        resident.site_id,
+        "resident.print_activation_code",
+        "resident",
+        id,
+    );
+    entry.reason = Some(reason);
+    crate::audit::record(db, entry).await?;
+    Ok((code, phone))
+}

@@ -6,8 +6,5 @@ pub mod codes;
 pub mod password;
 pub mod refresh_family;
 pub mod refresh_token;
-pub mod role;
 pub mod sms_code;
 pub mod tokens;
-
-pub use role::Role;

@@ -15,7 +15,6 @@ use crate::{
     DomainError,
     audit::{self, AuditEntry},
     error::is_unique_violation,
-    identity::Role,
     messaging::{
         Event,
         events::{Audience, EmployerNotice, NotificationRequested, Urgency},
@@ -23,6 +22,7 @@ use crate::{
     },
     page::{Page, PageRequest},
     registry::{ops::Actor, resident},
+    role::Role,
 };
 
 /// An application.
@@ -295,9 +295,8 @@ pub async fn apply<C: ConnectionTrait>(
 
 fn actor_resident(actor: &Actor) -> Option<Uuid> {
     match &actor.scope {
-        crate::scope::Scope::Own(own) | crate::scope::Scope::Groups { own, .. } => {
-            Some(own.resident_id)
-        }
+        crate::registry::scope::Scope::Own(own)
+        | crate::registry::scope::Scope::Groups { own, .. } => Some(own.resident_id),
         _ => None,
     }
 }

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::application::employment;
 use crate::{
     people::synthetic::is_working_age,
+    registry::scope::Scope,
     registry::{household, resident, resident_group},
-    scope::Scope,
 };
 
 /// One group's figures.

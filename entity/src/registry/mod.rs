@@ -9,5 +9,6 @@ pub mod import;
 pub mod ops;
 pub mod resident;
 pub mod resident_group;
+pub mod scope;
 pub mod site;
 pub mod types;

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -19,13 +19,10 @@ use crate::{
     audit::{self, AuditEntry},
     crypto::PiiCipher,
     error::is_unique_violation,
-    identity::{
-        Role, account,
-        codes::{self, IssuedCode},
-    },
     page::{Page, PageRequest},
     people::{Gender, IdCardNumber, Phone, Relation},
-    scope::Scope,
+    registry::scope::Scope,
+    role::Role,
 };
 
 /// Who is acting, for authorization of writes and for the audit trail.
@@ -43,7 +40,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    fn audit(
+    /// An audit entry of this actor's action on `target_id` at `site_id`.
+    pub fn audit(
         &self,
         site_id: Uuid,
         action: &'static str,
@@ -128,26 +126,6 @@ where
     Ok(())
 }
 
-/// One keyset page of `select`, ordered by id (UUIDv7, so creation order).
-pub(crate) async fn page_by_id<E, C>(
-    db: &C,
-    select: Select<E>,
-    id: E::Column,
-    request: &PageRequest<Uuid>,
-    key: impl Fn(&E::Model) -> Uuid,
-) -> Result<Page<E::Model>, DbErr>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    let mut select = select.order_by_asc(id).limit(request.fetch());
-    if let Some(after) = request.after() {
-        select = select.filter(id.gt(*after));
-    }
-    let rows = select.all(db).await?;
-    Ok(Page::from_rows(request, rows, key))
-}
-
 // ---------------------------------------------------------------- sites
 
 /// A new site.
@@ -196,7 +174,7 @@ pub async fn list_sites<C: ConnectionTrait>(
     page: &PageRequest<Uuid>,
 ) -> Result<Page<site::Model>, DbErr> {
     let select = site::Entity::find().filter(scope.sites());
-    page_by_id(db, select, site::Column::Id, page, |s| s.id).await
+    crate::page::page_by_id(db, select, site::Column::Id, page, |s| s.id).await
 }
 
 /// One site, if the caller may see it.
@@ -253,7 +231,7 @@ pub async fn list_committees<C: ConnectionTrait>(
     let select = committee::Entity::find()
         .filter(scope.committees())
         .filter(committee::Column::SiteId.eq(site_id));
-    Ok(page_by_id(db, select, committee::Column::Id, page, |c| c.id).await?)
+    Ok(crate::page::page_by_id(db, select, committee::Column::Id, page, |c| c.id).await?)
 }
 
 // ---------------------------------------------------------------- groups
@@ -310,7 +288,7 @@ pub async fn list_groups<C: ConnectionTrait>(
     if let Some(c) = filter.committee_id {
         select = select.filter(resident_group::Column::CommitteeId.eq(c));
     }
-    page_by_id(db, select, resident_group::Column::Id, page, |g| g.id).await
+    crate::page::page_by_id(db, select, resident_group::Column::Id, page, |g| g.id).await
 }
 
 /// One group, if the caller may see it.
@@ -409,7 +387,7 @@ pub async fn list_buildings<C: ConnectionTrait>(
     if let Some(g) = filter.group_id {
         select = select.filter(building::Column::GroupId.eq(g));
     }
-    page_by_id(db, select, building::Column::Id, page, |b| b.id).await
+    crate::page::page_by_id(db, select, building::Column::Id, page, |b| b.id).await
 }
 
 /// One building, if the caller may see it.
@@ -491,7 +469,7 @@ pub async fn list_households<C: ConnectionTrait>(
     if let Some(l) = filter.low_income {
         select = select.filter(household::Column::LowIncome.eq(l));
     }
-    page_by_id(db, select, household::Column::Id, page, |h| h.id).await
+    crate::page::page_by_id(db, select, household::Column::Id, page, |h| h.id).await
 }
 
 /// One household, if the caller may see it.
@@ -751,7 +729,7 @@ pub async fn list_residents<C: ConnectionTrait>(
             .filter(resident::Column::BirthDate.gte(oldest))
             .filter(resident::Column::BirthDate.lte(youngest));
     }
-    page_by_id(db, select, resident::Column::Id, page, |r| r.id).await
+    crate::page::page_by_id(db, select, resident::Column::Id, page, |r| r.id).await
 }
 
 /// Birth dates of people aged 16 to 59 (inclusive) on `on`: `(earliest, latest)`.
@@ -917,51 +895,6 @@ pub async fn reveal_id_card<C: ConnectionTrait>(
     entry.reason = Some(reason);
     audit::record(db, entry).await?;
     Ok(number)
-}
-
-/// Prints a one-time activation code for a resident who cannot receive the SMS (staff of its
-/// site; audited with the reason). The code activates an account for the resident's registered
-/// phone only, within 7 days; a new code voids the ones printed before.
-pub async fn print_activation_code<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    cipher: &PiiCipher,
-    id: Uuid,
-    reason: String,
-) -> Result<(IssuedCode, Phone), DomainError> {
-    let resident = get_resident(db, &actor.scope, id).await?;
-    actor.manage(resident.site_id)?;
-    let activated = account::Entity::find()
-        .filter(account::Column::ResidentId.eq(id))
-        .one(db)
-        .await?
-        .is_some();
-    if activated {
-        return Err(DomainError::conflict(
-            "already_activated",
-            "this resident already has an account",
-        ));
-    }
-    let phone = resident
-        .phone
-        .as_deref()
-        .and_then(|p| Phone::parse(p).ok())
-        .ok_or_else(|| {
-            DomainError::conflict(
-                "resident_has_no_phone",
-                "register the resident's mobile number first: the account is keyed by it",
-            )
-        })?;
-    let code = codes::issue_printed(db, cipher, &phone, id, actor.account_id, Utc::now()).await?;
-    let mut entry = actor.audit(
-        resident.site_id,
-        "resident.print_activation_code",
-        "resident",
-        id,
-    );
-    entry.reason = Some(reason);
-    audit::record(db, entry).await?;
-    Ok((code, phone))
 }
 
 // ---------------------------------------------------------------- audit

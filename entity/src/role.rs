@@ -1,4 +1,5 @@
-//! Roles an account can have.
+//! Roles an account can have: what every domain authorizes by (a kernel type, not part of
+//! the identity domain, so that domains can check roles without importing accounts).
 
 string_enum!(
     /// An account's role.

@@ -598,6 +598,14 @@ pub async fn list_signups(
         &page,
     )
     .await?;
+    Ok(web::Json(signup_page(&state, list).await?))
+}
+
+/// A page of sign-ups as the API shows them, their waiting-list places read in one query.
+async fn signup_page(
+    state: &AppState,
+    list: entity::page::Page<activities::signup::Model>,
+) -> Result<Paginated<Signup>, ApiError> {
     let positions = activities::positions(state.db.conn(), &list.items).await?;
     let items = list
         .items
@@ -607,10 +615,10 @@ pub async fn list_signups(
             signup_dto(s, position)
         })
         .collect();
-    Ok(web::Json(Paginated {
+    Ok(Paginated {
         items,
         next_cursor: list.next_cursor,
-    }))
+    })
 }
 
 /// Page of the caller's own sign-ups.
@@ -643,19 +651,7 @@ pub async fn my_signups(
         .ok_or(ApiError::Forbidden("only residents sign up"))?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let list = activities::of_resident(state.db.conn(), resident, &page).await?;
-    let positions = activities::positions(state.db.conn(), &list.items).await?;
-    let items = list
-        .items
-        .into_iter()
-        .map(|s| {
-            let position = positions.get(&s.id).copied();
-            signup_dto(s, position)
-        })
-        .collect();
-    Ok(web::Json(Paginated {
-        items,
-        next_cursor: list.next_cursor,
-    }))
+    Ok(web::Json(signup_page(&state, list).await?))
 }
 
 /// Registers the routes of this group.

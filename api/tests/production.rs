@@ -350,6 +350,13 @@ impl Client {
         value
     }
 
+    /// The Prometheus text a metrics endpoint serves.
+    async fn metrics(&self, url: &str) -> String {
+        let response = self.http.get(url).send().await.unwrap();
+        assert_eq!(response.status(), 200, "GET {url}");
+        response.text().await.unwrap()
+    }
+
     async fn ready(&self, url: &str) -> u16 {
         match self.http.get(format!("{url}/readyz")).send().await {
             Ok(r) => r.status().as_u16(),
@@ -668,7 +675,8 @@ async fn the_compose_deployment_runs_as_separate_processes() {
                   Some(&json!({"title": "紧急通知", "body": "今晚有寒潮，请注意保暖。", "urgent": true})), Some(&request_id))
             .await;
         assert_eq!(status, 202, "the api keeps accepting: {accepted}");
-        let metrics = || async { client.http.get(format!("{w2}/metrics")).send().await.unwrap().text().await.unwrap() };
+        let w2_metrics = format!("{w2}/metrics");
+        let metrics = || client.metrics(&w2_metrics);
         tokio::time::sleep(Duration::from_secs(2)).await;
         let first = gauge(&metrics().await, "anju_outbox_lag_seconds").unwrap();
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -696,27 +704,11 @@ async fn the_compose_deployment_runs_as_separate_processes() {
     })
     .await;
     wait_until("the lag to fall", 30, || async {
-        let text = client
-            .http
-            .get(format!("{w1}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = client.metrics(&format!("{w1}/metrics")).await;
         gauge(&text, "anju_outbox_lag_seconds") == Some(0.0)
     })
     .await;
-    let text = client
-        .http
-        .get(format!("{w2}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = client.metrics(&format!("{w2}/metrics")).await;
     assert!(
         text.contains("anju_consumer_messages_total{group=\"inbox\",outcome=\"handled\"}"),
         "{text}"
@@ -764,25 +756,9 @@ async fn the_compose_deployment_runs_as_separate_processes() {
 
     // 6. Every metric the alert rules use is exported by the api or the worker.
     phase("alerts");
-    let mut exported = client
-        .http
-        .get(&api_metrics)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let mut exported = client.metrics(&api_metrics).await;
     for worker in [&w1, &w2] {
-        exported += &client
-            .http
-            .get(format!("{worker}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        exported += &client.metrics(&format!("{worker}/metrics")).await;
     }
     let rules =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ops/alerts.yml"))

@@ -109,7 +109,10 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::result_large_err)]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's Jail closures return figment::Error"
+    )]
     fn environment_values_stay_as_written() {
         Jail::expect_with(|jail| {
             jail.set_env("ANJU_PHONE", "13800000000");

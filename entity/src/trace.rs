@@ -10,6 +10,8 @@ use std::{cell::RefCell, future::Future};
 
 use uuid::Uuid;
 
+use crate::crypto::hex;
+
 /// The cause of the current work.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trace {
@@ -122,8 +124,6 @@ fn random<const N: usize>() -> [u8; N] {
         out
     })
 }
-
-use crate::crypto::hex;
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::sms_code;
-use crate::{crypto::PiiCipher, people::Phone};
+use crate::{
+    DomainError, audit,
+    crypto::PiiCipher,
+    people::Phone,
+    registry::ops::{Actor, get_resident},
+};
 
 string_enum!(
     /// What a code may be used for: a code asked for one purpose never serves another.
@@ -271,12 +276,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// phone only, within 7 days; a new code voids the ones printed before.
 pub async fn print_activation_code<C: ConnectionTrait>(
     db: &C,
-    actor: &crate::registry::ops::Actor,
+    actor: &Actor,
     cipher: &PiiCipher,
     id: Uuid,
     reason: String,
-) -> Result<(IssuedCode, Phone), crate::DomainError> {
-    let resident = crate::registry::ops::get_resident(db, &actor.scope, id).await?;
+) -> Result<(IssuedCode, Phone), DomainError> {
+    let resident = get_resident(db, &actor.scope, id).await?;
     actor.manage(resident.site_id)?;
     let activated = super::account::Entity::find()
         .filter(super::account::Column::ResidentId.eq(id))
@@ -284,7 +289,7 @@ pub async fn print_activation_code<C: ConnectionTrait>(
         .await?
         .is_some();
     if activated {
-        return Err(crate::DomainError::conflict(
+        return Err(DomainError::conflict(
             "already_activated",
             "this resident already has an account",
         ));
@@ -294,7 +299,7 @@ pub async fn print_activation_code<C: ConnectionTrait>(
         .as_deref()
         .and_then(|p| Phone::parse(p).ok())
         .ok_or_else(|| {
-            crate::DomainError::conflict(
+            DomainError::conflict(
                 "resident_has_no_phone",
                 "register the resident's mobile number first: the account is keyed by it",
             )
@@ -307,6 +312,6 @@ pub async fn print_activation_code<C: ConnectionTrait>(
         id,
     );
     entry.reason = Some(reason);
-    crate::audit::record(db, entry).await?;
+    audit::record(db, entry).await?;
     Ok((code, phone))
 }

@@ -50,7 +50,8 @@ fn send(id: Uuid, state: &str) -> delivery::ActiveModel {
         link: Set(None),
         urgent: Set(false),
         state: Set(state.into()),
-        not_before: Set(Utc::now()),
+        // Not yet due: the embedded dispatcher must not send the waiting one during the test.
+        not_before: Set(Utc::now() + chrono::Duration::hours(1)),
         attempts: Set(1),
         locked_until: Set(None),
         last_error: Set(None),

@@ -11,11 +11,13 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     partners::{
-        self, DeliveryState, FeedKey, InboundPosting, NewPartner, PartnerScope, Secrets, Upserted,
-        delivery, partner,
+        self, DeliveryState, FeedKey, NewPartner, PartnerScope, Secrets, delivery, partner,
     },
     people::credit_code::CreditCode,
-    recruitment::job::{JobCategory, SalaryUnit},
+    recruitment::{
+        external::{InboundPosting, Upserted},
+        job::{JobCategory, SalaryUnit},
+    },
     role::Role,
 };
 use serde::{Deserialize, Serialize};
@@ -985,7 +987,7 @@ pub async fn partner_job_feed(
             deleted: j.status != entity::recruitment::job::JobStatus::Published,
             status: j.status.to_string(),
             updated_at: j.updated_at,
-            posting: partners::posting_json(&j, &employer),
+            posting: entity::recruitment::json_ld::job_posting(&j, &employer),
         })
         .into(),
     ))

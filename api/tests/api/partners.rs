@@ -116,6 +116,35 @@ async fn resident_titles(app: &TestApp, token: &str) -> Vec<String> {
 }
 
 both_backends! {
+    async fn a_job_change_handled_again_or_late_adds_no_webhook(app) {
+        let w = World::build(&app).await;
+        // Nobody listens there: deliveries stay pending.
+        let url = format!("http://127.0.0.1:{}/webhooks", free_port());
+        let p = new_partner(&app, &w, "91410000MA4000041", Some(&url), &["webhooks"], false).await;
+        let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
+        let a = publish(&app, &e, &w.staff_a, "社区保洁员").await;
+        assert_eq!(act(&app, &e, &a, "close").await.status(), 200);
+        eventually("the publish and the close are queued", 10, || async {
+            deliveries(&app, &w, &p.id, "pending").await.len() == 2
+        })
+        .await;
+        let queued = deliveries(&app, &w, &p.id, "pending").await;
+        let newest = queued.iter().map(|d| d["job_version"].as_i64().unwrap()).max().unwrap();
+        let event = |version: i64, change| entity::messaging::events::JobChanged {
+            job_id: a.parse().unwrap(),
+            version: i32::try_from(version).unwrap(),
+            change,
+            posting: json!({}),
+        };
+        use entity::messaging::events::JobChange;
+        // The close again (a redelivered message), and an older version arriving late (a retried
+        // message): neither adds a row.
+        entity::partners::job_changed(app.db.writer(), &event(newest, JobChange::Closed)).await.unwrap();
+        entity::partners::job_changed(app.db.writer(), &event(newest - 2, JobChange::Published)).await.unwrap();
+        let after = deliveries(&app, &w, &p.id, "pending").await;
+        assert_eq!(after.len(), 2, "{after:#?}");
+    }
+
     async fn partner_tokens_follow_rfc_6749_and_open_only_partner_routes(app) {
         let w = World::build(&app).await;
         let p = new_partner(&app, &w, "91410000MA4000001", None, &["jobs:write", "jobs:read"], false).await;
@@ -655,9 +684,17 @@ fn jobs_body() -> Value {
 /// delivery pending with the reason, and a worker with the right key delivers it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
-    let Some((app, _rabbit, _guard)) = spawn_app_with_broker(Backend::Postgres, 5).await else {
+    let Some((app, rabbit, _guard)) = spawn_app_with_broker(Backend::Postgres, 5).await else {
         return;
     };
+    // The consumers that turn job changes into deliveries (they need no key).
+    let (stop_consumers, consumers_stopped) = tokio::sync::watch::channel(false);
+    let consumers = tokio::spawn(worker::rabbit::run(
+        app.db.clone(),
+        rabbit,
+        true,
+        consumers_stopped,
+    ));
     let w = World::build(&app).await;
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/webhooks");
@@ -713,6 +750,8 @@ async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
     .await;
     let _ = stop.send(true);
     let _ = task.await;
+    let _ = stop_consumers.send(true);
+    let _ = consumers.await;
     handle.stop(false).await;
 }
 

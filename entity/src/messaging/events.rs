@@ -73,6 +73,36 @@ pub struct JobPublished {
     pub version: i32,
 }
 
+/// What became of a posting, as partners hear of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobChange {
+    /// Published.
+    Published,
+    /// Changed while published (renewed).
+    Updated,
+    /// Closed while published.
+    Closed,
+    /// Filled.
+    Filled,
+    /// Expired.
+    Expired,
+}
+
+/// A published posting of ours changed: partners that receive webhooks are told of it, as it was
+/// at that version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobChanged {
+    /// The posting.
+    pub job_id: Uuid,
+    /// Its version after the change.
+    pub version: i32,
+    /// What happened.
+    pub change: JobChange,
+    /// The posting at that version, as schema.org `JobPosting` JSON-LD.
+    pub posting: serde_json::Value,
+}
+
 /// A notice to an employer (new application, withdrawal), for its inbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmployerNotice {
@@ -99,6 +129,9 @@ pub enum Event {
     /// A posting was published.
     #[serde(rename = "job.published")]
     JobPublished(JobPublished),
+    /// A published posting changed.
+    #[serde(rename = "job.changed")]
+    JobChanged(JobChanged),
     /// A notice to an employer.
     #[serde(rename = "employer_notification.requested")]
     EmployerNotificationRequested(EmployerNotice),
@@ -110,6 +143,7 @@ impl Event {
         match self {
             Self::NotificationRequested(_) => "notification.requested",
             Self::JobPublished(_) => "job.published",
+            Self::JobChanged(_) => "job.changed",
             Self::EmployerNotificationRequested(_) => "employer_notification.requested",
         }
     }
@@ -119,6 +153,7 @@ impl Event {
         match self {
             Self::NotificationRequested(_)
             | Self::JobPublished(_)
+            | Self::JobChanged(_)
             | Self::EmployerNotificationRequested(_) => 1,
         }
     }

@@ -15,9 +15,12 @@ use super::employer::{self, EmployerStatus};
 use crate::{
     DomainError,
     audit::{self, AuditEntry},
-    messaging::{Event, events::JobPublished, outbox, schedule},
+    messaging::{
+        Event,
+        events::{JobChange, JobChanged, JobPublished},
+        outbox, schedule,
+    },
     page::{Page, PageRequest},
-    partners::{self, JobEvent},
     role::Role,
 };
 
@@ -144,6 +147,16 @@ string_enum!(
     }
 );
 
+impl JobStatus {
+    /// The states a posting can still leave (it is not closed, filled or expired).
+    pub const OPEN: [Self; 3] = [Self::Draft, Self::PendingReview, Self::Published];
+
+    /// Whether the posting is still open.
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+}
+
 /// What someone does to a posting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobAction {
@@ -190,6 +203,57 @@ impl JobAction {
 
 /// The scheduled-task kind that expires postings.
 pub const EXPIRE_TASK: &str = "job.expire";
+
+/// Schedules the expiry check of a published posting at its `valid_through` (a later schedule
+/// of the same posting supersedes nothing: the check looks at the posting as it then is).
+pub(crate) async fn schedule_expiry<C: ConnectionTrait>(db: &C, job: &Model) -> Result<(), DbErr> {
+    schedule::schedule(
+        db,
+        EXPIRE_TASK,
+        json!({ "job_id": job.id }),
+        job.valid_through,
+        None,
+    )
+    .await
+}
+
+/// What a newly published posting sets off: its expiry check and matching.
+pub(crate) async fn published<C: ConnectionTrait>(db: &C, job: &Model) -> Result<(), DbErr> {
+    schedule_expiry(db, job).await?;
+    outbox::record(
+        db,
+        Event::JobPublished(JobPublished {
+            job_id: job.id,
+            version: job.version,
+        }),
+    )
+    .await
+    .map(drop)
+}
+
+/// Tells whoever listens (partner webhooks) that a published posting of ours changed. Postings
+/// another system owns, and postings never published, are nobody else's news.
+async fn changed<C: ConnectionTrait>(db: &C, job: &Model, change: JobChange) -> Result<(), DbErr> {
+    if job.partner_id.is_some() || job.published_at.is_none() {
+        return Ok(());
+    }
+    let employer_name = employer::Entity::find_by_id(job.employer_id)
+        .one(db)
+        .await?
+        .map(|e| e.name)
+        .unwrap_or_default();
+    outbox::record(
+        db,
+        Event::JobChanged(JobChanged {
+            job_id: job.id,
+            version: job.version,
+            change,
+            posting: super::json_ld::job_posting(job, &employer_name),
+        }),
+    )
+    .await
+    .map(drop)
+}
 
 /// A posting's content, validated.
 #[derive(Debug, Clone)]
@@ -569,24 +633,6 @@ pub async fn act<C: ConnectionTrait>(
             "the posting changed meanwhile; retry",
         ));
     }
-    if to == JobStatus::Published {
-        schedule::schedule(
-            db,
-            EXPIRE_TASK,
-            json!({ "job_id": id }),
-            job.valid_through,
-            None,
-        )
-        .await?;
-        outbox::record(
-            db,
-            Event::JobPublished(JobPublished {
-                job_id: id,
-                version: job.version + 1,
-            }),
-        )
-        .await?;
-    }
     let (actor_id, role) = match actor {
         JobActor::Employer(a, _) => (Some(a), Role::Employer.as_str()),
         JobActor::Staff(a, r) => (Some(a), r.as_str()),
@@ -626,15 +672,18 @@ pub async fn act<C: ConnectionTrait>(
         },
         ..job
     };
-    let event = match to {
-        JobStatus::Published => Some(JobEvent::Published),
-        JobStatus::Closed if from == JobStatus::Published => Some(JobEvent::Closed),
-        JobStatus::Filled => Some(JobEvent::Filled),
-        JobStatus::Expired => Some(JobEvent::Expired),
+    if to == JobStatus::Published {
+        published(db, &after).await?;
+    }
+    let change = match to {
+        JobStatus::Published => Some(JobChange::Published),
+        JobStatus::Closed if from == JobStatus::Published => Some(JobChange::Closed),
+        JobStatus::Filled => Some(JobChange::Filled),
+        JobStatus::Expired => Some(JobChange::Expired),
         _ => None,
     };
-    if let Some(event) = event {
-        partners::job_changed(db, &after, event).await?;
+    if let Some(change) = change {
+        changed(db, &after, change).await?;
     }
     Ok(after)
 }
@@ -646,12 +695,7 @@ pub async fn close_all_open<C: ConnectionTrait>(
     employer_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let open = [
-        JobStatus::Draft,
-        JobStatus::PendingReview,
-        JobStatus::Published,
-    ]
-    .map(JobStatus::as_str);
+    let open = JobStatus::OPEN.map(JobStatus::as_str);
     let published: Vec<Uuid> = Entity::find()
         .select_only()
         .column(Column::Id)
@@ -679,7 +723,7 @@ pub async fn close_all_open<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        partners::job_changed(db, &job, JobEvent::Closed).await?;
+        changed(db, &job, JobChange::Closed).await?;
     }
     Ok(result.rows_affected)
 }
@@ -724,14 +768,6 @@ pub async fn renew<C: ConnectionTrait>(
             "the posting changed meanwhile; retry",
         ));
     }
-    schedule::schedule(
-        db,
-        EXPIRE_TASK,
-        json!({ "job_id": id }),
-        valid_through,
-        None,
-    )
-    .await?;
     audit::record(
         db,
         AuditEntry {
@@ -753,7 +789,8 @@ pub async fn renew<C: ConnectionTrait>(
         updated_at: now,
         ..job
     };
-    partners::job_changed(db, &after, JobEvent::Updated).await?;
+    schedule_expiry(db, &after).await?;
+    changed(db, &after, JobChange::Updated).await?;
     Ok(after)
 }
 

@@ -3,6 +3,8 @@
 pub mod application;
 pub mod dashboard;
 pub mod employer;
+pub mod external;
 pub mod job;
+pub mod json_ld;
 pub mod matching;
 pub mod synthetic;

@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod employer_inbox;
 pub mod inbox;
 pub mod matching;
+pub mod partner_sync;
 
 use std::{future::Future, pin::Pin};
 
@@ -31,6 +32,7 @@ pub static ALL: &[Handler] = &[
     delivery::HANDLER,
     matching::HANDLER,
     employer_inbox::HANDLER,
+    partner_sync::HANDLER,
 ];
 
 /// The handlers bound to an event name.

@@ -4,7 +4,7 @@
 //! mid-send leaves its rows to be claimed again after the lease, which may repeat a push (the
 //! app drops duplicates by the dedupe key) but is the only way not to lose one.
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::Utc;
 use entity::{
@@ -23,15 +23,10 @@ use crate::delivery::{
     log::{LogPush, LogSms},
     with_retries,
 };
+use crate::poll::DISPATCH;
 
-/// How long claimed rows are reserved.
-pub const LEASE: chrono::Duration = chrono::Duration::seconds(120);
 /// Attempts (claims) before a send is given up.
 pub const MAX_ATTEMPTS: i32 = 6;
-/// Rows per claim.
-pub const BATCH: i64 = 2000;
-/// How often an idle dispatcher looks for due sends.
-pub const POLL: Duration = Duration::from_millis(250);
 
 /// The providers in use.
 #[derive(Clone)]
@@ -125,7 +120,11 @@ async fn claim(db: &Db) -> Result<Vec<delivery::Model>, DbErr> {
     delivery::Model::find_by_statement(Statement::from_sql_and_values(
         db.backend(),
         sql,
-        [(now + LEASE).into(), now.into(), BATCH.into()],
+        [
+            (now + DISPATCH.lease()).into(),
+            now.into(),
+            DISPATCH.limit().into(),
+        ],
     ))
     .all(db.writer())
     .await
@@ -306,7 +305,7 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
 }
 
 /// Dispatches until `stop` turns true.
-pub async fn run(db: Db, providers: Providers, mut stop: watch::Receiver<bool>) {
+pub async fn run(db: Db, providers: Providers, stop: watch::Receiver<bool>) {
     // The series of this worker's providers exist from the start (alerts see the first failure).
     for outcome in ["sent", "failed", "retried"] {
         crate::metrics::sends("sms", providers.sms.name(), outcome, 0);
@@ -314,18 +313,5 @@ pub async fn run(db: Db, providers: Providers, mut stop: watch::Receiver<bool>) 
             crate::metrics::sends("push", push.name(), outcome, 0);
         }
     }
-    loop {
-        let pause = match dispatch_once(&db, &providers).await {
-            Ok(n) if n as i64 == BATCH => Duration::ZERO,
-            Ok(_) => POLL,
-            Err(e) => {
-                tracing::warn!(error = %e, "dispatch round failed; retrying");
-                Duration::from_secs(1)
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = stop.changed() => break,
-        }
-    }
+    DISPATCH.run(stop, || dispatch_once(&db, &providers)).await;
 }

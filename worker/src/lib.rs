@@ -12,6 +12,7 @@ pub mod housekeeping;
 pub mod job_expiry;
 pub mod metrics;
 pub mod partner_sync;
+pub mod poll;
 pub mod rabbit;
 pub mod relay;
 pub mod scheduler;

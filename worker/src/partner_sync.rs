@@ -24,14 +24,8 @@ use tokio::sync::watch;
 use crate::{
     delivery::{RetryPolicy, random_fraction},
     egress::EgressPolicy,
+    poll::WEBHOOKS,
 };
-
-/// How long a claim lasts (longer than a send can take).
-pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
-/// Rows claimed per round.
-pub const BATCH: i64 = 200;
-/// Pause between rounds when nothing was due.
-pub const POLL: Duration = Duration::from_millis(200);
 
 /// How webhooks are sent.
 #[derive(Clone)]
@@ -86,7 +80,7 @@ pub fn signature_header(keys: &[Vec<u8>], id: &str, timestamp: i64, body: &str) 
 
 /// One round: claims due deliveries and sends them. Returns how many were attempted.
 pub async fn deliver_once(db: &Db, hooks: &Webhooks) -> Result<usize, DbErr> {
-    let rows = partners::claim_due(db, LEASE, BATCH).await?;
+    let rows = partners::claim_due(db, WEBHOOKS.lease(), WEBHOOKS.limit()).await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -226,25 +220,8 @@ async fn send(
 }
 
 /// Sends webhooks until `stop` turns true.
-pub async fn run(db: Db, hooks: Webhooks, mut stop: watch::Receiver<bool>) {
-    loop {
-        if *stop.borrow() {
-            break;
-        }
-        let busy = match deliver_once(&db, &hooks).await {
-            Ok(n) => n > 0,
-            Err(e) => {
-                tracing::warn!(error = %e, "webhook round failed");
-                false
-            }
-        };
-        if !busy {
-            tokio::select! {
-                _ = tokio::time::sleep(POLL) => {}
-                _ = stop.changed() => break,
-            }
-        }
-    }
+pub async fn run(db: Db, hooks: Webhooks, stop: watch::Receiver<bool>) {
+    WEBHOOKS.run(stop, || deliver_once(&db, &hooks)).await;
 }
 
 #[cfg(test)]

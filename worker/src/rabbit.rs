@@ -31,6 +31,7 @@ use tokio::{sync::watch, task::JoinSet};
 use crate::{
     consumer,
     handlers::{self, Handler},
+    poll::RELAY,
     relay,
 };
 
@@ -122,6 +123,9 @@ pub async fn declare(channel: &Channel, settings: &RabbitSettings) -> lapin::Res
             "x-dead-letter-routing-key".into(),
             AMQPValue::LongString(handler.group.into()),
         );
+        if handler.ordered {
+            args.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+        }
         let queue = settings.queue(handler.group);
         channel
             .queue_declare(queue.clone().into(), queue_options, args)
@@ -207,7 +211,7 @@ pub async fn relay_once(
     settings: &RabbitSettings,
 ) -> Result<usize, RelayError> {
     let txn = db.begin().await?;
-    let rows = relay::claim(&txn, relay::BATCH).await?;
+    let rows = relay::claim(&txn, RELAY.batch as u64).await?;
     if rows.is_empty() {
         txn.commit().await?;
         return Ok(0);
@@ -365,6 +369,9 @@ async fn consume(
     let result = loop {
         tokio::select! {
             next = consumer.next() => match next {
+                Some(Ok(delivery)) if handler.ordered => {
+                    handle_delivery(db.clone(), handler, delivery, settings.delivery_limit).await;
+                }
                 Some(Ok(delivery)) => {
                     in_flight.spawn(handle_delivery(
                         db.clone(),
@@ -419,13 +426,9 @@ async fn session(
     let outcome: anyhow::Result<()> = loop {
         let pause = if relay {
             match relay_once(db, &channel, settings).await {
-                Ok(n) if n as u64 == relay::BATCH => Duration::ZERO,
-                Ok(_) => relay::POLL,
+                Ok(n) => RELAY.pause::<sea_orm::DbErr>(&Ok(n)),
                 Err(RelayError::Broker(e)) => break Err(e.into()),
-                Err(RelayError::Db(e)) => {
-                    tracing::warn!(error = %e, "relay round failed; retrying");
-                    Duration::from_secs(1)
-                }
+                Err(RelayError::Db(e)) => RELAY.pause(&Err(e)),
             }
         } else {
             Duration::from_secs(1)

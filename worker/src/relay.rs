@@ -2,8 +2,6 @@
 //! embedded mode it hands them straight to the handlers in-process. Both mark a row published
 //! only after every consumer got it, and back off a row that failed.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use entity::{
     Db,
@@ -17,14 +15,10 @@ use sea_orm::{
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::{consumer, handlers};
+use crate::{consumer, handlers, poll::RELAY};
 
-/// Rows claimed per round.
-pub const BATCH: u64 = 200;
 /// Failed attempts before an event is dead-lettered (embedded mode).
 pub const MAX_ATTEMPTS: i32 = 5;
-/// How often an idle relay looks for new rows.
-pub const POLL: Duration = Duration::from_millis(100);
 
 /// Backoff before the next attempt: 1 s, 2 s, 4 s … up to 5 minutes.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -90,7 +84,7 @@ pub async fn mark_failed<C: ConnectionTrait>(
 /// in their own transactions (with the processed-message record), so a crash between a handler's
 /// commit and the row's marking only causes a harmless second delivery.
 pub async fn embedded_once(db: &Db) -> Result<usize, DbErr> {
-    let rows = claim(db.conn(), BATCH).await?;
+    let rows = claim(db.conn(), RELAY.batch as u64).await?;
     let count = rows.len();
     let mut done = Vec::with_capacity(count);
     for row in rows {
@@ -122,21 +116,8 @@ async fn deliver_in_process(db: &Db, row: &outbox::Model) -> Result<(), String> 
 }
 
 /// Embedded mode: relays until `stop` turns true.
-pub async fn run_embedded(db: Db, mut stop: watch::Receiver<bool>) {
-    loop {
-        let pause = match embedded_once(&db).await {
-            Ok(n) if n as u64 == BATCH => Duration::ZERO,
-            Ok(_) => POLL,
-            Err(e) => {
-                tracing::warn!(error = %e, "relay round failed; retrying");
-                Duration::from_secs(1)
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = stop.changed() => break,
-        }
-    }
+pub async fn run_embedded(db: Db, stop: watch::Receiver<bool>) {
+    RELAY.run(stop, || embedded_once(&db)).await;
 }
 
 /// Dead-lettered events (embedded mode), oldest first.

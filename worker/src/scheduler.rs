@@ -1,11 +1,13 @@
 //! Runs due scheduled tasks: claims them with a lease, runs each kind's function in a
 //! transaction that also marks the task done, and backs off failures.
 
-use std::{future::Future, pin::Pin, time::Duration};
+use std::{future::Future, pin::Pin};
 
 use entity::{Db, messaging::schedule, platform::scheduled_task};
 use sea_orm::DatabaseTransaction;
 use tokio::sync::watch;
+
+use crate::poll::SCHEDULER;
 
 /// A task kind's future.
 pub type TaskFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
@@ -26,12 +28,9 @@ pub static KINDS: &[TaskKind] = &[
     crate::claim_credit::TASK,
 ];
 
-/// How often the scheduler looks for due tasks.
-pub const POLL: Duration = Duration::from_millis(500);
-
 /// Runs the due tasks once; returns how many were claimed.
 pub async fn run_due(db: &Db) -> Result<usize, sea_orm::DbErr> {
-    let tasks = schedule::claim_due(db, 50).await?;
+    let tasks = schedule::claim_due(db, SCHEDULER.batch as u64, SCHEDULER.lease()).await?;
     for task in &tasks {
         let Some(kind) = KINDS.iter().find(|k| k.name == task.kind) else {
             schedule::fail(db, task, "unknown task kind").await?;
@@ -68,14 +67,6 @@ pub async fn run_due(db: &Db) -> Result<usize, sea_orm::DbErr> {
 }
 
 /// Runs due tasks until `stop` turns true.
-pub async fn run(db: Db, mut stop: watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = run_due(&db).await {
-            tracing::warn!(error = %e, "scheduler round failed; retrying");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(POLL) => {}
-            _ = stop.changed() => break,
-        }
-    }
+pub async fn run(db: Db, stop: watch::Receiver<bool>) {
+    SCHEDULER.run(stop, || run_due(&db)).await;
 }

@@ -123,8 +123,13 @@ both_backends! {
         let p = new_partner(&app, &w, "91410000MA4000041", Some(&url), &["webhooks"], false).await;
         let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
         let a = publish(&app, &e, &w.staff_a, "社区保洁员").await;
+        eventually("the publish is queued and tried", 10, || async {
+            let queued = deliveries(&app, &w, &p.id, "pending").await;
+            queued.len() == 1 && queued[0]["attempts"].as_i64().unwrap_or(0) >= 1
+        })
+        .await;
         assert_eq!(act(&app, &e, &a, "close").await.status(), 200);
-        eventually("the publish and the close are queued", 10, || async {
+        eventually("the close is queued", 10, || async {
             deliveries(&app, &w, &p.id, "pending").await.len() == 2
         })
         .await;
@@ -137,8 +142,8 @@ both_backends! {
             posting: json!({}),
         };
         use entity::messaging::events::JobChange;
-        // The close again (a redelivered message), and an older version arriving late (a retried
-        // message): neither adds a row.
+        // The close again (a redelivered message), and a version older than the publish arriving
+        // late (a retried message) after the publish was tried: neither adds a row.
         entity::partners::job_changed(app.db.writer(), &event(newest, JobChange::Closed)).await.unwrap();
         entity::partners::job_changed(app.db.writer(), &event(newest - 2, JobChange::Published)).await.unwrap();
         let after = deliveries(&app, &w, &p.id, "pending").await;

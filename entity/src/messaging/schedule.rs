@@ -11,8 +11,6 @@ use uuid::Uuid;
 
 use crate::{Db, platform::scheduled_task};
 
-/// How long a claimed task is reserved for its worker.
-pub const LEASE: Duration = Duration::seconds(60);
 /// Attempts before a task is given up (state `failed`).
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -50,10 +48,15 @@ pub async fn schedule<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Claims up to `limit` due tasks (and tasks whose worker's lease ran out) for this worker.
-pub async fn claim_due(db: &Db, limit: u64) -> Result<Vec<scheduled_task::Model>, DbErr> {
+/// Claims up to `limit` due tasks (and tasks whose worker's lease ran out) for this worker, for
+/// `lease`.
+pub async fn claim_due(
+    db: &Db,
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<scheduled_task::Model>, DbErr> {
     let now = Utc::now();
-    let until = now + LEASE;
+    let until = now + lease;
     let backend = db.backend();
     let sql = match backend {
         DbBackend::Postgres => {

@@ -44,10 +44,11 @@ fn webhook_type(change: JobChange) -> &'static str {
 
 /// Queues a webhook about one change of one of our postings to every enabled partner with a
 /// webhook URL and the `webhooks` scope: one row each, keyed by (partner, posting, version), so
-/// the same event handled again adds nothing, and the worker sends versions in order. Consumers
-/// run messages concurrently and retry failed ones later, so an event can arrive after a newer
-/// one of the same posting: it is dropped for a partner that already has the newer version
-/// queued or sent, so no partner ever receives an older version after a newer one.
+/// the same event handled again adds nothing, and the worker sends the oldest pending version of
+/// a posting first. The consumer handles these events in order, but a failed one is retried
+/// later: an event that arrives after a newer version of its posting was already sent (or tried)
+/// to a partner is dropped for that partner, so no partner receives an older version after a
+/// newer one.
 pub async fn job_changed<C: ConnectionTrait>(db: &C, event: &JobChanged) -> Result<(), DbErr> {
     let partners: Vec<partner::Model> = partner::Entity::find()
         .filter(partner::Column::Disabled.eq(false))
@@ -67,6 +68,11 @@ pub async fn job_changed<C: ConnectionTrait>(db: &C, event: &JobChanged) -> Resu
         .filter(delivery::Column::PartnerId.is_in(partners.iter().map(|p| p.id)))
         .filter(delivery::Column::JobId.eq(event.job_id))
         .filter(delivery::Column::JobVersion.gt(event.version))
+        .filter(
+            sea_orm::Condition::any()
+                .add(delivery::Column::Attempts.gt(0))
+                .add(delivery::Column::State.ne(DeliveryState::Pending.as_str())),
+        )
         .into_tuple()
         .all(db)
         .await?;

@@ -35,6 +35,7 @@ pub const SMS_DAILY_CAP: u64 = 5;
 pub const HANDLER: Handler = Handler {
     group: "delivery",
     binds: &["notification.requested"],
+    ordered: false,
     run,
 };
 

@@ -15,6 +15,7 @@ use super::{Handler, HandlerFuture};
 pub const HANDLER: Handler = Handler {
     group: "employer-inbox",
     binds: &["employer_notification.requested"],
+    ordered: false,
     run,
 };
 

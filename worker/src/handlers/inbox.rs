@@ -28,6 +28,7 @@ pub const PAGE: u64 = 1000;
 pub const HANDLER: Handler = Handler {
     group: "inbox",
     binds: &["notification.requested"],
+    ordered: false,
     run,
 };
 

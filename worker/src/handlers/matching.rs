@@ -13,6 +13,7 @@ use super::{Handler, HandlerFuture};
 pub const HANDLER: Handler = Handler {
     group: "matching",
     binds: &["job.published"],
+    ordered: false,
     run,
 };
 

@@ -22,6 +22,11 @@ pub struct Handler {
     pub group: &'static str,
     /// Routing keys (event names) it consumes.
     pub binds: &'static [&'static str],
+    /// Messages are handled one at a time, in the order they were recorded: RabbitMQ gives the
+    /// queue a single active consumer across all workers, and that consumer awaits each message
+    /// before the next (embedded mode is in order anyway). For handlers whose effects must keep
+    /// the events' order; the others run a prefetch's worth at once.
+    pub ordered: bool,
     /// The work, inside the transaction that also records the message as processed.
     pub run: for<'a> fn(&'a DatabaseTransaction, &'a Envelope) -> HandlerFuture<'a>,
 }

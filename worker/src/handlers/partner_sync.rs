@@ -13,6 +13,8 @@ use super::{Handler, HandlerFuture};
 pub const HANDLER: Handler = Handler {
     group: "partner_sync",
     binds: &["job.changed"],
+    // Partners must see a posting's versions in order.
+    ordered: true,
     run,
 };
 

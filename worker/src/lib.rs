@@ -1,15 +1,12 @@
 //! Anju's background work: the outbox relay, RabbitMQ consumers and scheduled tasks. The `worker`
 //! binary runs it against RabbitMQ; the api runs the same code in-process in embedded mode.
 
-pub mod activity_tasks;
-pub mod claim_credit;
 pub mod consumer;
 pub mod delivery;
 pub mod dispatch;
 pub mod egress;
 pub mod handlers;
 pub mod housekeeping;
-pub mod job_expiry;
 pub mod metrics;
 pub mod partner_sync;
 pub mod poll;
@@ -18,4 +15,5 @@ pub mod relay;
 pub mod scheduler;
 pub mod settings;
 pub mod status;
+pub mod tasks;
 pub mod telemetry;

@@ -1,38 +1,16 @@
-//! Runs due scheduled tasks: claims them with a lease, runs each kind's function in a
-//! transaction that also marks the task done, and backs off failures.
+//! Runs due scheduled tasks (the kinds in [`crate::tasks`]): claims them with a lease, runs each
+//! in a transaction that also marks the task done, and backs off failures.
 
-use std::{future::Future, pin::Pin};
-
-use entity::{Db, messaging::schedule, platform::scheduled_task};
-use sea_orm::DatabaseTransaction;
+use entity::{Db, messaging::schedule};
 use tokio::sync::watch;
 
-use crate::poll::SCHEDULER;
-
-/// A task kind's future.
-pub type TaskFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
-
-/// One kind of scheduled task.
-pub struct TaskKind {
-    /// The kind's name (`scheduled_task.kind`).
-    pub name: &'static str,
-    /// The work, in the transaction that marks the task done.
-    pub run: for<'a> fn(&'a DatabaseTransaction, &'a scheduled_task::Model) -> TaskFuture<'a>,
-}
-
-/// Every task kind.
-pub static KINDS: &[TaskKind] = &[
-    crate::job_expiry::TASK,
-    crate::activity_tasks::REMIND,
-    crate::activity_tasks::FINISH,
-    crate::claim_credit::TASK,
-];
+use crate::{poll::SCHEDULER, tasks};
 
 /// Runs the due tasks once; returns how many were claimed.
 pub async fn run_due(db: &Db) -> Result<usize, sea_orm::DbErr> {
     let tasks = schedule::claim_due(db, SCHEDULER.batch as u64, SCHEDULER.lease()).await?;
     for task in &tasks {
-        let Some(kind) = KINDS.iter().find(|k| k.name == task.kind) else {
+        let Some(kind) = tasks::ALL.iter().find(|k| k.name == task.kind) else {
             schedule::fail(db, task, "unknown task kind").await?;
             continue;
         };

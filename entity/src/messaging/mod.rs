@@ -4,5 +4,6 @@
 pub mod events;
 pub mod outbox;
 pub mod schedule;
+pub mod tasks;
 
 pub use events::{Envelope, Event};

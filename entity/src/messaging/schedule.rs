@@ -9,10 +9,23 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::tasks::Task;
 use crate::{Db, platform::scheduled_task};
 
 /// Attempts before a task is given up (state `failed`).
 pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Schedules `task` at `run_at`. With a `dedupe_key`, a second schedule for the same key is
+/// ignored while the first exists (e.g. one expiry per job).
+pub async fn task<C: ConnectionTrait, T: Task>(
+    db: &C,
+    task: &T,
+    run_at: DateTime<Utc>,
+    dedupe_key: Option<String>,
+) -> Result<(), DbErr> {
+    let payload = serde_json::to_value(task).map_err(|e| DbErr::Custom(e.to_string()))?;
+    schedule(db, T::KIND, payload, run_at, dedupe_key).await
+}
 
 /// Schedules `kind` with `payload` at `run_at`. With a `dedupe_key`, a second schedule for the
 /// same key is ignored while the first exists (e.g. one expiry per job).

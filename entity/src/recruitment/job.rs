@@ -19,6 +19,7 @@ use crate::{
         Event,
         events::{JobChange, JobChanged, JobPublished},
         outbox, schedule,
+        tasks::ExpireJob,
     },
     page::{Page, PageRequest},
     role::Role,
@@ -201,20 +202,10 @@ impl JobAction {
     }
 }
 
-/// The scheduled-task kind that expires postings.
-pub const EXPIRE_TASK: &str = "job.expire";
-
 /// Schedules the expiry check of a published posting at its `valid_through` (a later schedule
 /// of the same posting supersedes nothing: the check looks at the posting as it then is).
 pub(crate) async fn schedule_expiry<C: ConnectionTrait>(db: &C, job: &Model) -> Result<(), DbErr> {
-    schedule::schedule(
-        db,
-        EXPIRE_TASK,
-        json!({ "job_id": job.id }),
-        job.valid_through,
-        None,
-    )
-    .await
+    schedule::task(db, &ExpireJob { job_id: job.id }, job.valid_through, None).await
 }
 
 /// What a newly published posting sets off: its expiry check and matching.

@@ -16,6 +16,8 @@ use entity::{
     Db,
     crypto::PiiCipher,
     db::DbOptions,
+    kernel::Role,
+    kernel::{Actor, Scope},
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -23,12 +25,10 @@ use entity::{
     },
     notification,
     people::synthetic,
-    registry::scope::Scope,
     registry::{
         import::import_rows,
-        ops::{self, Actor, NewSite},
+        ops::{self, NewSite},
     },
-    role::Role,
 };
 use futures_util::StreamExt;
 use lapin::{

@@ -20,15 +20,16 @@ use crate::{
     DomainError,
     audit::{self, AuditEntry},
     crypto::random_bytes,
+    kernel::Actor,
+    kernel::Role,
+    kernel::Scope,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox, schedule,
     },
     page::{Page, PageRequest},
-    registry::scope::Scope,
-    registry::{ops::Actor, resident, resident_group, site},
-    role::Role,
+    registry::{resident, resident_group, site},
 };
 
 /// An activity.
@@ -997,7 +998,7 @@ async fn promote<C: ConnectionTrait>(
 
 /// `M月D日 HH:MM` in China time, for notices.
 pub fn china_time(at: DateTime<Utc>) -> String {
-    crate::china_time::notice(at)
+    crate::kernel::china_time::notice(at)
 }
 
 /// Cancels a sign-up (the resident, its leader or staff): a freed seat goes to the first person

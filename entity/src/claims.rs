@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::{
     DomainError,
+    kernel::{Actor, Scope},
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -19,8 +20,8 @@ use crate::{
     },
     page::{Page, PageRequest},
     points::{self, Category, EntryKind, Posting},
-    registry::scope::{Scope, sites_of},
-    registry::{ops::Actor, resident},
+    registry::resident,
+    registry::scope::sites_of,
 };
 
 /// Calls for claims.

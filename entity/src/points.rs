@@ -16,16 +16,14 @@ use serde_json::json;
 
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
+    kernel::{Actor, Role, Scope},
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
     page::{Page, PageRequest},
-    registry::scope::Scope,
-    registry::{household, ops::Actor, resident},
-    role::Role,
+    registry::{household, resident},
 };
 
 /// A household's points account.
@@ -380,21 +378,11 @@ pub async fn set_range<C: ConnectionTrait>(
     )
     .exec_without_returning(db)
     .await?;
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: Some(site_id),
-            actor_account_id: Some(actor.account_id),
-            actor_role: actor.role.as_str().to_owned(),
-            on_behalf_of: None,
-            action: "points.category_range",
-            target_type: "site",
-            target_id: Some(site_id),
-            reason: None,
-            details: json!({ "category": category.as_str(), "min": min_points, "max": max_points }),
-        },
-    )
-    .await?;
+    actor
+        .audit(site_id, "points.category_range", "site", site_id)
+        .details(json!({ "category": category.as_str(), "min": min_points, "max": max_points }))
+        .record(db)
+        .await?;
     Ok(CategoryRange {
         category,
         min_points,
@@ -614,21 +602,12 @@ pub async fn deduct<C: ConnectionTrait>(
         actor: Some(actor.account_id),
     };
     let entry = write_entry(db, &posting, -taken, balance, points - taken).await?;
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: Some(h.site_id),
-            actor_account_id: Some(actor.account_id),
-            actor_role: actor.role.as_str().to_owned(),
-            on_behalf_of: None,
-            action: "points.deduct",
-            target_type: "household",
-            target_id: Some(household_id),
-            reason: Some(reason.clone()),
-            details: json!({ "points": points, "taken": taken, "shortfall": points - taken }),
-        },
-    )
-    .await?;
+    actor
+        .audit(h.site_id, "points.deduct", "household", household_id)
+        .reason(reason.clone())
+        .details(json!({ "points": points, "taken": taken, "shortfall": points - taken }))
+        .record(db)
+        .await?;
     let told = members(db, household_id).await?;
     if !told.is_empty() {
         outbox::record(

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::{
     claims::{ClaimStatus, claim},
+    kernel::Scope,
     points::Category,
-    registry::scope::Scope,
     registry::{household, resident, resident_group},
 };
 
@@ -202,7 +202,7 @@ pub async fn publicity_sheet<C: ConnectionTrait>(
             points: c.points.unwrap_or(0),
             until: c
                 .publicity_ends_at
-                .map(crate::china_time::minutes)
+                .map(crate::kernel::china_time::minutes)
                 .unwrap_or_default(),
         });
     }

@@ -10,13 +10,13 @@ use actix_web::{
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
+    kernel::Role,
     partners::{
         self, DeliveryState, FeedKey, InboundPosting, NewPartner, PartnerScope, Secrets, Upserted,
         delivery, partner,
     },
     people::credit_code::CreditCode,
     recruitment::job::{JobCategory, SalaryUnit},
-    role::Role,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

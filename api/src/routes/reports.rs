@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use entity::{
+    kernel::Role,
     points_report::{PointsReport, points_report, publicity_sheet},
     recruitment::dashboard::{EmploymentReport, employment_report},
-    role::Role,
 };
 use uuid::Uuid;
 

@@ -15,10 +15,10 @@ use super::employer::{self, EmployerStatus};
 use crate::{
     DomainError,
     audit::{self, AuditEntry},
+    kernel::Role,
     messaging::{Event, events::JobPublished, outbox, schedule},
     page::{Page, PageRequest},
     partners::{self, JobEvent},
-    role::Role,
 };
 
 /// A job posting.

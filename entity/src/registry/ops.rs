@@ -19,60 +19,10 @@ use crate::{
     audit::{self, AuditEntry},
     crypto::PiiCipher,
     error::is_unique_violation,
+    kernel::{Actor, Role, Scope},
     page::{Page, PageRequest},
     people::{Gender, IdCardNumber, Phone, Relation},
-    registry::scope::Scope,
-    role::Role,
 };
-
-/// Who is acting, for authorization of writes and for the audit trail.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// The account.
-    pub account_id: Uuid,
-    /// Its effective role.
-    pub role: Role,
-    /// Its reach.
-    pub scope: Scope,
-    /// The household it lives in, when its account is linked to a resident record: nobody
-    /// verifies or registers a claim of their own household.
-    pub household_id: Option<Uuid>,
-}
-
-impl Actor {
-    /// An audit entry of this actor's action on `target_id` at `site_id`.
-    pub fn audit(
-        &self,
-        site_id: Uuid,
-        action: &'static str,
-        target_type: &'static str,
-        target_id: Uuid,
-    ) -> AuditEntry {
-        AuditEntry {
-            site_id: Some(site_id),
-            actor_account_id: Some(self.account_id),
-            actor_role: self.role.as_str().to_owned(),
-            on_behalf_of: None,
-            action,
-            target_type,
-            target_id: Some(target_id),
-            reason: None,
-            details: json!({}),
-        }
-    }
-
-    /// The site whose structure (committees, groups, buildings, households, residents) this actor
-    /// may manage: staff of `site`, or a platform administrator. Others get `NotFound` for another
-    /// site and `Forbidden` for lacking the role.
-    pub fn manage(&self, site: Uuid) -> Result<(), DomainError> {
-        match (&self.role, &self.scope) {
-            (Role::PlatformAdmin, _) => Ok(()),
-            (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site => Ok(()),
-            (Role::Staff | Role::SiteAdmin, _) => Err(DomainError::NotFound),
-            _ => Err(DomainError::Forbidden("only community staff may do this")),
-        }
-    }
-}
 
 /// Checks that `actor` may manage the structure of `site`.
 pub fn require_manager(actor: &Actor, site: Uuid) -> Result<(), DomainError> {
@@ -122,7 +72,7 @@ where
         .exec_without_returning(db)
         .await
         .map_err(|e| conflict_on_unique(e, conflict.0, conflict.1))?;
-    audit::record(db, entry).await?;
+    entry.record(db).await?;
     Ok(())
 }
 
@@ -326,10 +276,11 @@ pub async fn appoint_leader<C: ConnectionTrait>(
     })
     .exec(db)
     .await?;
-    let mut entry = actor.audit(group.site_id, "group.appoint_leader", "group", group.id);
-    entry.details =
-        json!({ "leader_resident_id": leader.id, "previous": group.leader_resident_id });
-    audit::record(db, entry).await?;
+    actor
+        .audit(group.site_id, "group.appoint_leader", "group", group.id)
+        .details(json!({ "leader_resident_id": leader.id, "previous": group.leader_resident_id }))
+        .record(db)
+        .await?;
     Ok(resident_group::Model {
         leader_resident_id: Some(leader.id),
         ..group
@@ -560,10 +511,12 @@ pub async fn update_household<C: ConnectionTrait>(
                 "a household with this label exists in the building",
             )
         })?;
-    let mut entry = actor.audit(current.site_id, "household.update", "household", id);
-    entry.details = json!({ "fields": changed });
-    entry.reason = reason;
-    audit::record(db, entry).await?;
+    actor
+        .audit(current.site_id, "household.update", "household", id)
+        .details(json!({ "fields": changed }))
+        .reason(reason)
+        .record(db)
+        .await?;
     Ok(current)
 }
 
@@ -863,10 +816,12 @@ pub async fn update_resident<C: ConnectionTrait>(
     next.updated_at = Utc::now();
     let active = resident::ActiveModel::from(next.clone()).reset_all();
     resident::Entity::update(active).exec(db).await?;
-    let mut entry = actor.audit(next.site_id, "resident.update", "resident", id);
-    entry.details = json!({ "fields": changed });
-    entry.reason = reason;
-    audit::record(db, entry).await?;
+    actor
+        .audit(next.site_id, "resident.update", "resident", id)
+        .details(json!({ "fields": changed }))
+        .reason(reason)
+        .record(db)
+        .await?;
     Ok(next)
 }
 
@@ -891,9 +846,11 @@ pub async fn reveal_id_card<C: ConnectionTrait>(
     let number = cipher
         .decrypt(&resident.id_card_cipher)
         .map_err(|e| DomainError::Db(DbErr::Custom(format!("resident {}: {e}", resident.id))))?;
-    let mut entry = actor.audit(resident.site_id, "resident.reveal_id_card", "resident", id);
-    entry.reason = Some(reason);
-    audit::record(db, entry).await?;
+    actor
+        .audit(resident.site_id, "resident.reveal_id_card", "resident", id)
+        .reason(reason)
+        .record(db)
+        .await?;
     Ok(number)
 }
 

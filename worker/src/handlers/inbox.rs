@@ -41,7 +41,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
 }
 
 fn today() -> NaiveDate {
-    entity::china_time::today()
+    entity::kernel::china_time::today()
 }
 
 /// The residents an audience names, as a query over resident ids.

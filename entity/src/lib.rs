@@ -54,7 +54,6 @@ pub mod people;
 pub mod photo_metadata;
 pub mod platform;
 pub mod points;
-pub mod points_report;
 pub mod recruitment;
 pub mod registry;
 pub mod secret;

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use entity::{
+    claims::report::{PointsReport, points_report, publicity_sheet},
     kernel::Role,
-    points_report::{PointsReport, points_report, publicity_sheet},
     recruitment::dashboard::{EmploymentReport, employment_report},
 };
 use uuid::Uuid;

@@ -19,6 +19,7 @@ mod filing;
 mod listing;
 mod objections;
 mod photos;
+pub mod report;
 mod steps;
 
 pub use claim::ClaimStatus;

@@ -23,7 +23,7 @@ use entity::{
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
-    notification,
+    notify::notification,
     people::synthetic,
     registry::{
         import::import_rows,

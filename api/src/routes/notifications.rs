@@ -5,13 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use entity::{
     audit::AuditEntry,
-    employer_notification,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
-    notification,
+    notify::employer_notification,
+    notify::notification,
     page::Page,
     registry::ops,
 };

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use entity::{
     messaging::{Envelope, outbox::envelope},
-    notification,
+    notify::notification,
     platform::{outbox, scheduled_task},
 };
 use sea_orm::{

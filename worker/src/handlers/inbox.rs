@@ -8,7 +8,7 @@ use entity::{
         Envelope, Event,
         events::{Audience, NotificationRequested, Urgency},
     },
-    notification,
+    notify::notification,
     registry::{ops::working_age_birth_range, resident, resident_group},
 };
 use sea_orm::{

@@ -10,14 +10,14 @@ use entity::{
         accounts::{self, NewAccount},
         password::Password,
     },
+    kernel::Role,
+    kernel::{Actor, Scope},
     people::{Phone, synthetic},
-    registry::scope::Scope,
     registry::{
         import::import_rows,
-        ops::{self, Actor, NewSite},
+        ops::{self, NewSite},
         resident, resident_group, site,
     },
-    role::Role,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;

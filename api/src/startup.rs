@@ -14,8 +14,8 @@ use entity::{
         accounts::{self, NewAccount},
         password::Password,
     },
+    kernel::Role,
     people::Phone,
-    role::Role,
 };
 use migration::{Migrator, MigratorTrait};
 use tokio::{sync::watch, task::JoinHandle};

@@ -14,7 +14,7 @@ mod world;
 use std::{process::Command, time::Duration};
 
 use entity::{
-    notification,
+    notify::notification,
     platform::{outbox, processed_message},
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

@@ -29,7 +29,10 @@ use std::{
 };
 
 use base64::Engine;
-use entity::{notification, notify::delivery, platform::outbox};
+use entity::{
+    notify::{delivery, notification},
+    platform::outbox,
+};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use yaml_rust2::{Yaml, YamlLoader};

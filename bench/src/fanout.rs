@@ -16,19 +16,19 @@ use entity::{
     Db,
     crypto::PiiCipher,
     db::DbOptions,
+    kernel::Role,
+    kernel::{Actor, Scope},
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
-    notification,
+    notify::notification,
     people::synthetic,
-    registry::scope::Scope,
     registry::{
         import::import_rows,
-        ops::{self, Actor, NewSite},
+        ops::{self, NewSite},
     },
-    role::Role,
 };
 use futures_util::StreamExt;
 use lapin::{

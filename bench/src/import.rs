@@ -10,15 +10,15 @@ use entity::{
     Db,
     crypto::PiiCipher,
     db::DbOptions,
+    kernel::Role,
+    kernel::{Actor, Scope},
     people::{csv_import::parse_import, synthetic},
-    registry::scope::Scope,
     registry::{
         building, committee, household,
         import::{BATCH, import_rows},
-        ops::{self, Actor, NewSite},
+        ops::{self, NewSite},
         resident, resident_group, site,
     },
-    role::Role,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

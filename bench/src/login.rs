@@ -47,7 +47,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             entity::identity::accounts::NewAccount {
                 phone: phone.clone(),
                 password_hash: hash,
-                role: entity::role::Role::PlatformAdmin,
+                role: entity::kernel::Role::PlatformAdmin,
                 site_id: None,
                 resident_id: None,
             },

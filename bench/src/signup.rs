@@ -20,9 +20,9 @@ use entity::{
         accounts::{self, NewAccount},
         password::Password,
     },
+    kernel::Role,
     people::{Phone, synthetic},
     registry::{import::import_rows, resident},
-    role::Role,
 };
 use sea_orm::{
     ColumnTrait, Database, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,

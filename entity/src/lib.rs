@@ -38,15 +38,13 @@ macro_rules! string_enum {
 
 pub mod activities;
 pub mod audit;
-pub mod china_time;
 pub mod claims;
 pub mod crypto;
 pub mod db;
-pub mod employer_notification;
 pub mod error;
 pub mod identity;
+pub mod kernel;
 pub mod messaging;
-pub mod notification;
 pub mod notify;
 pub mod page;
 pub mod partners;
@@ -54,10 +52,8 @@ pub mod people;
 pub mod photo_metadata;
 pub mod platform;
 pub mod points;
-pub mod points_report;
 pub mod recruitment;
 pub mod registry;
-pub mod role;
 pub mod secret;
 pub mod text;
 pub mod trace;

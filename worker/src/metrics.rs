@@ -271,7 +271,7 @@ async fn refresh(m: &WorkerMetrics, db: &Db) -> Result<(), DbErr> {
         }
     }
     // Today in China starts at 16:00 UTC the day before.
-    let china_midnight = entity::china_time::start_of_day(now);
+    let china_midnight = entity::kernel::china_time::start_of_day(now);
     let today = |sql: &str| {
         Statement::from_sql_and_values(
             backend,

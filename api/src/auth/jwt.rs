@@ -6,7 +6,7 @@ use std::{collections::HashMap, path::Path};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
-use entity::{crypto, role::Role, secret::Secret};
+use entity::{crypto, kernel::Role, secret::Secret};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

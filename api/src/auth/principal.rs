@@ -4,9 +4,9 @@ use std::{future::Future, pin::Pin};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use entity::{
+    kernel::Role,
+    kernel::{Own, Scope},
     registry::resident_group,
-    registry::scope::{Own, Scope},
-    role::Role,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use uuid::Uuid;

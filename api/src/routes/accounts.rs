@@ -8,9 +8,9 @@ use entity::{
         accounts::{self, NewAccount},
         password::Password,
     },
+    kernel::Role,
     people::Phone,
     registry::ops,
-    role::Role,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -221,7 +221,7 @@ pub async fn create_account(
         (Some(resident), Some(site)) => {
             ops::get_resident(
                 state.db.conn(),
-                &entity::registry::scope::Scope::Site(site),
+                &entity::kernel::Scope::Site(site),
                 resident,
             )
             .await

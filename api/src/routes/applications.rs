@@ -4,11 +4,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use entity::{
+    kernel::Role,
     recruitment::{
         application::{self, ApplicationStatus, Mover},
         job::{self, JobCategory},
     },
-    role::Role,
 };
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};

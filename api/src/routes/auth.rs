@@ -15,11 +15,11 @@ use entity::{
         sms_code,
         tokens::{self, RefreshError},
     },
+    kernel::Role,
+    kernel::Scope,
     notify::device,
     people::Phone,
     registry::resident,
-    registry::scope::Scope,
-    role::Role,
     secret::Secret,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};

@@ -2,7 +2,7 @@
 //! and text validation.
 
 use actix_web::{HttpRequest, HttpResponse};
-use entity::registry::ops::Actor;
+use entity::kernel::Actor;
 
 use crate::{
     auth::Principal,

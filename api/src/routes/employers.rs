@@ -7,9 +7,9 @@ use entity::{
         accounts::{self, NewAccount},
         password::Password,
     },
+    kernel::Role,
     people::{CreditCode, Phone},
     recruitment::employer::{self, EmployerScope, EmployerStatus, NewEmployer},
-    role::Role,
     secret::Secret,
 };
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ use actix_web::{
 };
 use chrono::{DateTime, Utc};
 use entity::{
+    kernel::Role,
     recruitment::{
         employer,
         job::{
@@ -18,7 +19,6 @@ use entity::{
             Viewer,
         },
     },
-    role::Role,
 };
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};

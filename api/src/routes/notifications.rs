@@ -4,14 +4,14 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use entity::{
-    audit::{self, AuditEntry},
-    employer_notification,
+    audit::AuditEntry,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
-    notification,
+    notify::employer_notification,
+    notify::notification,
     page::Page,
     registry::ops,
 };
@@ -340,21 +340,12 @@ pub async fn broadcast(
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let event_id = outbox::record(txn, event).await?;
-            audit::record(
-                txn,
-                AuditEntry {
-                    site_id: Some(site_id),
-                    actor_account_id: Some(actor),
-                    actor_role: role.as_str().to_owned(),
-                    on_behalf_of: None,
-                    action: "broadcast.send",
-                    target_type: "site",
-                    target_id: Some(site_id),
-                    reason: None,
-                    details: serde_json::json!({ "event_id": event_id }),
-                },
-            )
-            .await?;
+            AuditEntry::new("broadcast.send", "site", site_id)
+                .by(actor, role.as_str())
+                .site(site_id)
+                .details(serde_json::json!({ "event_id": event_id }))
+                .record(txn)
+                .await?;
             StoredResponse::json(StatusCode::ACCEPTED, &BroadcastAccepted { event_id })
         })
     })

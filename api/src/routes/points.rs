@@ -222,7 +222,7 @@ fn site_of(caller: &Principal, site: Option<Uuid>) -> Result<Uuid, ApiError> {
         (Some(own), None) => Ok(own),
         (Some(own), Some(asked)) if own == asked => Ok(own),
         (Some(_), Some(_)) => Err(ApiError::NotFound),
-        (None, Some(asked)) if caller.role == entity::role::Role::PlatformAdmin => Ok(asked),
+        (None, Some(asked)) if caller.role == entity::kernel::Role::PlatformAdmin => Ok(asked),
         _ => Err(ApiError::invalid("site_id", "required")),
     }
 }

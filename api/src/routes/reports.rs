@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use entity::{
-    points_report::{PointsReport, points_report, publicity_sheet},
+    claims::report::{PointsReport, points_report, publicity_sheet},
+    kernel::Role,
     recruitment::dashboard::{EmploymentReport, employment_report},
-    role::Role,
 };
 use uuid::Uuid;
 

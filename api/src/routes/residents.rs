@@ -4,13 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
+    kernel::Role,
     people::{Gender, IdCardNumber, Phone, Relation},
     registry::{
         ops::{self, ResidentChanges, ResidentData, ResidentFilter},
         resident,
         types::{EmploymentStatus, JobPreferences},
     },
-    role::Role,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -325,7 +325,7 @@ pub struct ActivationCode {
 
 /// Today in China (Asia/Shanghai is UTC+8 all year).
 pub fn today() -> NaiveDate {
-    entity::china_time::today()
+    entity::kernel::china_time::today()
 }
 
 fn skills(list: Vec<String>, errors: &mut FieldErrors) -> Vec<String> {

@@ -10,7 +10,7 @@ use entity::{
         events::{Audience, NotificationRequested, Urgency},
         outbox::{self as record, envelope},
     },
-    notification,
+    notify::notification,
     platform::{outbox, processed_message},
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

@@ -306,7 +306,7 @@ jpush_test!(preferences_and_caps_limit_what_is_sent, |app, _fake| {
     }
     eventually("the planning of six notices", 15, || async {
         let planned = delivery::Entity::find().count(app.db.conn()).await.unwrap();
-        let inbox = entity::notification::Entity::find()
+        let inbox = entity::notify::notification::Entity::find()
             .count(app.db.conn())
             .await
             .unwrap();

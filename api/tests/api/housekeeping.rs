@@ -4,8 +4,8 @@
 
 use chrono::{Duration, Utc};
 use entity::{
-    notification,
     notify::delivery,
+    notify::notification,
     platform::{outbox, processed_message},
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

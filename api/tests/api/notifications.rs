@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use entity::{
     messaging::{Envelope, outbox::envelope},
-    notification,
+    notify::notification,
     platform::{outbox, scheduled_task},
 };
 use sea_orm::{
@@ -157,8 +157,8 @@ both_backends! {
         };
         // A due task (expiring a posting that is gone: it finds nothing to do), and four
         // schedulers (plus the app's own) racing for it.
-        let payload = json!({"job_id": uuid::Uuid::now_v7()});
-        entity::messaging::schedule::schedule(app.db.writer(), "job.expire", payload, chrono::Utc::now(), None).await.unwrap();
+        let task = entity::messaging::tasks::ExpireJob { job_id: uuid::Uuid::now_v7() };
+        entity::messaging::schedule::task(app.db.writer(), &task, chrono::Utc::now(), None).await.unwrap();
         let db = app.db.clone();
         let racers: Vec<_> = (0..4).map(|_| { let db = db.clone(); tokio::spawn(async move { worker::scheduler::run_due(&db).await.unwrap() }) }).collect();
         for r in racers {

@@ -15,7 +15,7 @@ pub struct Model {
     /// Argon2id PHC string.
     pub password_hash: String,
     /// Role (see `Role`); a resident who leads a group logs in as `group_leader`.
-    pub role: crate::role::Role,
+    pub role: crate::kernel::Role,
     /// The site, for site-scoped roles.
     pub site_id: Option<Uuid>,
     /// The resident, for residents and group leaders.

@@ -9,15 +9,16 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::account;
-use crate::role::Role;
+use crate::kernel::Role;
 use crate::{
     DomainError, audit,
     crypto::PiiCipher,
     error::is_unique_violation,
+    kernel::Actor,
+    kernel::Scope,
     page::{Page, PageRequest},
     people::Phone,
-    registry::scope::Scope,
-    registry::{ops::Actor, resident},
+    registry::resident,
 };
 
 /// What a new account is made of (the password already hashed).

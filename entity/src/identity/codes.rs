@@ -13,10 +13,8 @@ use uuid::Uuid;
 
 use super::sms_code;
 use crate::{
-    DomainError, audit,
-    crypto::PiiCipher,
-    people::Phone,
-    registry::ops::{Actor, get_resident},
+    DomainError, audit, crypto::PiiCipher, kernel::Actor, people::Phone,
+    registry::ops::get_resident,
 };
 
 string_enum!(

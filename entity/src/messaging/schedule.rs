@@ -27,9 +27,8 @@ pub async fn task<C: ConnectionTrait, T: Task>(
     schedule(db, T::KIND, payload, run_at, dedupe_key).await
 }
 
-/// Schedules `kind` with `payload` at `run_at`. With a `dedupe_key`, a second schedule for the
-/// same key is ignored while the first exists (e.g. one expiry per job).
-pub async fn schedule<C: ConnectionTrait>(
+/// Schedules `kind` with `payload` at `run_at` (see [`task`]).
+async fn schedule<C: ConnectionTrait>(
     db: &C,
     kind: &str,
     payload: serde_json::Value,

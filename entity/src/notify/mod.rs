@@ -1,6 +1,15 @@
-//! Delivery channels of notifications: devices, preferences (with quiet hours) and the delivery
-//! queue.
+//! Notifications: the residents' inbox and the employers' inbox (the records of every
+//! notification), and the delivery channels: devices, preferences (with quiet hours) and the
+//! delivery queue.
+//!
+//! The aggregate owns the `notification`, `employer_notification`, `device`,
+//! `notification_preference` and `delivery` tables. The worker fills them from the
+//! `notification.requested` and `employer_notification.requested` outbox events (the delivery
+//! queue is claimed by the dispatcher like outbox rows); nothing here emits events or schedules
+//! tasks.
 
 pub mod delivery;
 pub mod device;
+pub mod employer_notification;
+pub mod notification;
 pub mod preference;

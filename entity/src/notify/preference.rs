@@ -111,7 +111,7 @@ impl Preferences {
         if urgent && self.urgent_bypass || start == end {
             return now;
         }
-        let local = crate::china_time::local(now);
+        let local = crate::kernel::china_time::local(now);
         let time = local.time();
         let quiet = if start < end {
             time >= start && time < end
@@ -125,7 +125,7 @@ impl Preferences {
         if end_local <= local {
             end_local += Duration::days(1);
         }
-        crate::china_time::to_utc(end_local)
+        crate::kernel::china_time::to_utc(end_local)
     }
 }
 

@@ -1,3 +1,4 @@
+//! Long on purpose (one file): a single generator whose steps draw from one seeded random stream in a fixed order, with the tests that pin its figures; apart, the steps would read as unrelated pieces.
 //! A deterministic synthetic community with Xingxianli's shape (design.md: 3 committees, 30
 //! groups, 83 buildings, 2,749 households, 11,212 residents, 453 disabled residents, 739
 //! low-income households, 179 party members, 7,346 working-age residents), for demos, load tests

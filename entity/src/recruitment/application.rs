@@ -15,14 +15,15 @@ use crate::{
     DomainError,
     audit::{self, AuditEntry},
     error::is_unique_violation,
+    kernel::Actor,
+    kernel::Role,
     messaging::{
         Event,
         events::{Audience, EmployerNotice, NotificationRequested, Urgency},
         outbox,
     },
     page::{Page, PageRequest},
-    registry::{ops::Actor, resident},
-    role::Role,
+    registry::resident,
 };
 
 /// An application.
@@ -295,8 +296,9 @@ pub async fn apply<C: ConnectionTrait>(
 
 fn actor_resident(actor: &Actor) -> Option<Uuid> {
     match &actor.scope {
-        crate::registry::scope::Scope::Own(own)
-        | crate::registry::scope::Scope::Groups { own, .. } => Some(own.resident_id),
+        crate::kernel::Scope::Own(own) | crate::kernel::Scope::Groups { own, .. } => {
+            Some(own.resident_id)
+        }
         _ => None,
     }
 }
@@ -433,7 +435,7 @@ pub async fn advance<C: ConnectionTrait>(
             job_id: Some(app.job_id),
             application_id: Some(app.id),
             channel: channel.to_owned(),
-            start_date: crate::china_time::date_of(now),
+            start_date: crate::kernel::china_time::date_of(now),
             end_date: None::<NaiveDate>,
             created_by: account,
             created_at: now,

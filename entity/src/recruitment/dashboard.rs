@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::application::employment;
 use crate::{
+    kernel::Scope,
     people::synthetic::is_working_age,
-    registry::scope::Scope,
     registry::{household, resident, resident_group},
 };
 

@@ -12,9 +12,9 @@ use crate::{
     DomainError,
     audit::{self, AuditEntry},
     error::is_unique_violation,
+    kernel::Role,
     page::{Page, PageRequest},
     people::{CreditCode, Phone},
-    role::Role,
 };
 
 /// An employer.

@@ -15,6 +15,7 @@ use super::employer::{self, EmployerStatus};
 use crate::{
     DomainError,
     audit::{self, AuditEntry},
+    kernel::Role,
     messaging::{
         Event,
         events::{JobChange, JobChanged, JobPublished},
@@ -22,7 +23,6 @@ use crate::{
         tasks::ExpireJob,
     },
     page::{Page, PageRequest},
-    role::Role,
 };
 
 /// A job posting.

@@ -18,14 +18,14 @@ use uuid::Uuid;
 
 use super::{
     building, committee, household,
-    ops::{self, Actor, ResidentData},
+    ops::{self, ResidentData},
     resident, resident_group,
     types::{EmploymentStatus, JobPreferences},
 };
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
     crypto::PiiCipher,
+    kernel::Actor,
     people::csv_import::{ImportErrors, ImportRow, RowError},
 };
 
@@ -300,21 +300,11 @@ pub async fn import_rows(
             .await?;
     }
 
-    audit::record(
-        txn,
-        AuditEntry {
-            site_id: Some(site_id),
-            actor_account_id: Some(actor.account_id),
-            actor_role: actor.role.as_str().to_owned(),
-            on_behalf_of: None,
-            action: "resident.import",
-            target_type: "site",
-            target_id: Some(site_id),
-            reason: None,
-            details: json!(report),
-        },
-    )
-    .await?;
+    actor
+        .audit(site_id, "resident.import", "site", site_id)
+        .details(json!(report))
+        .record(txn)
+        .await?;
     Ok(report)
 }
 

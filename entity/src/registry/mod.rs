@@ -12,3 +12,12 @@ pub mod resident_group;
 pub mod scope;
 pub mod site;
 pub mod types;
+
+mod audit_trail;
+mod buildings;
+mod committees;
+mod groups;
+mod households;
+mod residents;
+mod sites;
+mod writes;

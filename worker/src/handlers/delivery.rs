@@ -50,7 +50,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
 
 /// Midnight China time today, in UTC.
 fn start_of_china_day() -> chrono::DateTime<Utc> {
-    entity::china_time::start_of_day(Utc::now())
+    entity::kernel::china_time::start_of_day(Utc::now())
 }
 
 async fn plan(

@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use entity::{
-    employer_notification,
     messaging::{Envelope, Event},
+    notify::employer_notification,
 };
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;

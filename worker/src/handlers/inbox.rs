@@ -8,7 +8,7 @@ use entity::{
         Envelope, Event,
         events::{Audience, NotificationRequested, Urgency},
     },
-    notification,
+    notify::notification,
     registry::{ops::working_age_birth_range, resident, resident_group},
 };
 use sea_orm::{
@@ -42,7 +42,7 @@ fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFutur
 }
 
 fn today() -> NaiveDate {
-    entity::china_time::today()
+    entity::kernel::china_time::today()
 }
 
 /// The residents an audience names, as a query over resident ids.

@@ -20,7 +20,7 @@ pub const HANDLER: Handler = Handler {
 fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFuture<'a> {
     Box::pin(async move {
         if let Event::JobPublished(published) = &envelope.event {
-            let today = entity::china_time::today();
+            let today = entity::kernel::china_time::today();
             let told = matching::match_job(txn, published.job_id, today).await?;
             tracing::info!(job_id = %published.job_id, told, "job matched");
         }

@@ -4,12 +4,12 @@
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use entity::{
+    kernel::Role,
     partners::{self, FeedKey, PartnerScope, partner},
     recruitment::{
         external::{InboundPosting, Upserted},
         job::{JobCategory, SalaryUnit},
     },
-    role::Role,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,6 +1,7 @@
 //! The points scheme's figures for staff and leaders: participation (households with at least one
 //! credited claim, of all households), points by category and by group, and the publicity sheet a
-//! group posts on its buildings' notice boards.
+//! group posts on its buildings' notice boards. They are read from credited claims, so they live
+//! with the claims (in `points` they would make points and claims import each other).
 
 use std::collections::BTreeMap;
 
@@ -9,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::{ClaimStatus, claim};
 use crate::{
-    claims::{ClaimStatus, claim},
+    kernel::Scope,
     points::Category,
-    registry::scope::Scope,
     registry::{household, resident, resident_group},
 };
 
@@ -202,7 +203,7 @@ pub async fn publicity_sheet<C: ConnectionTrait>(
             points: c.points.unwrap_or(0),
             until: c
                 .publicity_ends_at
-                .map(crate::china_time::minutes)
+                .map(crate::kernel::china_time::minutes)
                 .unwrap_or_default(),
         });
     }

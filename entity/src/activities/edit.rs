@@ -1,0 +1,186 @@
+//! Editing an activity: changed times and places are told to everyone signed up.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    entity::prelude::*,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    DomainError,
+    kernel::Actor,
+    messaging::{
+        Event,
+        events::{Audience, NotificationRequested, Urgency},
+        outbox,
+    },
+};
+
+use super::{
+    SignupStatus, activity,
+    listing::get,
+    listing::waitlist_length,
+    reminders::{china_time, schedule_tasks},
+    seats::set_capacity,
+    signup,
+};
+
+/// Changes to an activity; `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityEdit {
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Place.
+    pub place: Option<String>,
+    /// Contact.
+    pub contact: Option<String>,
+    /// Starts at.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Ends at.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Sign-up opens at.
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    /// Sign-up closes at.
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    /// Waiting list on or off.
+    pub waitlist_enabled: Option<bool>,
+    /// Seats (see [`set_capacity`]).
+    pub capacity: Option<i32>,
+}
+
+/// Edits an activity (staff of its site) before it ends. A new time or place is told to everyone
+/// signed up (seats and waiting list) and moves the reminders; a waiting list can only be turned
+/// off while nobody waits (409 `waitlist_not_empty`).
+pub async fn edit<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    activity_id: Uuid,
+    change: ActivityEdit,
+) -> Result<activity::Model, DomainError> {
+    let a = get(db, &actor.scope, activity_id).await?;
+    actor.manage(a.site_id)?;
+    let now = Utc::now();
+    if a.finished || a.ends_at <= now {
+        return Err(DomainError::conflict(
+            "activity_over",
+            "an activity that has ended cannot be changed",
+        ));
+    }
+    let starts_at = change.starts_at.unwrap_or(a.starts_at);
+    let ends_at = change.ends_at.unwrap_or(a.ends_at);
+    let opens = change.signup_opens_at.unwrap_or(a.signup_opens_at);
+    let closes = change.signup_closes_at.unwrap_or(a.signup_closes_at);
+    let moved = starts_at != a.starts_at || ends_at != a.ends_at;
+    let mut errors = std::collections::BTreeMap::new();
+    if ends_at <= starts_at {
+        errors.insert("ends_at".to_owned(), "must be after starts_at".to_owned());
+    }
+    if moved && starts_at <= now {
+        errors.insert("starts_at".to_owned(), "must be in the future".to_owned());
+    }
+    if closes <= opens || closes > ends_at {
+        errors.insert(
+            "signup_closes_at".to_owned(),
+            "must be after signup_opens_at and no later than ends_at".to_owned(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let waitlist = change.waitlist_enabled.unwrap_or(a.waitlist_enabled);
+    if !waitlist && a.waitlist_enabled && waitlist_length(db, activity_id).await? > 0 {
+        return Err(DomainError::conflict(
+            "waitlist_not_empty",
+            "residents are waiting; the waiting list cannot be turned off",
+        ));
+    }
+    let place_changed = change.place.as_ref().is_some_and(|p| *p != a.place);
+    let updated = activity::Entity::update_many()
+        .col_expr(
+            activity::Column::Title,
+            Expr::value(change.title.unwrap_or(a.title.clone())),
+        )
+        .col_expr(
+            activity::Column::Description,
+            Expr::value(change.description.unwrap_or(a.description.clone())),
+        )
+        .col_expr(
+            activity::Column::Place,
+            Expr::value(change.place.unwrap_or(a.place.clone())),
+        )
+        .col_expr(
+            activity::Column::Contact,
+            Expr::value(change.contact.unwrap_or(a.contact.clone())),
+        )
+        .col_expr(activity::Column::StartsAt, Expr::value(starts_at))
+        .col_expr(activity::Column::EndsAt, Expr::value(ends_at))
+        .col_expr(activity::Column::SignupOpensAt, Expr::value(opens))
+        .col_expr(activity::Column::SignupClosesAt, Expr::value(closes))
+        .col_expr(activity::Column::WaitlistEnabled, Expr::value(waitlist))
+        .col_expr(
+            activity::Column::Version,
+            Expr::col(activity::Column::Version).add(1),
+        )
+        .col_expr(activity::Column::UpdatedAt, Expr::value(now))
+        .filter(activity::Column::Id.eq(activity_id))
+        .filter(activity::Column::Version.eq(a.version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the activity changed meanwhile; read it again",
+        ));
+    }
+    actor
+        .audit(a.site_id, "activity.edit", "activity", activity_id)
+        .record(db)
+        .await?;
+    let current = match change.capacity {
+        Some(capacity) if capacity != a.capacity => {
+            set_capacity(db, actor, activity_id, capacity).await?
+        }
+        _ => activity::Entity::find_by_id(activity_id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound)?,
+    };
+    if moved || place_changed {
+        schedule_tasks(db, &current).await?;
+        let told: Vec<Uuid> = signup::Entity::find()
+            .select_only()
+            .column(signup::Column::ResidentId)
+            .filter(signup::Column::ActivityId.eq(activity_id))
+            .filter(signup::Column::Status.is_in([
+                SignupStatus::Confirmed.as_str(),
+                SignupStatus::Waitlisted.as_str(),
+            ]))
+            .into_tuple()
+            .all(db)
+            .await?;
+        if !told.is_empty() {
+            outbox::record(
+                db,
+                Event::NotificationRequested(NotificationRequested {
+                    site_id: current.site_id,
+                    category: "activity".into(),
+                    title: "活动变更".into(),
+                    body: format!(
+                        "您报名的“{}”有变更：时间 {}，地点：{}。",
+                        current.title,
+                        china_time(current.starts_at),
+                        current.place
+                    ),
+                    audience: Audience::Residents { resident_ids: told },
+                    urgency: Urgency::Urgent,
+                    link: Some(format!("activity:{}", current.id)),
+                }),
+            )
+            .await?;
+        }
+    }
+    Ok(current)
+}

@@ -104,9 +104,9 @@ impl AuditEntry {
         self
     }
 
-    /// The site concerned.
-    pub fn site(mut self, site_id: Uuid) -> Self {
-        self.site_id = Some(site_id);
+    /// The site concerned (if any).
+    pub fn site(mut self, site_id: impl Into<Option<Uuid>>) -> Self {
+        self.site_id = site_id.into();
         self
     }
 

@@ -263,21 +263,12 @@ pub async fn create_account(
                 }
                 other => other,
             })?;
-            audit::record(
-                txn,
-                AuditEntry {
-                    site_id,
-                    actor_account_id: Some(actor_id),
-                    actor_role: actor_role.as_str().to_owned(),
-                    on_behalf_of: None,
-                    action: "account.create",
-                    target_type: "account",
-                    target_id: Some(account.id),
-                    reason: None,
-                    details: serde_json::json!({ "role": role }),
-                },
-            )
-            .await?;
+            AuditEntry::new("account.create", "account", account.id)
+                .by(actor_id, actor_role.as_str())
+                .site(site_id)
+                .details(serde_json::json!({ "role": role }))
+                .record(txn)
+                .await?;
             StoredResponse::json(StatusCode::CREATED, &Account::from_model(&account)?)
         })
     })

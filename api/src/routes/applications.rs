@@ -250,8 +250,8 @@ pub struct Employment {
     pub end_date: Option<chrono::NaiveDate>,
 }
 
-impl From<application::employment::Model> for Employment {
-    fn from(m: application::employment::Model) -> Self {
+impl From<entity::recruitment::employment::Model> for Employment {
+    fn from(m: entity::recruitment::employment::Model) -> Self {
         Self {
             id: m.id,
             resident_id: m.resident_id,

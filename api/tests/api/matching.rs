@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use entity::recruitment::matching::{self, job_match};
+use entity::recruitment::{job_match, matching};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 

@@ -275,25 +275,18 @@ pub async fn set_state<C: ConnectionTrait>(
         ));
     }
     set_disabled(db, id, disabled).await?;
-    audit::record(
-        db,
-        audit::AuditEntry {
-            site_id: target.site_id,
-            actor_account_id: Some(actor.account_id),
-            actor_role: actor.role.as_str().to_owned(),
-            on_behalf_of: None,
-            action: if disabled {
-                "account.disable"
-            } else {
-                "account.enable"
-            },
-            target_type: "account",
-            target_id: Some(id),
-            reason,
-            details: serde_json::json!({ "role": target.role }),
-        },
-    )
-    .await?;
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    audit::AuditEntry::new(action, "account", id)
+        .by(actor.account_id, actor.role.as_str())
+        .site(target.site_id)
+        .reason(reason)
+        .details(serde_json::json!({ "role": target.role }))
+        .record(db)
+        .await?;
     account::Entity::find_by_id(id)
         .one(db)
         .await?

@@ -13,8 +13,7 @@ use uuid::Uuid;
 
 use super::sms_code;
 use crate::{
-    DomainError, audit, crypto::PiiCipher, kernel::Actor, people::Phone,
-    registry::ops::get_resident,
+    DomainError, crypto::PiiCipher, kernel::Actor, people::Phone, registry::ops::get_resident,
 };
 
 string_enum!(
@@ -303,13 +302,15 @@ pub async fn print_activation_code<C: ConnectionTrait>(
             )
         })?;
     let code = issue_printed(db, cipher, &phone, id, actor.account_id, Utc::now()).await?;
-    let mut entry = actor.audit(
-        resident.site_id,
-        "resident.print_activation_code",
-        "resident",
-        id,
-    );
-    entry.reason = Some(reason);
-    audit::record(db, entry).await?;
+    actor
+        .audit(
+            resident.site_id,
+            "resident.print_activation_code",
+            "resident",
+            id,
+        )
+        .reason(reason)
+        .record(db)
+        .await?;
     Ok((code, phone))
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::partner;
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
+    audit::AuditEntry,
     crypto::{PiiCipher, random_bytes},
     people::credit_code::CreditCode,
     recruitment::employer::{self, EmployerStatus},
@@ -151,20 +151,7 @@ pub async fn create<C: ConnectionTrait>(
     partner::Entity::insert(partner::ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await?;
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: None,
-            actor_account_id: Some(admin_account),
-            actor_role: "platform_admin".to_owned(),
-            on_behalf_of: None,
-            action: "partner.create",
-            target_type: "partner",
-            target_id: Some(id),
-            reason: None,
-            details: json!({ "name": model.name, "scopes": model.scopes, "webhook": model.webhook_url.is_some() }),
-        },
-    )
+    AuditEntry::new("partner.create", "partner", id).by(admin_account, "platform_admin").details(json!({ "name": model.name, "scopes": model.scopes, "webhook": model.webhook_url.is_some() })).record(db)
     .await?;
     Ok((model, secrets))
 }
@@ -238,21 +225,11 @@ pub async fn rotate<C: ConnectionTrait>(
             "the secrets were rotated meanwhile; retry",
         ));
     }
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: None,
-            actor_account_id: Some(admin_account),
-            actor_role: "platform_admin".to_owned(),
-            on_behalf_of: None,
-            action: "partner.rotate_secrets",
-            target_type: "partner",
-            target_id: Some(id),
-            reason: None,
-            details: json!({ "overlap_seconds": overlap.num_seconds() }),
-        },
-    )
-    .await?;
+    AuditEntry::new("partner.rotate_secrets", "partner", id)
+        .by(admin_account, "platform_admin")
+        .details(json!({ "overlap_seconds": overlap.num_seconds() }))
+        .record(db)
+        .await?;
     Ok((updated, secrets))
 }
 

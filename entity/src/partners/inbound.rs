@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::partner;
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
+    audit::AuditEntry,
     recruitment::{
         external::{self, InboundPosting, Owner, Upserted},
         job,
@@ -67,19 +67,9 @@ async fn audit_partner<C: ConnectionTrait>(
     job_id: Uuid,
     version: i64,
 ) -> Result<(), DbErr> {
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: None,
-            actor_account_id: Some(p.id),
-            actor_role: "partner".to_owned(),
-            on_behalf_of: None,
-            action,
-            target_type: "job",
-            target_id: Some(job_id),
-            reason: None,
-            details: json!({ "external_version": version }),
-        },
-    )
-    .await
+    AuditEntry::new(action, "job", job_id)
+        .by(p.id, "partner")
+        .details(json!({ "external_version": version }))
+        .record(db)
+        .await
 }

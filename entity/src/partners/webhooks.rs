@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{PartnerScope, delivery, partner};
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
+    audit::AuditEntry,
     messaging::events::{JobChange, JobChanged},
     page::{Page, PageRequest},
 };
@@ -186,21 +186,11 @@ pub async fn resend<C: ConnectionTrait>(
             format!("a {} delivery cannot be re-sent", row.state),
         ));
     }
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: None,
-            actor_account_id: Some(admin_account),
-            actor_role: "platform_admin".to_owned(),
-            on_behalf_of: None,
-            action: "partner.delivery_resend",
-            target_type: "partner_delivery",
-            target_id: Some(delivery_id),
-            reason: None,
-            details: json!({ "partner_id": partner_id }),
-        },
-    )
-    .await?;
+    AuditEntry::new("partner.delivery_resend", "partner_delivery", delivery_id)
+        .by(admin_account, "platform_admin")
+        .details(json!({ "partner_id": partner_id }))
+        .record(db)
+        .await?;
     Ok(row)
 }
 

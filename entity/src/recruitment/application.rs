@@ -10,10 +10,13 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::job::{self, JobStatus, Viewer};
+use super::{
+    employment,
+    job::{self, JobStatus, Viewer},
+};
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
+    audit::AuditEntry,
     error::is_unique_violation,
     kernel::Actor,
     kernel::Role,
@@ -116,49 +119,6 @@ impl ApplicationStatus {
             Self::Withdrawn => format!("您对“{title}”的报名已撤回。"),
         }
     }
-}
-
-/// An employment record.
-pub mod employment {
-    use sea_orm::entity::prelude::*;
-
-    /// A resident's job, from a hire or recorded by staff.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "employment")]
-    pub struct Model {
-        /// Id.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        /// The worker.
-        pub resident_id: Uuid,
-        /// The worker's site.
-        pub site_id: Uuid,
-        /// The worker's household (the dashboard counts per household).
-        pub household_id: Uuid,
-        /// The employer, when known.
-        pub employer_id: Option<Uuid>,
-        /// The posting, when hired through one.
-        pub job_id: Option<Uuid>,
-        /// The application, when hired through one.
-        #[sea_orm(unique)]
-        pub application_id: Option<Uuid>,
-        /// `work_away`, `local` or `industry`.
-        pub channel: String,
-        /// First day.
-        pub start_date: Date,
-        /// Last day, once ended.
-        pub end_date: Option<Date>,
-        /// Who recorded it.
-        pub created_by: Uuid,
-        /// Recorded at.
-        pub created_at: DateTimeUtc,
-    }
-
-    /// No relations are navigated through sea-orm.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
 }
 
 /// Tells the employer about a new application or a withdrawal (its inbox).
@@ -273,21 +233,13 @@ pub async fn apply<C: ConnectionTrait>(
             }
         })?;
     if on_behalf {
-        audit::record(
-            db,
-            AuditEntry {
-                site_id: Some(resident.site_id),
-                actor_account_id: Some(actor.account_id),
-                actor_role: actor.role.as_str().to_owned(),
-                on_behalf_of: Some(resident_id),
-                action: "application.submit",
-                target_type: "application",
-                target_id: Some(model.id),
-                reason: None,
-                details: json!({ "job_id": job_id }),
-            },
-        )
-        .await?;
+        AuditEntry::new("application.submit", "application", model.id)
+            .by(actor.account_id, actor.role.as_str())
+            .site(resident.site_id)
+            .on_behalf_of(resident_id)
+            .details(json!({ "job_id": job_id }))
+            .record(db)
+            .await?;
     }
     notify(db, &model, &job.title, ApplicationStatus::Submitted).await?;
     notify_employer(db, &model, &job.title, ApplicationStatus::Submitted).await?;
@@ -497,21 +449,13 @@ pub async fn record_employment<C: ConnectionTrait>(
         .filter(resident::Column::Id.eq(resident_id))
         .exec(db)
         .await?;
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: Some(resident.site_id),
-            actor_account_id: Some(actor.account_id),
-            actor_role: actor.role.as_str().to_owned(),
-            on_behalf_of: Some(resident_id),
-            action: "employment.record",
-            target_type: "employment",
-            target_id: Some(model.id),
-            reason: None,
-            details: json!({ "channel": channel }),
-        },
-    )
-    .await?;
+    AuditEntry::new("employment.record", "employment", model.id)
+        .by(actor.account_id, actor.role.as_str())
+        .site(resident.site_id)
+        .on_behalf_of(resident_id)
+        .details(json!({ "channel": channel }))
+        .record(db)
+        .await?;
     Ok(model)
 }
 
@@ -550,21 +494,13 @@ pub async fn end_employment<C: ConnectionTrait>(
         .filter(employment::Column::EndDate.is_null())
         .exec(db)
         .await?;
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: Some(current.site_id),
-            actor_account_id: Some(actor.account_id),
-            actor_role: actor.role.as_str().to_owned(),
-            on_behalf_of: Some(current.resident_id),
-            action: "employment.end",
-            target_type: "employment",
-            target_id: Some(id),
-            reason: None,
-            details: json!({ "end_date": end_date }),
-        },
-    )
-    .await?;
+    AuditEntry::new("employment.end", "employment", id)
+        .by(actor.account_id, actor.role.as_str())
+        .site(current.site_id)
+        .on_behalf_of(current.resident_id)
+        .details(json!({ "end_date": end_date }))
+        .record(db)
+        .await?;
     Ok(employment::Model {
         end_date: Some(end_date),
         ..current

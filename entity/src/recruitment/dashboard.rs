@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::application::employment;
+use super::employment;
 use crate::{
     kernel::Scope,
     people::synthetic::is_working_age,

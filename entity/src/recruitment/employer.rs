@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::{
     DomainError,
-    audit::{self, AuditEntry},
+    audit::AuditEntry,
     error::is_unique_violation,
     kernel::Role,
     page::{Page, PageRequest},
@@ -251,25 +251,20 @@ pub async fn review<C: ConnectionTrait>(
     } else {
         0
     };
-    audit::record(
-        db,
-        AuditEntry {
-            site_id: None,
-            actor_account_id: Some(reviewer),
-            actor_role: reviewer_role.as_str().to_owned(),
-            on_behalf_of: None,
-            action: match next {
-                EmployerStatus::Verified => "employer.verify",
-                EmployerStatus::Rejected => "employer.reject",
-                EmployerStatus::Suspended => "employer.suspend",
-                EmployerStatus::Pending => "employer.reset",
-            },
-            target_type: "employer",
-            target_id: Some(id),
-            reason: reason.clone(),
-            details: json!({ "from": status.as_str(), "to": next.as_str(), "jobs_closed": closed_jobs }),
+    AuditEntry::new(
+        match next {
+            EmployerStatus::Verified => "employer.verify",
+            EmployerStatus::Rejected => "employer.reject",
+            EmployerStatus::Suspended => "employer.suspend",
+            EmployerStatus::Pending => "employer.reset",
         },
+        "employer",
+        id,
     )
+    .by(reviewer, reviewer_role.as_str())
+    .reason(reason.clone())
+    .details(json!({ "from": status.as_str(), "to": next.as_str(), "jobs_closed": closed_jobs }))
+    .record(db)
     .await?;
     Ok(Model {
         status: next,

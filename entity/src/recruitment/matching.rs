@@ -16,7 +16,10 @@ use sea_orm::{
     sea_query::{OnConflict, Query},
 };
 
-use super::job::{self, JobCategory, JobStatus, SalaryUnit};
+use super::{
+    job::{self, JobCategory, JobStatus, SalaryUnit},
+    job_match, subscription,
+};
 use crate::{
     messaging::{
         Event,
@@ -29,60 +32,6 @@ use crate::{
         types::{Hours, JobPreferences, WorkArea},
     },
 };
-
-/// A resident's subscription to one job category.
-pub mod subscription {
-    use sea_orm::entity::prelude::*;
-
-    /// "Tell me about every new posting of this category."
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "job_subscription")]
-    pub struct Model {
-        /// The resident.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub resident_id: Uuid,
-        /// A [`super::JobCategory`] name.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub category: String,
-        /// Since when.
-        pub created_at: DateTimeUtc,
-    }
-
-    /// No relations are navigated through sea-orm.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-/// Who was told about which posting.
-pub mod job_match {
-    use sea_orm::entity::prelude::*;
-
-    /// One resident told about one posting.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "job_match")]
-    pub struct Model {
-        /// The posting.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub job_id: Uuid,
-        /// The resident.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub resident_id: Uuid,
-        /// The resident's site.
-        pub site_id: Uuid,
-        /// `profile` or `subscription`.
-        pub reason: String,
-        /// When.
-        pub created_at: DateTimeUtc,
-    }
-
-    /// No relations are navigated through sea-orm.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
 
 /// Residents read per page while matching, and rows per insert.
 const PAGE: u64 = 1000;

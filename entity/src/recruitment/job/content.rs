@@ -1,0 +1,179 @@
+//! What an employer writes: a posting's content, its search text, drafts and their edits.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, entity::prelude::*,
+};
+use serde_json::json;
+
+use crate::recruitment::employer;
+use crate::{DomainError, audit::AuditEntry, kernel::Role};
+
+use super::*;
+
+/// A posting's content, validated.
+#[derive(Debug, Clone)]
+pub struct JobContent {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: JobCategory,
+    /// Location.
+    pub location: String,
+    /// Lowest pay.
+    pub salary_min: i32,
+    /// Highest pay.
+    pub salary_max: i32,
+    /// Unit.
+    pub salary_unit: SalaryUnit,
+    /// Headcount.
+    pub headcount: i32,
+    /// Age range.
+    pub age_min: Option<i16>,
+    /// Age range.
+    pub age_max: Option<i16>,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Accommodation.
+    pub suitable_for_disabled: bool,
+    /// Accommodation.
+    pub flexible_hours: bool,
+    /// Transport provided.
+    pub transport_provided: bool,
+    /// Housing provided.
+    pub housing_provided: bool,
+    /// Contact.
+    pub contact: String,
+    /// Valid until.
+    pub valid_through: DateTime<Utc>,
+}
+
+fn search_text(content: &JobContent, employer_name: &str) -> String {
+    search_key(&format!(
+        "{} {} {}",
+        content.title, content.description, employer_name
+    ))
+}
+
+/// The form text is searched in: lower-cased, every character written three times.
+///
+/// A trigram index can only serve a `LIKE` pattern with at least three characters between its
+/// wildcards, and Chinese search words are often one or two characters (电焊, 保洁). Tripled,
+/// every query of one character or more is at least three, so PostgreSQL's `pg_trgm` index
+/// serves them all. Matching stays exact: the tripled query occurs in the tripled text exactly
+/// when the query occurs in the text.
+pub fn search_key(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let mut key = String::with_capacity(lower.len() * 3);
+    for c in lower.chars() {
+        key.extend([c, c, c]);
+    }
+    key
+}
+
+/// The columns a posting's content fills (everything an employer writes, and the search text).
+pub fn content_columns(content: JobContent, employer_name: &str) -> ActiveModel {
+    ActiveModel {
+        search_text: Set(search_text(&content, employer_name)),
+        title: Set(content.title),
+        description: Set(content.description),
+        category: Set(content.category),
+        location: Set(content.location),
+        salary_min: Set(content.salary_min),
+        salary_max: Set(content.salary_max),
+        salary_unit: Set(content.salary_unit),
+        headcount: Set(content.headcount),
+        age_min: Set(content.age_min),
+        age_max: Set(content.age_max),
+        skills: Set(json!(content.skills)),
+        suitable_for_disabled: Set(content.suitable_for_disabled),
+        flexible_hours: Set(content.flexible_hours),
+        transport_provided: Set(content.transport_provided),
+        housing_provided: Set(content.housing_provided),
+        contact: Set(content.contact),
+        valid_through: Set(content.valid_through),
+        ..Default::default()
+    }
+}
+
+pub(super) async fn employer_name<C: ConnectionTrait>(
+    db: &C,
+    employer_id: Uuid,
+) -> Result<String, DomainError> {
+    Ok(employer::Entity::find_by_id(employer_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?
+        .name)
+}
+
+/// Creates a draft for the employer.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    employer_id: Uuid,
+    content: JobContent,
+) -> Result<Model, DomainError> {
+    let now = Utc::now();
+    let mut draft = content_columns(content, &employer_name(db, employer_id).await?);
+    draft.id = Set(Uuid::now_v7());
+    draft.employer_id = Set(employer_id);
+    draft.status = Set(JobStatus::Draft);
+    draft.status_reason = Set(None);
+    draft.version = Set(1);
+    draft.published_at = Set(None);
+    draft.created_at = Set(now);
+    draft.updated_at = Set(now);
+    Ok(draft.insert(db).await?)
+}
+
+/// Only drafts can be edited: 409 `illegal_transition` otherwise.
+pub fn ensure_editable(job: &Model) -> Result<(), DomainError> {
+    if job.status == JobStatus::Draft {
+        return Ok(());
+    }
+    Err(DomainError::conflict(
+        "illegal_transition",
+        format!("a {} posting cannot be edited; only drafts can", job.status),
+    ))
+}
+
+/// Replaces a draft's content (its employer; a posting sent back by staff is a draft again).
+/// Other states are 409 `illegal_transition`; `version` must be the one the caller read.
+pub async fn edit<C: ConnectionTrait>(
+    db: &C,
+    account_id: Uuid,
+    employer_id: Uuid,
+    id: Uuid,
+    version: i32,
+    content: JobContent,
+) -> Result<Model, DomainError> {
+    let job = get(db, Viewer::Employer(employer_id), id).await?;
+    if job.employer_id != employer_id {
+        return Err(DomainError::NotFound);
+    }
+    ensure_editable(&job)?;
+    let mut edited = content_columns(content, &employer_name(db, employer_id).await?);
+    edited.version = Set(version + 1);
+    edited.updated_at = Set(Utc::now());
+    let updated = Entity::update_many()
+        .set(edited)
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(JobStatus::Draft.as_str()))
+        .filter(Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "concurrent_change",
+            "the posting changed since it was read; read it again",
+        ));
+    }
+    AuditEntry::new("job.edit", "job", id)
+        .by(account_id, Role::Employer.as_str())
+        .details(json!({ "version": version + 1 }))
+        .record(db)
+        .await?;
+    get(db, Viewer::Employer(employer_id), id).await
+}

@@ -31,11 +31,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 /// What an audit event records, built by the domain function that makes the change.
 #[derive(Debug, Clone)]

@@ -36,6 +36,18 @@ macro_rules! string_enum {
     };
 }
 
+/// An entity's `Relation` (none: joins are written as queries, not navigated through sea-orm)
+/// and its `ActiveModelBehavior` (the default). Needs `sea_orm::entity::prelude::*` in scope.
+macro_rules! no_relations {
+    () => {
+        /// No relations are navigated through sea-orm.
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
 pub mod activities;
 pub mod audit;
 pub mod claims;

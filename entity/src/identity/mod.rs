@@ -1,4 +1,8 @@
-//! Accounts, roles, passwords and refresh tokens.
+//! Who may sign in: accounts and their roles, passwords, access tokens and refresh-token
+//! families, SMS codes and printed activation codes.
+//!
+//! Owns `account`, `refresh_token`, `refresh_family` and `sms_code`; records audit entries for
+//! account changes, and no outbox events.
 
 pub mod account;
 pub mod accounts;

@@ -23,8 +23,4 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

@@ -32,8 +32,4 @@ pub struct Model {
     pub read_at: Option<DateTimeUtc>,
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

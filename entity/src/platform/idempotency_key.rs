@@ -30,8 +30,4 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
 }
 
-/// No relations.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

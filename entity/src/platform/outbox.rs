@@ -37,8 +37,4 @@ pub struct Model {
     pub actor_account_id: Option<Uuid>,
 }
 
-/// No relations.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

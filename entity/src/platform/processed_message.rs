@@ -17,8 +17,4 @@ pub struct Model {
     pub processed_at: DateTimeUtc,
 }
 
-/// No relations.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

@@ -23,11 +23,7 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
 }
 
-/// No relations.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 /// A budget: at most `max` hits per `window_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,8 +32,4 @@ pub struct Model {
     pub done_at: Option<DateTimeUtc>,
 }
 
-/// No relations.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

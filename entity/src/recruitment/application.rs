@@ -56,11 +56,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 string_enum!(
     /// Where an application stands.

@@ -1,6 +1,10 @@
 //! The community registry: site -> committee -> resident group -> building -> household -> resident.
 //! Every table below `site` carries `site_id` (and, from the group down, `group_id`), so that a
 //! caller's scope is one indexed filter.
+//!
+//! Owns `site`, `committee`, `resident_group`, `building`, `household` and `resident` (a file
+//! each), the operations per level (`sites`, `committees`, …, named together in [`ops`]) and the
+//! roster import; records an audit entry for every change and reveal, and no outbox events.
 
 pub mod building;
 pub mod committee;

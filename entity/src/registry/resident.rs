@@ -66,8 +66,4 @@ impl std::fmt::Debug for Model {
     }
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

@@ -20,8 +20,4 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

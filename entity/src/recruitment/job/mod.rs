@@ -81,11 +81,7 @@ pub struct Model {
     pub hiring_organization: Option<String>,
 }
 
-/// No relations are navigated through sea-orm.
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 string_enum!(
     /// The community's recruitment channels.

@@ -5,6 +5,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod ddl;
 mod m20261129_000001_platform;
 mod m20261129_000002_identity_registry;
 mod m20261129_000003_notifications;

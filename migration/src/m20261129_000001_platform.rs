@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the platform tables.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -34,15 +36,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_idempotency_key_expires_at")
-                    .table(IdempotencyKey::Table)
-                    .col(IdempotencyKey::ExpiresAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_idempotency_key_expires_at",
+            IdempotencyKey::Table,
+            [IdempotencyKey::ExpiresAt],
+        )
+        .await?;
 
         // Events recorded in the same transaction as the writes they describe.
         manager
@@ -63,16 +63,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_outbox_unpublished")
-                    .table(Outbox::Table)
-                    .col(Outbox::PublishedAt)
-                    .col(Outbox::AvailableAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_outbox_unpublished",
+            Outbox::Table,
+            [Outbox::PublishedAt, Outbox::AvailableAt],
+        )
+        .await?;
 
         // A consumer group's record of the messages it has handled, written in the handler's transaction.
         manager
@@ -112,31 +109,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_scheduled_task_due")
-                    .table(ScheduledTask::Table)
-                    .col(ScheduledTask::State)
-                    .col(ScheduledTask::RunAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_scheduled_task_due",
+            ScheduledTask::Table,
+            [ScheduledTask::State, ScheduledTask::RunAt],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            ScheduledTask::Table.into_iden(),
-            ProcessedMessage::Table.into_iden(),
-            Outbox::Table.into_iden(),
-            IdempotencyKey::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                ScheduledTask::Table.into_iden(),
+                ProcessedMessage::Table.into_iden(),
+                Outbox::Table.into_iden(),
+                IdempotencyKey::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

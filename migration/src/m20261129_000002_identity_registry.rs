@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the identity, registry and audit tables.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -411,22 +413,21 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            AuditEvent::Table.into_iden(),
-            RefreshToken::Table.into_iden(),
-            Account::Table.into_iden(),
-            Resident::Table.into_iden(),
-            Household::Table.into_iden(),
-            Building::Table.into_iden(),
-            ResidentGroup::Table.into_iden(),
-            Committee::Table.into_iden(),
-            Site::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                AuditEvent::Table.into_iden(),
+                RefreshToken::Table.into_iden(),
+                Account::Table.into_iden(),
+                Resident::Table.into_iden(),
+                Household::Table.into_iden(),
+                Building::Table.into_iden(),
+                ResidentGroup::Table.into_iden(),
+                Committee::Table.into_iden(),
+                Site::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the inbox table.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -28,57 +30,34 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_notification_message_resident")
-                    .table(Notification::Table)
-                    .col(Notification::MessageId)
-                    .col(Notification::ResidentId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_notification_resident_id")
-                    .table(Notification::Table)
-                    .col(Notification::ResidentId)
-                    .col(Notification::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_unique_index(
+            manager,
+            "ux_notification_message_resident",
+            Notification::Table,
+            [Notification::MessageId, Notification::ResidentId],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_notification_resident_id",
+            Notification::Table,
+            [Notification::ResidentId, Notification::Id],
+        )
+        .await?;
         // Embedded mode has no dead-letter queue: an event whose handlers keep failing is parked in
         // the outbox (dead_at set) where an administrator can list and re-drive it.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Outbox::Table)
-                    .add_column(timestamp_with_time_zone_null(Outbox::DeadAt))
-                    .to_owned(),
-            )
-            .await?;
+        ddl::add_columns(
+            manager,
+            Outbox::Table,
+            [timestamp_with_time_zone_null(Outbox::DeadAt)],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Outbox::Table)
-                    .drop_column(Outbox::DeadAt)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(Notification::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
-            .await
+        ddl::drop_columns(manager, Outbox::Table, [Outbox::DeadAt]).await?;
+        ddl::drop_tables(manager, [Notification::Table]).await
     }
 }
 

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the device, preference and delivery tables.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -25,26 +27,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_device_provider_token")
-                    .table(Device::Table)
-                    .col(Device::Provider)
-                    .col(Device::Token)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_device_resident")
-                    .table(Device::Table)
-                    .col(Device::ResidentId)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_unique_index(
+            manager,
+            "ux_device_provider_token",
+            Device::Table,
+            [Device::Provider, Device::Token],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_device_resident",
+            Device::Table,
+            [Device::ResidentId],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -90,41 +86,33 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_delivery_due")
-                    .table(Delivery::Table)
-                    .col(Delivery::State)
-                    .col(Delivery::NotBefore)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_delivery_target")
-                    .table(Delivery::Table)
-                    .col(Delivery::Channel)
-                    .col(Delivery::Target)
-                    .col(Delivery::CreatedAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_delivery_due",
+            Delivery::Table,
+            [Delivery::State, Delivery::NotBefore],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_delivery_target",
+            Delivery::Table,
+            [Delivery::Channel, Delivery::Target, Delivery::CreatedAt],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Delivery::Table.into_iden(),
-            NotificationPreference::Table.into_iden(),
-            Device::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                Delivery::Table.into_iden(),
+                NotificationPreference::Table.into_iden(),
+                Device::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the employer table.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -29,23 +31,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_employer_status_id")
-                    .table(Employer::Table)
-                    .col(Employer::Status)
-                    .col(Employer::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_employer_status_id",
+            Employer::Table,
+            [Employer::Status, Employer::Id],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Employer::Table).if_exists().to_owned())
-            .await
+        ddl::drop_tables(manager, [Employer::Table]).await
     }
 }
 

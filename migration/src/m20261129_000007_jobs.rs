@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the job posting table.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -43,23 +45,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, cols) in [
-            (
-                "idx_job_status_id",
-                vec![JobPosting::Status, JobPosting::Id],
-            ),
-            (
-                "idx_job_employer_id",
-                vec![JobPosting::EmployerId, JobPosting::Id],
-            ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(JobPosting::Table);
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
+        ddl::create_index(
+            manager,
+            "idx_job_status_id",
+            JobPosting::Table,
+            [JobPosting::Status, JobPosting::Id],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_job_employer_id",
+            JobPosting::Table,
+            [JobPosting::EmployerId, JobPosting::Id],
+        )
+        .await?;
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
             let db = manager.get_connection();
             db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -73,14 +72,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(JobPosting::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
-            .await
+        ddl::drop_tables(manager, [JobPosting::Table]).await
     }
 }
 

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the application and employment tables.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -27,27 +29,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_application_job_resident")
-                    .table(JobApplication::Table)
-                    .col(JobApplication::JobId)
-                    .col(JobApplication::ResidentId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_application_resident")
-                    .table(JobApplication::Table)
-                    .col(JobApplication::ResidentId)
-                    .col(JobApplication::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_unique_index(
+            manager,
+            "ux_application_job_resident",
+            JobApplication::Table,
+            [JobApplication::JobId, JobApplication::ResidentId],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_application_resident",
+            JobApplication::Table,
+            [JobApplication::ResidentId, JobApplication::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -68,28 +63,25 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_employment_household")
-                    .table(Employment::Table)
-                    .col(Employment::HouseholdId)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_employment_household",
+            Employment::Table,
+            [Employment::HouseholdId],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Employment::Table.into_iden(),
-            JobApplication::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                Employment::Table.into_iden(),
+                JobApplication::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

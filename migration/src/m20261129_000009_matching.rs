@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the job_subscription, job_match and employer_notification tables.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -26,16 +28,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_job_subscription_category")
-                    .table(JobSubscription::Table)
-                    .col(JobSubscription::Category)
-                    .col(JobSubscription::ResidentId)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_job_subscription_category",
+            JobSubscription::Table,
+            [JobSubscription::Category, JobSubscription::ResidentId],
+        )
+        .await?;
         // One row per posting and resident told about it: the primary key is what makes sure
         // nobody is notified twice for one posting, whatever redeliveries or races happen.
         manager
@@ -73,41 +72,36 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_employer_notification_message")
-                    .table(EmployerNotification::Table)
-                    .col(EmployerNotification::MessageId)
-                    .col(EmployerNotification::EmployerId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_employer_notification_inbox")
-                    .table(EmployerNotification::Table)
-                    .col(EmployerNotification::EmployerId)
-                    .col(EmployerNotification::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_unique_index(
+            manager,
+            "ux_employer_notification_message",
+            EmployerNotification::Table,
+            [
+                EmployerNotification::MessageId,
+                EmployerNotification::EmployerId,
+            ],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_employer_notification_inbox",
+            EmployerNotification::Table,
+            [EmployerNotification::EmployerId, EmployerNotification::Id],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            EmployerNotification::Table.into_iden(),
-            JobMatch::Table.into_iden(),
-            JobSubscription::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                EmployerNotification::Table.into_iden(),
+                JobMatch::Table.into_iden(),
+                JobSubscription::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

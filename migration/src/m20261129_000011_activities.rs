@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates the activity, activity_audience and activity_signup tables.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -50,17 +52,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_activity_site_start")
-                    .table(Activity::Table)
-                    .col(Activity::SiteId)
-                    .col(Activity::StartsAt)
-                    .col(Activity::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_activity_site_start",
+            Activity::Table,
+            [Activity::SiteId, Activity::StartsAt, Activity::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -99,51 +97,44 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, cols, unique) in [
-            (
-                "ux_signup_activity_resident",
-                vec![ActivitySignup::ActivityId, ActivitySignup::ResidentId],
-                true,
-            ),
-            (
-                "idx_signup_waitlist",
-                vec![
-                    ActivitySignup::ActivityId,
-                    ActivitySignup::Status,
-                    ActivitySignup::WaitlistTicket,
-                ],
-                false,
-            ),
-            (
-                "idx_signup_resident",
-                vec![ActivitySignup::ResidentId, ActivitySignup::Id],
-                false,
-            ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(ActivitySignup::Table);
-            for col in cols {
-                index.col(col);
-            }
-            if unique {
-                index.unique();
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
+        ddl::create_unique_index(
+            manager,
+            "ux_signup_activity_resident",
+            ActivitySignup::Table,
+            [ActivitySignup::ActivityId, ActivitySignup::ResidentId],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_signup_waitlist",
+            ActivitySignup::Table,
+            [
+                ActivitySignup::ActivityId,
+                ActivitySignup::Status,
+                ActivitySignup::WaitlistTicket,
+            ],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_signup_resident",
+            ActivitySignup::Table,
+            [ActivitySignup::ResidentId, ActivitySignup::Id],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            ActivitySignup::Table.into_iden(),
-            ActivityAudience::Table.into_iden(),
-            Activity::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                ActivitySignup::Table.into_iden(),
+                ActivityAudience::Table.into_iden(),
+                Activity::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates point_account, point_entry, store_item and redemption.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -45,16 +47,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_point_entry_household")
-                    .table(PointEntry::Table)
-                    .col(PointEntry::HouseholdId)
-                    .col(PointEntry::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_point_entry_household",
+            PointEntry::Table,
+            [PointEntry::HouseholdId, PointEntry::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -74,16 +73,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_store_item_site")
-                    .table(StoreItem::Table)
-                    .col(StoreItem::SiteId)
-                    .col(StoreItem::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_store_item_site",
+            StoreItem::Table,
+            [StoreItem::SiteId, StoreItem::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -102,32 +98,29 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_redemption_household")
-                    .table(Redemption::Table)
-                    .col(Redemption::HouseholdId)
-                    .col(Redemption::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_redemption_household",
+            Redemption::Table,
+            [Redemption::HouseholdId, Redemption::Id],
+        )
+        .await?;
         // Entries are never changed or removed: corrections are new entries.
         crate::append_only(manager, "point_entry", "anju_points_append_only").await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Redemption::Table.into_iden(),
-            StoreItem::Table.into_iden(),
-            PointEntry::Table.into_iden(),
-            PointAccount::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
+        ddl::drop_tables(
+            manager,
+            [
+                Redemption::Table.into_iden(),
+                StoreItem::Table.into_iden(),
+                PointEntry::Table.into_iden(),
+                PointAccount::Table.into_iden(),
+            ],
+        )
+        .await?;
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
             manager
                 .get_connection()

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates point_category_range.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -36,14 +38,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(PointCategoryRange::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
-            .await
+        ddl::drop_tables(manager, [PointCategoryRange::Table]).await
     }
 }
 

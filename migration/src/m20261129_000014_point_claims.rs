@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates point_campaign, point_claim, point_claim_step and point_objection.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -50,16 +52,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_point_claim_site")
-                    .table(PointClaim::Table)
-                    .col(PointClaim::SiteId)
-                    .col(PointClaim::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_point_claim_site",
+            PointClaim::Table,
+            [PointClaim::SiteId, PointClaim::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -76,16 +75,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_point_claim_step_claim")
-                    .table(PointClaimStep::Table)
-                    .col(PointClaimStep::ClaimId)
-                    .col(PointClaimStep::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_point_claim_step_claim",
+            PointClaimStep::Table,
+            [PointClaimStep::ClaimId, PointClaimStep::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -103,31 +99,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_point_objection_claim")
-                    .table(PointObjection::Table)
-                    .col(PointObjection::ClaimId)
-                    .col(PointObjection::Status)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_point_objection_claim",
+            PointObjection::Table,
+            [PointObjection::ClaimId, PointObjection::Status],
+        )
+        .await?;
         crate::append_only(manager, "point_claim_step", "anju_claim_steps_append_only").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            PointObjection::Table.into_iden(),
-            PointClaimStep::Table.into_iden(),
-            PointClaim::Table.into_iden(),
-            PointCampaign::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        Ok(())
+        ddl::drop_tables(
+            manager,
+            [
+                PointObjection::Table.into_iden(),
+                PointClaimStep::Table.into_iden(),
+                PointClaim::Table.into_iden(),
+                PointCampaign::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }
 

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates point_claim_photo.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -42,14 +44,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(PointClaimPhoto::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
-            .await
+        ddl::drop_tables(manager, [PointClaimPhoto::Table]).await
     }
 }
 

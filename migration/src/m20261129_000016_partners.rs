@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates partner and partner_delivery; gives job_posting its partner columns.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -33,44 +35,32 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // SQLite adds one column per statement.
-        for def in [
-            uuid_null(JobPosting::PartnerId),
-            string_len_null(JobPosting::ExternalId, 200),
-            big_integer_null(JobPosting::ExternalVersion),
-            string_len_null(JobPosting::HiringOrganization, 200),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(JobPosting::Table)
-                        .add_column(def)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_job_posting_partner_external")
-                    .table(JobPosting::Table)
-                    .col(JobPosting::PartnerId)
-                    .col(JobPosting::ExternalId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        ddl::add_columns(
+            manager,
+            JobPosting::Table,
+            [
+                uuid_null(JobPosting::PartnerId),
+                string_len_null(JobPosting::ExternalId, 200),
+                big_integer_null(JobPosting::ExternalVersion),
+                string_len_null(JobPosting::HiringOrganization, 200),
+            ],
+        )
+        .await?;
+        ddl::create_unique_index(
+            manager,
+            "idx_job_posting_partner_external",
+            JobPosting::Table,
+            [JobPosting::PartnerId, JobPosting::ExternalId],
+        )
+        .await?;
         // The reconciliation feed walks our postings by (updated_at, id).
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_job_posting_updated")
-                    .table(JobPosting::Table)
-                    .col(JobPosting::UpdatedAt)
-                    .col(JobPosting::Id)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index(
+            manager,
+            "idx_job_posting_updated",
+            JobPosting::Table,
+            [JobPosting::UpdatedAt, JobPosting::Id],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -99,81 +89,57 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_partner_delivery_version")
-                    .table(PartnerDelivery::Table)
-                    .col(PartnerDelivery::PartnerId)
-                    .col(PartnerDelivery::JobId)
-                    .col(PartnerDelivery::JobVersion)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_partner_delivery_due")
-                    .table(PartnerDelivery::Table)
-                    .col(PartnerDelivery::State)
-                    .col(PartnerDelivery::NextAttemptAt)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_partner_delivery_list")
-                    .table(PartnerDelivery::Table)
-                    .col(PartnerDelivery::PartnerId)
-                    .col(PartnerDelivery::State)
-                    .col(PartnerDelivery::Id)
-                    .to_owned(),
-            )
-            .await
+        ddl::create_unique_index(
+            manager,
+            "idx_partner_delivery_version",
+            PartnerDelivery::Table,
+            [
+                PartnerDelivery::PartnerId,
+                PartnerDelivery::JobId,
+                PartnerDelivery::JobVersion,
+            ],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_partner_delivery_due",
+            PartnerDelivery::Table,
+            [PartnerDelivery::State, PartnerDelivery::NextAttemptAt],
+        )
+        .await?;
+        ddl::create_index(
+            manager,
+            "idx_partner_delivery_list",
+            PartnerDelivery::Table,
+            [
+                PartnerDelivery::PartnerId,
+                PartnerDelivery::State,
+                PartnerDelivery::Id,
+            ],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(PartnerDelivery::Table)
-                    .if_exists()
-                    .to_owned(),
-            )
-            .await?;
+        ddl::drop_tables(manager, [PartnerDelivery::Table]).await?;
         for index in [
             "idx_job_posting_partner_external",
             "idx_job_posting_updated",
         ] {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(index)
-                        .table(JobPosting::Table)
-                        .to_owned(),
-                )
-                .await?;
+            ddl::drop_index(manager, index, JobPosting::Table).await?;
         }
-        for column in [
-            JobPosting::PartnerId,
-            JobPosting::ExternalId,
-            JobPosting::ExternalVersion,
-            JobPosting::HiringOrganization,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(JobPosting::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .drop_table(Table::drop().table(Partner::Table).if_exists().to_owned())
-            .await
+        ddl::drop_columns(
+            manager,
+            JobPosting::Table,
+            [
+                JobPosting::PartnerId,
+                JobPosting::ExternalId,
+                JobPosting::ExternalVersion,
+                JobPosting::HiringOrganization,
+            ],
+        )
+        .await?;
+        ddl::drop_tables(manager, [Partner::Table]).await
     }
 }
 

@@ -5,6 +5,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Creates sms_code, rate_limit and refresh_family; adds account.session_version.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,14 +14,12 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Account::Table)
-                    .add_column(integer(Account::SessionVersion).default(0))
-                    .to_owned(),
-            )
-            .await?;
+        ddl::add_columns(
+            manager,
+            Account::Table,
+            [integer(Account::SessionVersion).default(0)],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -39,28 +39,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_sms_code_phone_purpose")
-                    .table(SmsCode::Table)
-                    .if_not_exists()
-                    .col(SmsCode::PhoneHash)
-                    .col(SmsCode::Purpose)
-                    .col(SmsCode::CreatedAt)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_sms_code_expires")
-                    .table(SmsCode::Table)
-                    .if_not_exists()
-                    .col(SmsCode::ExpiresAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index_if_not_exists(
+            manager,
+            "idx_sms_code_phone_purpose",
+            SmsCode::Table,
+            [SmsCode::PhoneHash, SmsCode::Purpose, SmsCode::CreatedAt],
+        )
+        .await?;
+        ddl::create_index_if_not_exists(
+            manager,
+            "idx_sms_code_expires",
+            SmsCode::Table,
+            [SmsCode::ExpiresAt],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -74,16 +66,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_rate_limit_expires")
-                    .table(RateLimit::Table)
-                    .if_not_exists()
-                    .col(RateLimit::ExpiresAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index_if_not_exists(
+            manager,
+            "idx_rate_limit_expires",
+            RateLimit::Table,
+            [RateLimit::ExpiresAt],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -98,16 +87,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_refresh_family_account")
-                    .table(RefreshFamily::Table)
-                    .if_not_exists()
-                    .col(RefreshFamily::AccountId)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::create_index_if_not_exists(
+            manager,
+            "idx_refresh_family_account",
+            RefreshFamily::Table,
+            [RefreshFamily::AccountId],
+        )
+        .await?;
         // Every session that exists today becomes a family, revoked if its tokens were.
         manager
             .get_connection()
@@ -121,23 +107,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            RefreshFamily::Table.into_iden(),
-            RateLimit::Table.into_iden(),
-            SmsCode::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Account::Table)
-                    .drop_column(Account::SessionVersion)
-                    .to_owned(),
-            )
-            .await
+        ddl::drop_tables(
+            manager,
+            [
+                RefreshFamily::Table.into_iden(),
+                RateLimit::Table.into_iden(),
+                SmsCode::Table.into_iden(),
+            ],
+        )
+        .await?;
+        ddl::drop_columns(manager, Account::Table, [Account::SessionVersion]).await
     }
 }
 

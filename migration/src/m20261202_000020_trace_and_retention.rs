@@ -5,6 +5,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::ddl;
+
 /// Adds the trace columns and the housekeeping indexes.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,56 +14,42 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
-            string_len_null(Outbox::RequestId, 128),
-            string_len_null(Outbox::Traceparent, 55),
-            uuid_null(Outbox::ActorAccountId),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Outbox::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Delivery::Table)
-                    .add_column(string_len_null(Delivery::RequestId, 128))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(PartnerDelivery::Table)
-                    .add_column(string_len_null(PartnerDelivery::RequestId, 128))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_processed_message_processed_at")
-                    .table(ProcessedMessage::Table)
-                    .if_not_exists()
-                    .col(ProcessedMessage::ProcessedAt)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_refresh_token_expires_at")
-                    .table(RefreshToken::Table)
-                    .if_not_exists()
-                    .col(RefreshToken::ExpiresAt)
-                    .to_owned(),
-            )
-            .await?;
+        ddl::add_columns(
+            manager,
+            Outbox::Table,
+            [
+                string_len_null(Outbox::RequestId, 128),
+                string_len_null(Outbox::Traceparent, 55),
+                uuid_null(Outbox::ActorAccountId),
+            ],
+        )
+        .await?;
+        ddl::add_columns(
+            manager,
+            Delivery::Table,
+            [string_len_null(Delivery::RequestId, 128)],
+        )
+        .await?;
+        ddl::add_columns(
+            manager,
+            PartnerDelivery::Table,
+            [string_len_null(PartnerDelivery::RequestId, 128)],
+        )
+        .await?;
+        ddl::create_index_if_not_exists(
+            manager,
+            "idx_processed_message_processed_at",
+            ProcessedMessage::Table,
+            [ProcessedMessage::ProcessedAt],
+        )
+        .await?;
+        ddl::create_index_if_not_exists(
+            manager,
+            "idx_refresh_token_expires_at",
+            RefreshToken::Table,
+            [RefreshToken::ExpiresAt],
+        )
+        .await?;
         manager
             .get_connection()
             .execute_unprepared("DELETE FROM scheduled_task WHERE kind = 'housekeeping'")
@@ -70,50 +58,30 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (index, table) in [
-            (
-                "idx_processed_message_processed_at",
-                ProcessedMessage::Table.into_iden(),
-            ),
-            (
-                "idx_refresh_token_expires_at",
-                RefreshToken::Table.into_iden(),
-            ),
-        ] {
-            manager
-                .drop_index(Index::drop().name(index).table(table).to_owned())
-                .await?;
-        }
-        for column in [
-            Outbox::RequestId,
-            Outbox::Traceparent,
-            Outbox::ActorAccountId,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Outbox::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Delivery::Table)
-                    .drop_column(Delivery::RequestId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(PartnerDelivery::Table)
-                    .drop_column(PartnerDelivery::RequestId)
-                    .to_owned(),
-            )
-            .await
+        ddl::drop_index(
+            manager,
+            "idx_processed_message_processed_at",
+            ProcessedMessage::Table,
+        )
+        .await?;
+        ddl::drop_index(manager, "idx_refresh_token_expires_at", RefreshToken::Table).await?;
+        ddl::drop_columns(
+            manager,
+            Outbox::Table,
+            [
+                Outbox::RequestId,
+                Outbox::Traceparent,
+                Outbox::ActorAccountId,
+            ],
+        )
+        .await?;
+        ddl::drop_columns(manager, Delivery::Table, [Delivery::RequestId]).await?;
+        ddl::drop_columns(
+            manager,
+            PartnerDelivery::Table,
+            [PartnerDelivery::RequestId],
+        )
+        .await
     }
 }
 

@@ -9,7 +9,6 @@ use anyhow::Context;
 use entity::{
     Db,
     crypto::PiiCipher,
-    db::DbOptions,
     identity::{
         accounts::{self, NewAccount},
         password::Password,
@@ -91,13 +90,7 @@ impl Application {
     /// Connects the database, applies migrations when configured to, binds the listener and
     /// starts the embedded worker when no broker is configured.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let options = DbOptions {
-            max_connections: settings.db_max_connections,
-            ..DbOptions::default()
-        };
-        let db = Db::connect(settings.database_url().expose(), &options)
-            .await
-            .context("connecting to the database")?;
+        let db = settings.connect_db().await?;
         if settings.migrate_on_start {
             Migrator::up(db.writer(), None)
                 .await

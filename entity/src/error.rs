@@ -40,6 +40,16 @@ impl DomainError {
             detail: detail.into(),
         }
     }
+
+    /// `Ok` when a write guarded by what was read touched exactly one row; otherwise someone
+    /// changed the row meanwhile: 409 `concurrent_change` with `detail`.
+    pub fn expect_one(rows_affected: u64, detail: &str) -> Result<(), Self> {
+        if rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(Self::conflict("concurrent_change", detail))
+        }
+    }
 }
 
 /// Whether a database error is a unique-constraint violation (on either backend).

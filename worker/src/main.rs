@@ -7,7 +7,6 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use entity::{Db, db::DbOptions};
 use worker::settings::Settings;
 
 #[tokio::main]
@@ -71,13 +70,7 @@ async fn run() -> anyhow::Result<()> {
     settings.refuse_published_examples()?;
     worker::telemetry::init(&settings);
     let rabbit = rabbit(&settings)?;
-    let options = DbOptions {
-        max_connections: settings.db_max_connections,
-        ..DbOptions::default()
-    };
-    let db = Db::connect(settings.database_url().expose(), &options)
-        .await
-        .context("connecting to the database")?;
+    let db = settings.connect_db().await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let broker_status = worker::rabbit::BrokerStatus::default();
     let monitor = tokio::spawn(worker::rabbit::monitor(

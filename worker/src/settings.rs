@@ -440,6 +440,18 @@ impl Settings {
         Ok(())
     }
 
+    /// Connects the database with the configured pool size.
+    pub async fn connect_db(&self) -> anyhow::Result<entity::Db> {
+        use anyhow::Context;
+        let options = entity::db::DbOptions {
+            max_connections: self.db_max_connections,
+            ..entity::db::DbOptions::default()
+        };
+        entity::Db::connect(self.database_url().expose(), &options)
+            .await
+            .context("connecting to the database")
+    }
+
     /// The database URL in force (the SQLite file in `data_dir` by default).
     pub fn database_url(&self) -> Secret {
         self.database_url.clone().unwrap_or_else(|| {

@@ -129,12 +129,10 @@ pub async fn edit<C: ConnectionTrait>(
         .filter(activity::Column::Version.eq(a.version))
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the activity changed meanwhile; read it again",
-        ));
-    }
+    DomainError::expect_one(
+        updated.rows_affected,
+        "the activity changed meanwhile; read it again",
+    )?;
     actor
         .audit(a.site_id, "activity.edit", "activity", activity_id)
         .record(db)

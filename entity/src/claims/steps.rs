@@ -207,12 +207,7 @@ pub async fn act<C: ConnectionTrait>(
         .filter(claim::Column::Status.eq(from.as_str()))
         .exec(db)
         .await?;
-    if moved.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the claim changed meanwhile; retry",
-        ));
-    }
+    DomainError::expect_one(moved.rows_affected, "the claim changed meanwhile; retry")?;
     record_step(db, id, from.as_str(), to, actor, input.reason.clone()).await?;
     if let (ClaimAction::Publicize, Some(at)) = (action, ends) {
         schedule::task(

@@ -219,12 +219,10 @@ pub async fn rotate<C: ConnectionTrait>(
         .filter(partner::Column::ClientSecretHash.eq(current.client_secret_hash))
         .exec(db)
         .await?;
-    if result.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the secrets were rotated meanwhile; retry",
-        ));
-    }
+    DomainError::expect_one(
+        result.rows_affected,
+        "the secrets were rotated meanwhile; retry",
+    )?;
     AuditEntry::new("partner.rotate_secrets", "partner", id)
         .by(admin_account, "platform_admin")
         .details(json!({ "overlap_seconds": overlap.num_seconds() }))

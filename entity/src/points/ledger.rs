@@ -130,6 +130,23 @@ pub async fn post<C: ConnectionTrait>(db: &C, p: Posting) -> Result<entry::Model
     Ok(write_entry(db, &p, p.amount, balance, 0).await?)
 }
 
+/// Takes up to `points` from a household's balance (never below zero): holds the account, then
+/// takes what it has. Returns what was taken and the balance after.
+async fn take_up_to<C: ConnectionTrait>(
+    db: &C,
+    household_id: Uuid,
+    site_id: Uuid,
+    points: i32,
+) -> Result<(i32, i32), DomainError> {
+    open_account(db, household_id, site_id).await?;
+    let current = move_balance(db, household_id, 0).await?.unwrap_or(0);
+    let taken = std::cmp::min(points, current);
+    let balance = move_balance(db, household_id, -taken)
+        .await?
+        .ok_or_else(|| DomainError::conflict("concurrent_change", "retry"))?;
+    Ok((taken, balance))
+}
+
 /// Reverses points credited for a claim (an upheld objection): a correction entry takes them
 /// back, down to zero at most, recording any shortfall.
 pub async fn reverse<C: ConnectionTrait>(
@@ -141,12 +158,7 @@ pub async fn reverse<C: ConnectionTrait>(
     reason: String,
     actor: Uuid,
 ) -> Result<entry::Model, DomainError> {
-    open_account(db, household_id, site_id).await?;
-    let current = move_balance(db, household_id, 0).await?.unwrap_or(0);
-    let taken = std::cmp::min(points, current);
-    let balance = move_balance(db, household_id, -taken)
-        .await?
-        .ok_or_else(|| DomainError::conflict("concurrent_change", "retry"))?;
+    let (taken, balance) = take_up_to(db, household_id, site_id, points).await?;
     let posting = Posting {
         household_id,
         site_id,
@@ -218,13 +230,7 @@ pub async fn deduct<C: ConnectionTrait>(
         .await?
         .ok_or(DomainError::NotFound)?;
     actor.manage(h.site_id)?;
-    open_account(db, household_id, h.site_id).await?;
-    // Hold the account, then take what it has, up to the deduction.
-    let current = move_balance(db, household_id, 0).await?.unwrap_or(0);
-    let taken = std::cmp::min(points, current);
-    let balance = move_balance(db, household_id, -taken)
-        .await?
-        .ok_or_else(|| DomainError::conflict("concurrent_change", "retry"))?;
+    let (taken, balance) = take_up_to(db, household_id, h.site_id, points).await?;
     let posting = Posting {
         household_id,
         site_id: h.site_id,

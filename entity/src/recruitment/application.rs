@@ -359,12 +359,10 @@ pub async fn advance<C: ConnectionTrait>(
         .filter(Column::Status.eq(from.as_str()))
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the application changed meanwhile; retry",
-        ));
-    }
+    DomainError::expect_one(
+        updated.rows_affected,
+        "the application changed meanwhile; retry",
+    )?;
     let job = job::Entity::find_by_id(app.job_id)
         .one(db)
         .await?

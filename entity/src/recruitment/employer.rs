@@ -236,12 +236,10 @@ pub async fn review<C: ConnectionTrait>(
         .filter(Column::Status.eq(status.as_str()))
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the employer changed meanwhile; retry",
-        ));
-    }
+    DomainError::expect_one(
+        updated.rows_affected,
+        "the employer changed meanwhile; retry",
+    )?;
     let closed_jobs = if next == EmployerStatus::Suspended {
         super::job::close_all_open(db, id, now).await?
     } else {

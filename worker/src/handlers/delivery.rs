@@ -7,10 +7,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{
-    messaging::{
-        Envelope, Event,
-        events::{NotificationRequested, Urgency},
-    },
+    messaging::events::{NotificationRequested, Urgency},
     notify::{
         delivery, device,
         preference::{self, Preferences},
@@ -23,29 +20,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    Handler, HandlerFuture,
-    inbox::{PAGE, audience_query},
-};
+use super::inbox::{PAGE, audience_query};
 
 /// SMS per phone number per day (China time), however many notices there are.
 pub const SMS_DAILY_CAP: u64 = 5;
 
-/// The consumer group that plans deliveries.
-pub const HANDLER: Handler = Handler {
-    group: "delivery",
-    binds: &["notification.requested"],
-    ordered: false,
-    run,
-};
-
-fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        match &envelope.event {
-            Event::NotificationRequested(n) => plan(txn, envelope.id, n).await,
-            _ => Ok(()),
-        }
-    })
+consumer_group! {
+    /// The consumer group that plans deliveries.
+    group: "delivery", binds: "notification.requested", ordered: false,
+    on: NotificationRequested => plan
 }
 
 /// Midnight China time today, in UTC.

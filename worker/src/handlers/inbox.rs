@@ -4,10 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::{
-    messaging::{
-        Envelope, Event,
-        events::{Audience, NotificationRequested, Urgency},
-    },
+    messaging::events::{Audience, NotificationRequested, Urgency},
     notify::notification,
     registry::{ops::working_age_birth_range, resident, resident_group},
 };
@@ -19,26 +16,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Handler, HandlerFuture};
-
 /// Recipients per page and rows per insert.
 pub const PAGE: u64 = 1000;
 
-/// The consumer group that writes inboxes.
-pub const HANDLER: Handler = Handler {
-    group: "inbox",
-    binds: &["notification.requested"],
-    ordered: false,
-    run,
-};
-
-fn run<'a>(txn: &'a DatabaseTransaction, envelope: &'a Envelope) -> HandlerFuture<'a> {
-    Box::pin(async move {
-        match &envelope.event {
-            Event::NotificationRequested(n) => fan_out(txn, envelope.id, n).await,
-            _ => Ok(()),
-        }
-    })
+consumer_group! {
+    /// The consumer group that writes inboxes.
+    group: "inbox", binds: "notification.requested", ordered: false,
+    on: NotificationRequested => fan_out
 }
 
 fn today() -> NaiveDate {

@@ -2,6 +2,38 @@
 //! registered once in [`ALL`]. RabbitMQ gives each group its own queue (bound to the routing keys
 //! in `binds`); embedded mode calls the same functions in-process.
 
+/// Declares a module's consumer group as `HANDLER`: bound to the routing key `$binds`, it runs
+/// `$work(txn, message_id, &payload)` for each `Event::$variant`; `ordered` as [`Handler`] says.
+macro_rules! consumer_group {
+    (
+        $(#[$doc:meta])*
+        group: $group:literal, binds: $binds:literal, ordered: $ordered:literal,
+        on: $variant:ident => $work:ident
+    ) => {
+        $(#[$doc])*
+        pub const HANDLER: $crate::handlers::Handler = $crate::handlers::Handler {
+            group: $group,
+            binds: &[$binds],
+            ordered: $ordered,
+            run,
+        };
+
+        fn run<'a>(
+            txn: &'a sea_orm::DatabaseTransaction,
+            envelope: &'a entity::messaging::Envelope,
+        ) -> $crate::handlers::HandlerFuture<'a> {
+            Box::pin(async move {
+                match &envelope.event {
+                    entity::messaging::Event::$variant(payload) => {
+                        $work(txn, envelope.id, payload).await
+                    }
+                    _ => Ok(()),
+                }
+            })
+        }
+    };
+}
+
 pub mod delivery;
 pub mod employer_inbox;
 pub mod inbox;

@@ -164,12 +164,10 @@ pub async fn edit<C: ConnectionTrait>(
         .filter(Column::Version.eq(version))
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the posting changed since it was read; read it again",
-        ));
-    }
+    DomainError::expect_one(
+        updated.rows_affected,
+        "the posting changed since it was read; read it again",
+    )?;
     AuditEntry::new("job.edit", "job", id)
         .by(account_id, Role::Employer.as_str())
         .details(json!({ "version": version + 1 }))

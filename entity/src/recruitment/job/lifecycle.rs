@@ -159,12 +159,10 @@ pub async fn act<C: ConnectionTrait>(
         .filter(Column::Status.eq(from.as_str()))
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the posting changed meanwhile; retry",
-        ));
-    }
+    DomainError::expect_one(
+        updated.rows_affected,
+        "the posting changed meanwhile; retry",
+    )?;
     let (actor_id, role) = match actor {
         JobActor::Employer(a, _) => (Some(a), Role::Employer.as_str()),
         JobActor::Staff(a, r) => (Some(a), r.as_str()),
@@ -289,12 +287,10 @@ pub async fn renew<C: ConnectionTrait>(
         .filter(Column::Status.eq(JobStatus::Published.as_str()))
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "concurrent_change",
-            "the posting changed meanwhile; retry",
-        ));
-    }
+    DomainError::expect_one(
+        updated.rows_affected,
+        "the posting changed meanwhile; retry",
+    )?;
     AuditEntry::new("job.renew", "job", id)
         .by(account_id, Role::Employer.as_str())
         .details(json!({ "valid_through": valid_through }))

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     helpers::*,
-    world::{World, created},
+    world::{World, created, inbox, new_site},
 };
 
 fn activity(site: &str, capacity: i32, starts_in_seconds: i64, lasts_seconds: i64) -> Value {
@@ -50,17 +50,7 @@ async fn cancel(app: &TestApp, token: &str, activity: &str, resident: &str) -> r
 }
 
 async fn inbox_has(app: &TestApp, token: &str, title: &str) -> bool {
-    let inbox: Value = app
-        .get_as(token, "/api/v1/me/notifications")
-        .await
-        .json()
-        .await
-        .unwrap();
-    inbox["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|n| n["title"] == title)
+    inbox(app, token).await.iter().any(|n| n["title"] == title)
 }
 
 /// Residents' sign-ups of an activity, straight from the database.
@@ -75,17 +65,7 @@ async fn rows(app: &TestApp, activity: &str) -> Vec<signup::Model> {
 
 /// A fresh site holding the synthetic Xingxianli (11,212 residents), and `n` of its residents.
 async fn crowd(app: &TestApp, n: u64) -> (String, String, Vec<String>) {
-    let admin = app.admin_token().await;
-    let site = created(
-        app.post_as(
-            &admin,
-            "/api/v1/sites",
-            &json!({"name": "兴贤里", "code": "xxl"}),
-        )
-        .await,
-    )
-    .await;
-    let site = site["id"].as_str().unwrap().to_owned();
+    let (admin, site) = new_site(app).await;
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let csv = synthetic::to_csv(&synthetic::generate(7, today));
     let r = app

@@ -287,17 +287,7 @@ broker_test!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_the_broker_is_unreachable_requests_still_succeed_and_readyz_says_so() {
-    let Some(app) = spawn_app_configured(
-        Backend::Sqlite,
-        |_| {},
-        |s| {
-            s.amqp_url = Some(entity::secret::Secret::new(
-                "amqp://guest:guest@127.0.0.1:1/%2f",
-            ));
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_app_with_unreachable_broker().await else {
         return;
     };
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -173,17 +173,7 @@ async fn metrics_are_off_the_public_port_unless_configured() {
             .contains("anju_http_requests_total")
     );
     // Production mode (a broker configured) with neither: not on the public port.
-    let Some(app) = spawn_app_configured(
-        Backend::Sqlite,
-        |_| {},
-        |s| {
-            s.amqp_url = Some(entity::secret::Secret::new(
-                "amqp://guest:guest@127.0.0.1:1/%2f",
-            ));
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_app_with_unreachable_broker().await else {
         return;
     };
     problem(app.get("/metrics").await, 404, "route_not_found").await;

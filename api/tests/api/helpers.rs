@@ -82,20 +82,42 @@ fn postgres_reachable() -> bool {
     static REACHABLE: OnceLock<bool> = OnceLock::new();
     *REACHABLE.get_or_init(|| {
         let url = pg_admin_url();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                tokio::time::timeout(std::time::Duration::from_secs(5), Database::connect(&url))
-                    .await
-                    .is_ok_and(|c| c.is_ok())
-            })
-        })
-        .join()
-        .unwrap_or(false)
+        connects(move || async move { Database::connect(&url).await })
     })
+}
+
+/// Whether `connect` succeeds within five seconds, tried on a thread and runtime of its own (the
+/// caller may be inside a runtime already).
+fn connects<F, Fut, T, E>(connect: F) -> bool
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, E>> + 'static,
+    T: 'static,
+    E: 'static,
+{
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(5), connect())
+                .await
+                .is_ok_and(|c| c.is_ok())
+        })
+    })
+    .join()
+    .unwrap_or(false)
+}
+
+/// Says that `service` is unreachable at `url`, so that the `tests` are skipped; panics instead
+/// when the services are required (`ANJU_REQUIRE_SERVICES=1`).
+fn skipping(service: &str, url: &str, tests: &str) {
+    let message = format!("{service} is unreachable at {url}: {tests} tests are SKIPPED");
+    if services_required() {
+        panic!("{message}, but ANJU_REQUIRE_SERVICES=1");
+    }
+    eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
 }
 
 /// The signing secret every test server uses, so tests can forge tokens with it.
@@ -191,32 +213,12 @@ pub fn rabbitmq_available() -> bool {
     static REACHABLE: OnceLock<bool> = OnceLock::new();
     let reachable = *REACHABLE.get_or_init(|| {
         let url = amqp_url();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                tokio::time::timeout(
-                    std::time::Duration::from_secs(5),
-                    lapin::Connection::connect(&url, lapin::ConnectionProperties::default()),
-                )
-                .await
-                .is_ok_and(|c| c.is_ok())
-            })
+        connects(move || async move {
+            lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await
         })
-        .join()
-        .unwrap_or(false)
     });
     if !reachable {
-        let message = format!(
-            "RabbitMQ is unreachable at {}: broker tests are SKIPPED",
-            amqp_url()
-        );
-        if services_required() {
-            panic!("{message}, but ANJU_REQUIRE_SERVICES=1");
-        }
-        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+        skipping("RabbitMQ", &amqp_url(), "broker");
     }
     reachable
 }
@@ -374,18 +376,26 @@ where
     })
 }
 
+/// Starts the app on SQLite in production mode (a broker configured) with a broker that never
+/// answers (port 1).
+pub async fn spawn_app_with_unreachable_broker() -> Option<TestApp> {
+    spawn_app_configured(
+        Backend::Sqlite,
+        |_| {},
+        |s| {
+            s.amqp_url = Some(entity::secret::Secret::new(
+                "amqp://guest:guest@127.0.0.1:1/%2f",
+            ));
+        },
+    )
+    .await
+}
+
 /// A freshly created PostgreSQL database: its URL, the admin URL and its name (drop it with a
 /// [`PostgresGuard`]); `None` (after saying so) when PostgreSQL is unreachable and not required.
 pub async fn fresh_postgres() -> Option<(String, String, String)> {
     if !postgres_reachable() {
-        let message = format!(
-            "PostgreSQL is unreachable at {}: PostgreSQL tests are SKIPPED",
-            pg_admin_url()
-        );
-        if services_required() {
-            panic!("{message}, but ANJU_REQUIRE_SERVICES=1");
-        }
-        eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+        skipping("PostgreSQL", &pg_admin_url(), "PostgreSQL");
         return None;
     }
     let admin_url = pg_admin_url();

@@ -26,6 +26,18 @@ fn body(name: &str) -> serde_json::Value {
     json!({"name": name, "size": 1, "dims": {"width": 1}})
 }
 
+/// Makes every stored key a second past its expiry.
+async fn expire_every_key(app: &TestApp) {
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .exec(app.db.writer())
+        .await
+        .unwrap();
+}
+
 both_backends! {
     routes = fixture::routes;
 
@@ -89,26 +101,12 @@ both_backends! {
 
     async fn expired_keys_are_forgotten(app) {
         assert_eq!(post_with_key(&app, "key-5", &body("a")).await.status(), 201);
-        idempotency_key::Entity::update_many()
-            .col_expr(
-                idempotency_key::Column::ExpiresAt,
-                Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
-            )
-            .exec(app.db.writer())
-            .await
-            .unwrap();
+        expire_every_key(&app).await;
         // A different body is no longer a conflict: the old key is gone.
         assert_eq!(post_with_key(&app, "key-5", &body("b")).await.status(), 201);
         assert_eq!(widgets(&app).await, 2);
         // And housekeeping removes expired keys.
-        idempotency_key::Entity::update_many()
-            .col_expr(
-                idempotency_key::Column::ExpiresAt,
-                Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
-            )
-            .exec(app.db.writer())
-            .await
-            .unwrap();
+        expire_every_key(&app).await;
         let report = worker::housekeeping::run_once(&app.db, &worker::settings::Settings::defaults().retention()).await.unwrap();
         assert_eq!(report.count("idempotency_key"), 1, "{report:?}");
     }

@@ -5,7 +5,7 @@ use entity::{
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::{both_backends, helpers::*, world::created};
+use crate::{both_backends, helpers::*, world::new_site};
 
 async fn import(app: &TestApp, token: &str, site: &str, body: Vec<u8>) -> reqwest::Response {
     app.client
@@ -16,20 +16,6 @@ async fn import(app: &TestApp, token: &str, site: &str, body: Vec<u8>) -> reqwes
         .send()
         .await
         .unwrap()
-}
-
-async fn new_site(app: &TestApp) -> (String, String) {
-    let admin = app.admin_token().await;
-    let site = created(
-        app.post_as(
-            &admin,
-            "/api/v1/sites",
-            &json!({"name": "兴贤里", "code": "xxl"}),
-        )
-        .await,
-    )
-    .await;
-    (admin, site["id"].as_str().unwrap().to_owned())
 }
 
 async fn residents(app: &TestApp) -> u64 {

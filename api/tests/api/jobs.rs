@@ -40,6 +40,16 @@ pub async fn act(app: &TestApp, token: &str, id: &str, action: &str) -> reqwest:
         .await
 }
 
+/// `employer` drafts and submits the posting `body`, and staff of site A publish it; returns its
+/// id.
+pub async fn publish(app: &TestApp, w: &World, employer: &str, body: &Value) -> String {
+    let draft = created(app.post_as(employer, "/api/v1/jobs", body).await).await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    assert_eq!(act(app, employer, &id, "submit").await.status(), 200);
+    assert_eq!(act(app, &w.staff_a, &id, "publish").await.status(), 200);
+    id
+}
+
 async fn public_ids(app: &TestApp, query: &str) -> Vec<String> {
     let page: Value = app
         .get(&format!("/api/v1/jobs{query}"))
@@ -146,10 +156,7 @@ both_backends! {
     async fn a_published_posting_expires_at_valid_through(app) {
         let w = World::build(&app).await;
         let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-        let draft = created(app.post_as(&a, "/api/v1/jobs", &job("食用菌采摘", 3)).await).await;
-        let id = draft["id"].as_str().unwrap().to_owned();
-        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
-        assert_eq!(act(&app, &w.staff_a, &id, "publish").await.status(), 200);
+        let id = publish(&app, &w, &a, &job("食用菌采摘", 3)).await;
         assert_eq!(public_ids(&app, "").await.len(), 1);
         let mut status = String::new();
         for _ in 0..100 {
@@ -170,10 +177,7 @@ both_backends! {
     async fn renewal_moves_expiry_and_suspension_closes_open_postings(app) {
         let w = World::build(&app).await;
         let a = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-        let draft = created(app.post_as(&a, "/api/v1/jobs", &job("食用菌采摘", 3)).await).await;
-        let id = draft["id"].as_str().unwrap().to_owned();
-        assert_eq!(act(&app, &a, &id, "submit").await.status(), 200);
-        assert_eq!(act(&app, &w.staff_a, &id, "publish").await.status(), 200);
+        let id = publish(&app, &w, &a, &job("食用菌采摘", 3)).await;
         let later = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
         let renewed: Value = app.post_as(&a, &format!("/api/v1/jobs/{id}/renew"), &json!({"valid_through": later})).await.json().await.unwrap();
         assert_eq!(renewed["status"], "published");
@@ -256,10 +260,7 @@ both_backends! {
         synthetic::insert(app.db.writer(), postings).await.unwrap();
         // Three postings with words found nowhere else.
         for title in ["锅炉工", "叉车司机", "木工学徒"] {
-            let draft = created(app.post_as(&token, "/api/v1/jobs", &job(title, 3600)).await).await;
-            let id = draft["id"].as_str().unwrap();
-            assert_eq!(act(&app, &token, id, "submit").await.status(), 200);
-            assert_eq!(act(&app, &w.staff_a, id, "publish").await.status(), 200);
+            publish(&app, &w, &token, &job(title, 3600)).await;
         }
         // Every length finds exactly the postings whose text holds it (through HTTP).
         let count = |q: &'static str| {

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     helpers::*,
-    jobs::{act, employer, job},
-    world::{World, created},
+    jobs::{employer, job, publish},
+    world::{World, items_as},
 };
 
 async fn set_profile(app: &TestApp, w: &World, resident: &str, profile: Value) {
@@ -28,14 +28,6 @@ async fn set_profile(app: &TestApp, w: &World, resident: &str, profile: Value) {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
-async fn publish(app: &TestApp, w: &World, employer: &str, body: &Value) -> String {
-    let draft = created(app.post_as(employer, "/api/v1/jobs", body).await).await;
-    let id = draft["id"].as_str().unwrap().to_owned();
-    assert_eq!(act(app, employer, &id, "submit").await.status(), 200);
-    assert_eq!(act(app, &w.staff_a, &id, "publish").await.status(), 200);
-    id
-}
-
 async fn matches(app: &TestApp, job_id: &str) -> BTreeSet<(String, String)> {
     job_match::Entity::find()
         .filter(job_match::Column::JobId.eq(uuid::Uuid::parse_str(job_id).unwrap()))
@@ -48,15 +40,8 @@ async fn matches(app: &TestApp, job_id: &str) -> BTreeSet<(String, String)> {
 }
 
 async fn job_notices(app: &TestApp, token: &str, job_id: &str) -> usize {
-    let inbox: Value = app
-        .get_as(token, "/api/v1/me/notifications?limit=100")
+    items_as(app, token, "/api/v1/me/notifications?limit=100")
         .await
-        .json()
-        .await
-        .unwrap();
-    inbox["items"]
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|n| n["link"] == format!("job:{job_id}").as_str())
         .count()

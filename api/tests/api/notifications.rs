@@ -12,17 +12,11 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::{both_backends, helpers::*, world::World};
-
-async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
-    let page: Value = app
-        .get_as(token, "/api/v1/me/notifications")
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().unwrap().clone()
-}
+use crate::{
+    both_backends,
+    helpers::*,
+    world::{World, inbox},
+};
 
 both_backends! {
     async fn a_broadcast_reaches_exactly_its_audience(app) {

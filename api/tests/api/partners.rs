@@ -11,14 +11,19 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     helpers::*,
-    jobs::{act, employer, job},
-    world::{World, created},
+    jobs::{act, employer, job, publish},
+    world::{World, created, items_as},
 };
 
 pub struct Partner {
     pub id: String,
     secret: String,
     signing_secret: String,
+}
+
+/// A partner that only receives webhooks, at `url` (its own postings would need no review).
+async fn webhook_partner(app: &TestApp, w: &World, prefix: &str, url: &str) -> Partner {
+    new_partner(app, w, prefix, Some(url), &["webhooks"], false).await
 }
 
 pub async fn new_partner(
@@ -101,15 +106,8 @@ pub fn posting(version: i64, title: &str) -> Value {
 }
 
 async fn resident_titles(app: &TestApp, token: &str) -> Vec<String> {
-    let page: Value = app
-        .get_as(token, "/api/v1/jobs?limit=100")
+    items_as(app, token, "/api/v1/jobs?limit=100")
         .await
-        .json()
-        .await
-        .unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
         .iter()
         .map(|j| j["title"].as_str().unwrap().to_owned())
         .collect()
@@ -120,9 +118,8 @@ both_backends! {
         let w = World::build(&app).await;
         // Nobody listens there: deliveries stay pending.
         let url = format!("http://127.0.0.1:{}/webhooks", free_port());
-        let p = new_partner(&app, &w, "91410000MA4000041", Some(&url), &["webhooks"], false).await;
-        let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-        let a = publish(&app, &e, &w.staff_a, "社区保洁员").await;
+        let p = webhook_partner(&app, &w, "91410000MA4000041", &url).await;
+        let (e, a) = employer_publishes(&app, &w, "社区保洁员").await;
         eventually("the publish is queued and tried", 10, || async {
             let queued = deliveries(&app, &w, &p.id, "pending").await;
             queued.len() == 1 && queued[0]["attempts"].as_i64().unwrap_or(0) >= 1
@@ -288,11 +285,7 @@ both_backends! {
         let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
         let mut ids = Vec::new();
         for title in ["社区保洁员", "食用菌采摘工", "扶贫车间缝纫工"] {
-            let j = created(app.post_as(&e, "/api/v1/jobs", &job(title, 3600)).await).await;
-            let id = j["id"].as_str().unwrap().to_owned();
-            assert_eq!(act(&app, &e, &id, "submit").await.status(), 200);
-            assert_eq!(act(&app, &w.staff_a, &id, "publish").await.status(), 200);
-            ids.push(id);
+            ids.push(publish(&app, &w, &e, &job(title, 3600)).await);
         }
         // A draft never published and the partner's own postings are not in the feed.
         created(app.post_as(&e, "/api/v1/jobs", &job("草稿", 3600)).await).await;
@@ -362,29 +355,29 @@ fn start_receiver(
     (state, handle)
 }
 
-async fn publish(app: &TestApp, employer: &str, staff: &str, title: &str) -> String {
-    let j = created(
-        app.post_as(employer, "/api/v1/jobs", &job(title, 3600))
-            .await,
-    )
-    .await;
-    let id = j["id"].as_str().unwrap().to_owned();
-    assert_eq!(act(app, employer, &id, "submit").await.status(), 200);
-    assert_eq!(act(app, staff, &id, "publish").await.status(), 200);
-    id
+/// The usual employer signs up, is verified and publishes a posting; returns its token and the
+/// posting's id.
+async fn employer_publishes(app: &TestApp, w: &World, title: &str) -> (String, String) {
+    let e = employer(app, w, "91350100M000100Y43", "13600000001", true).await;
+    let id = publish(app, w, &e, &job(title, 3600)).await;
+    (e, id)
+}
+
+/// Whether a pending delivery of `partner` last failed with an error that contains `part`.
+async fn pending_failed_with(app: &TestApp, w: &World, partner: &str, part: &str) -> bool {
+    deliveries(app, w, partner, "pending")
+        .await
+        .iter()
+        .any(|d| d["last_error"].as_str().is_some_and(|e| e.contains(part)))
 }
 
 async fn deliveries(app: &TestApp, w: &World, partner: &str, state: &str) -> Vec<Value> {
-    let page: Value = app
-        .get_as(
-            &w.admin,
-            &format!("/api/v1/partners/{partner}/deliveries?state={state}&limit=100"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().unwrap().clone()
+    items_as(
+        app,
+        &w.admin,
+        &format!("/api/v1/partners/{partner}/deliveries?state={state}&limit=100"),
+    )
+    .await
 }
 
 /// The receiver is down while postings are published, renewed and closed; when it comes up,
@@ -403,9 +396,8 @@ async fn webhooks_survive_a_receiver_outage(app: TestApp) {
         false,
     )
     .await;
-    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-    let a = publish(&app, &e, &w.staff_a, "社区保洁员").await;
-    let b = publish(&app, &e, &w.staff_a, "食用菌采摘工").await;
+    let (e, a) = employer_publishes(&app, &w, "社区保洁员").await;
+    let b = publish(&app, &w, &e, &job("食用菌采摘工", 3600)).await;
     let renewed = (chrono::Utc::now() + chrono::Duration::hours(5)).to_rfc3339();
     assert_eq!(
         app.post_as(
@@ -530,17 +522,8 @@ async fn dead_letters_are_listed_and_resent(app: TestApp) {
     let w = World::build(&app).await;
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/webhooks");
-    let p = new_partner(
-        &app,
-        &w,
-        "91410000MA4000061",
-        Some(&url),
-        &["webhooks"],
-        false,
-    )
-    .await;
-    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-    let a = publish(&app, &e, &w.staff_a, "社区保洁员").await;
+    let p = webhook_partner(&app, &w, "91410000MA4000061", &url).await;
+    let (_, a) = employer_publishes(&app, &w, "社区保洁员").await;
     eventually("an attempt failed", 10, || async {
         deliveries(&app, &w, &p.id, "pending")
             .await
@@ -563,33 +546,19 @@ async fn dead_letters_are_listed_and_resent(app: TestApp) {
     .await;
     let dead = deliveries(&app, &w, &p.id, "failed").await.remove(0);
     assert_eq!(dead["job_id"], a.as_str());
+    let resend = format!(
+        "/api/v1/partners/{}/deliveries/{}/resend",
+        p.id,
+        dead["id"].as_str().unwrap()
+    );
     problem(
-        app.post_as(
-            &w.staff_a,
-            &format!(
-                "/api/v1/partners/{}/deliveries/{}/resend",
-                p.id,
-                dead["id"].as_str().unwrap()
-            ),
-            &json!({}),
-        )
-        .await,
+        app.post_as(&w.staff_a, &resend, &json!({})).await,
         403,
         "forbidden",
     )
     .await;
     let (rx, handle) = start_receiver(port, &p.signing_secret);
-    let resent = app
-        .post_as(
-            &w.admin,
-            &format!(
-                "/api/v1/partners/{}/deliveries/{}/resend",
-                p.id,
-                dead["id"].as_str().unwrap()
-            ),
-            &json!({}),
-        )
-        .await;
+    let resent = app.post_as(&w.admin, &resend, &json!({})).await;
     assert_eq!(resent.status(), 200);
     eventually("the re-sent delivery arrives", 15, || async {
         rx.received().len() == 1
@@ -597,16 +566,7 @@ async fn dead_letters_are_listed_and_resent(app: TestApp) {
     .await;
     assert_eq!(rx.received()[0].id, dead["id"].as_str().unwrap());
     problem(
-        app.post_as(
-            &w.admin,
-            &format!(
-                "/api/v1/partners/{}/deliveries/{}/resend",
-                p.id,
-                dead["id"].as_str().unwrap()
-            ),
-            &json!({}),
-        )
-        .await,
+        app.post_as(&w.admin, &resend, &json!({})).await,
         409,
         "illegal_transition",
     )
@@ -614,25 +574,33 @@ async fn dead_letters_are_listed_and_resent(app: TestApp) {
     handle.stop(false).await;
 }
 
+/// Runs the test `$test` twice, as `$sqlite` and `$postgres`, on an app `$spawn` makes on each
+/// backend.
+macro_rules! sqlite_and_postgres {
+    ($spawn:ident: $test:ident => $sqlite:ident, $postgres:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            let Some(app) = $spawn(Backend::Sqlite).await else {
+                return;
+            };
+            $test(app).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $postgres() {
+            let Some(app) = $spawn(Backend::Postgres).await else {
+                return;
+            };
+            $test(app).await;
+        }
+    };
+}
+
 async fn quick_retries(backend: Backend) -> Option<TestApp> {
     spawn_app_configured(backend, |_| {}, |s| s.webhook_retry_base_ms = 100).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_survive_a_receiver_outage_sqlite() {
-    let Some(app) = quick_retries(Backend::Sqlite).await else {
-        return;
-    };
-    webhooks_survive_a_receiver_outage(app).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_survive_a_receiver_outage_postgres() {
-    let Some(app) = quick_retries(Backend::Postgres).await else {
-        return;
-    };
-    webhooks_survive_a_receiver_outage(app).await;
-}
+sqlite_and_postgres!(quick_retries: webhooks_survive_a_receiver_outage => webhooks_survive_a_receiver_outage_sqlite, webhooks_survive_a_receiver_outage_postgres);
 
 /// Production shape: PostgreSQL, RabbitMQ, and the worker's loops outside the api.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -665,21 +633,7 @@ async fn webhooks_survive_a_receiver_outage_postgres_and_rabbitmq() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dead_letters_are_listed_and_resent_sqlite() {
-    let Some(app) = quick_retries(Backend::Sqlite).await else {
-        return;
-    };
-    dead_letters_are_listed_and_resent(app).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dead_letters_are_listed_and_resent_postgres() {
-    let Some(app) = quick_retries(Backend::Postgres).await else {
-        return;
-    };
-    dead_letters_are_listed_and_resent(app).await;
-}
+sqlite_and_postgres!(quick_retries: dead_letters_are_listed_and_resent => dead_letters_are_listed_and_resent_sqlite, dead_letters_are_listed_and_resent_postgres);
 
 fn jobs_body() -> Value {
     job("伪造岗位", 3600)
@@ -703,18 +657,9 @@ async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
     let w = World::build(&app).await;
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/webhooks");
-    let p = new_partner(
-        &app,
-        &w,
-        "91410000MA4000081",
-        Some(&url),
-        &["webhooks"],
-        false,
-    )
-    .await;
+    let p = webhook_partner(&app, &w, "91410000MA4000081", &url).await;
     let (rx, handle) = start_receiver(port, &p.signing_secret);
-    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-    publish(&app, &e, &w.staff_a, "社区保洁员").await;
+    employer_publishes(&app, &w, "社区保洁员").await;
     let wrong = worker::partner_sync::Webhooks::new(
         entity::crypto::PiiCipher::new(&[9u8; 32]),
         Duration::from_secs(5),
@@ -727,15 +672,8 @@ async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
     .unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker::partner_sync::run(app.db.clone(), wrong, stopped));
-    eventually("the attempt is refused for want of the key", 10, || async {
-        deliveries(&app, &w, &p.id, "pending")
-            .await
-            .iter()
-            .any(|d| {
-                d["last_error"]
-                    .as_str()
-                    .is_some_and(|e| e.contains("cannot be decrypted"))
-            })
+    eventually("the attempt is refused for want of the key", 10, || {
+        pending_failed_with(&app, &w, &p.id, "cannot be decrypted")
     })
     .await;
     assert!(rx.received().is_empty() && rx.rejected().is_empty());
@@ -808,26 +746,21 @@ async fn webhooks_never_reach_internal_addresses(app: TestApp) {
         );
     }
     // A name is taken at creation and checked when it is resolved, at every send.
-    let p = new_partner(
+    let p = webhook_partner(
         &app,
         &w,
         "91410000MA4000092",
-        Some(&format!("http://localhost:{port}/webhooks")),
-        &["webhooks"],
-        false,
+        &format!("http://localhost:{port}/webhooks"),
     )
     .await;
-    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-    publish(&app, &e, &w.staff_a, "社区保洁员").await;
-    eventually("the send is refused at resolution", 15, || async {
-        deliveries(&app, &w, &p.id, "pending")
-            .await
-            .iter()
-            .any(|d| {
-                d["last_error"].as_str().is_some_and(|e| {
-                    e.contains("localhost resolves only to addresses that are not public")
-                })
-            })
+    employer_publishes(&app, &w, "社区保洁员").await;
+    eventually("the send is refused at resolution", 15, || {
+        pending_failed_with(
+            &app,
+            &w,
+            &p.id,
+            "localhost resolves only to addresses that are not public",
+        )
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -868,26 +801,16 @@ async fn webhook_redirects_are_not_followed(app: TestApp) {
     .run();
     let handle = server.handle();
     tokio::spawn(server);
-    let p = new_partner(
+    let p = webhook_partner(
         &app,
         &w,
         "91410000MA4000093",
-        Some(&format!("http://127.0.0.1:{outer_port}/webhooks")),
-        &["webhooks"],
-        false,
+        &format!("http://127.0.0.1:{outer_port}/webhooks"),
     )
     .await;
-    let e = employer(&app, &w, "91350100M000100Y43", "13600000001", true).await;
-    publish(&app, &e, &w.staff_a, "社区保洁员").await;
-    eventually("the redirect is an answer, not a hop", 15, || async {
-        deliveries(&app, &w, &p.id, "pending")
-            .await
-            .iter()
-            .any(|d| {
-                d["last_error"]
-                    .as_str()
-                    .is_some_and(|e| e.contains("answered 307"))
-            })
+    employer_publishes(&app, &w, "社区保洁员").await;
+    eventually("the redirect is an answer, not a hop", 15, || {
+        pending_failed_with(&app, &w, &p.id, "answered 307")
     })
     .await;
     assert!(hits.load(std::sync::atomic::Ordering::SeqCst) >= 1);
@@ -911,34 +834,6 @@ async fn strict_egress(backend: Backend) -> Option<TestApp> {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_never_reach_internal_addresses_sqlite() {
-    let Some(app) = strict_egress(Backend::Sqlite).await else {
-        return;
-    };
-    webhooks_never_reach_internal_addresses(app).await;
-}
+sqlite_and_postgres!(strict_egress: webhooks_never_reach_internal_addresses => webhooks_never_reach_internal_addresses_sqlite, webhooks_never_reach_internal_addresses_postgres);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhooks_never_reach_internal_addresses_postgres() {
-    let Some(app) = strict_egress(Backend::Postgres).await else {
-        return;
-    };
-    webhooks_never_reach_internal_addresses(app).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhook_redirects_are_not_followed_sqlite() {
-    let Some(app) = quick_retries(Backend::Sqlite).await else {
-        return;
-    };
-    webhook_redirects_are_not_followed(app).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhook_redirects_are_not_followed_postgres() {
-    let Some(app) = quick_retries(Backend::Postgres).await else {
-        return;
-    };
-    webhook_redirects_are_not_followed(app).await;
-}
+sqlite_and_postgres!(quick_retries: webhook_redirects_are_not_followed => webhook_redirects_are_not_followed_sqlite, webhook_redirects_are_not_followed_postgres);

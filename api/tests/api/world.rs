@@ -67,13 +67,11 @@ pub async fn created(response: reqwest::Response) -> Value {
 
 /// Staff print a resident's activation code; returns its digits.
 pub async fn print_activation_code(app: &TestApp, staff: &str, resident: &str) -> String {
-    let printed = created(
-        app.post_as(
-            staff,
-            &format!("/api/v1/residents/{resident}/activation-code"),
-            &json!({"reason": "老人无智能手机，代为激活"}),
-        )
-        .await,
+    let printed = created_as(
+        app,
+        staff,
+        &format!("/api/v1/residents/{resident}/activation-code"),
+        &json!({"reason": "老人无智能手机，代为激活"}),
     )
     .await;
     printed["code"].as_str().unwrap().to_owned()
@@ -107,46 +105,78 @@ pub fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
+/// POSTs `body` to `path` as `token`; expects 201 and returns the body.
+pub async fn created_as(app: &TestApp, token: &str, path: &str, body: &Value) -> Value {
+    created(app.post_as(token, path, body).await).await
+}
+
+/// POSTs `body` to `path` as `token`; expects 201 and returns the new thing's id.
+pub async fn create_as(app: &TestApp, token: &str, path: &str, body: &Value) -> String {
+    id(&created_as(app, token, path, body).await)
+}
+
+/// The `items` of the page at `path`, read as `token`.
+pub async fn items_as(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
+    let page: Value = app.get_as(token, path).await.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+/// The first page of `token`'s notification inbox.
+pub async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
+    items_as(app, token, "/api/v1/me/notifications").await
+}
+
+/// The platform administrator's token, and a fresh site (兴贤里, code `xxl`).
+pub async fn new_site(app: &TestApp) -> (String, String) {
+    let admin = app.admin_token().await;
+    let site = create_as(
+        app,
+        &admin,
+        "/api/v1/sites",
+        &json!({"name": "兴贤里", "code": "xxl"}),
+    )
+    .await;
+    (admin, site)
+}
+
 impl World {
     pub async fn build(app: &TestApp) -> World {
         let admin = app.admin_token().await;
-        let site_a = id(&created(app.post_as(&admin, "/api/v1/sites", &json!({"name": "兴贤里社区", "code": "xingxianli", "region": "河南省三门峡市卢氏县"})).await).await);
-        let site_b = id(&created(
-            app.post_as(
-                &admin,
-                "/api/v1/sites",
-                &json!({"name": "东城社区", "code": "dongcheng"}),
-            )
-            .await,
+        let site_a = create_as(
+            app,
+            &admin,
+            "/api/v1/sites",
+            &json!({"name": "兴贤里社区", "code": "xingxianli", "region": "河南省三门峡市卢氏县"}),
         )
-        .await);
+        .await;
+        let site_b = create_as(
+            app,
+            &admin,
+            "/api/v1/sites",
+            &json!({"name": "东城社区", "code": "dongcheng"}),
+        )
+        .await;
 
         let account = |phone: &'static str, role: &'static str, site: &str| json!({"phone": phone, "password": PASSWORD, "role": role, "site_id": site});
-        created(
-            app.post_as(
-                &admin,
-                "/api/v1/accounts",
-                &account("13900000010", "staff", &site_a),
-            )
-            .await,
+        created_as(
+            app,
+            &admin,
+            "/api/v1/accounts",
+            &account("13900000010", "staff", &site_a),
         )
         .await;
-        created(
-            app.post_as(
-                &admin,
-                "/api/v1/accounts",
-                &account("13900000011", "site_admin", &site_a),
-            )
-            .await,
+        created_as(
+            app,
+            &admin,
+            "/api/v1/accounts",
+            &account("13900000011", "site_admin", &site_a),
         )
         .await;
-        created(
-            app.post_as(
-                &admin,
-                "/api/v1/accounts",
-                &account("13900000020", "staff", &site_b),
-            )
-            .await,
+        created_as(
+            app,
+            &admin,
+            "/api/v1/accounts",
+            &account("13900000020", "staff", &site_b),
         )
         .await;
         let token = |v: Value| v["access_token"].as_str().unwrap().to_owned();
@@ -154,148 +184,118 @@ impl World {
         let site_admin_a = token(app.login("13900000011", PASSWORD).await);
         let staff_b = token(app.login("13900000020", PASSWORD).await);
 
-        let committee_a = id(&created(
-            app.post_as(
-                &staff_a,
-                &format!("/api/v1/sites/{site_a}/committees"),
-                &json!({"name": "第一居委会"}),
-            )
-            .await,
+        let committee_a = create_as(
+            app,
+            &staff_a,
+            &format!("/api/v1/sites/{site_a}/committees"),
+            &json!({"name": "第一居委会"}),
         )
-        .await);
-        let group_1 = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/groups",
-                &json!({"committee_id": committee_a, "name": "1组"}),
-            )
-            .await,
+        .await;
+        let group_1 = create_as(
+            app,
+            &staff_a,
+            "/api/v1/groups",
+            &json!({"committee_id": committee_a, "name": "1组"}),
         )
-        .await);
-        let group_2 = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/groups",
-                &json!({"committee_id": committee_a, "name": "2组"}),
-            )
-            .await,
+        .await;
+        let group_2 = create_as(
+            app,
+            &staff_a,
+            "/api/v1/groups",
+            &json!({"committee_id": committee_a, "name": "2组"}),
         )
-        .await);
-        let building_1 = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/buildings",
-                &json!({"group_id": group_1, "name": "1号楼"}),
-            )
-            .await,
+        .await;
+        let building_1 = create_as(
+            app,
+            &staff_a,
+            "/api/v1/buildings",
+            &json!({"group_id": group_1, "name": "1号楼"}),
         )
-        .await);
-        let building_2 = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/buildings",
-                &json!({"group_id": group_2, "name": "2号楼"}),
-            )
-            .await,
+        .await;
+        let building_2 = create_as(
+            app,
+            &staff_a,
+            "/api/v1/buildings",
+            &json!({"group_id": group_2, "name": "2号楼"}),
         )
-        .await);
-        let household_1 = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/households",
-                &json!({"building_id": building_1, "label": "1-101"}),
-            )
-            .await,
+        .await;
+        let household_1 = create_as(
+            app,
+            &staff_a,
+            "/api/v1/households",
+            &json!({"building_id": building_1, "label": "1-101"}),
         )
-        .await);
-        let household_2 = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/households",
-                &json!({"building_id": building_2, "label": "2-101", "low_income": true}),
-            )
-            .await,
+        .await;
+        let household_2 = create_as(
+            app,
+            &staff_a,
+            "/api/v1/households",
+            &json!({"building_id": building_2, "label": "2-101", "low_income": true}),
         )
-        .await);
+        .await;
 
-        let committee_b = id(&created(
-            app.post_as(
-                &staff_b,
-                &format!("/api/v1/sites/{site_b}/committees"),
-                &json!({"name": "东城居委会"}),
-            )
-            .await,
+        let committee_b = create_as(
+            app,
+            &staff_b,
+            &format!("/api/v1/sites/{site_b}/committees"),
+            &json!({"name": "东城居委会"}),
         )
-        .await);
-        let group_b = id(&created(
-            app.post_as(
-                &staff_b,
-                "/api/v1/groups",
-                &json!({"committee_id": committee_b, "name": "1组"}),
-            )
-            .await,
+        .await;
+        let group_b = create_as(
+            app,
+            &staff_b,
+            "/api/v1/groups",
+            &json!({"committee_id": committee_b, "name": "1组"}),
         )
-        .await);
-        let building_b = id(&created(
-            app.post_as(
-                &staff_b,
-                "/api/v1/buildings",
-                &json!({"group_id": group_b, "name": "1号楼"}),
-            )
-            .await,
+        .await;
+        let building_b = create_as(
+            app,
+            &staff_b,
+            "/api/v1/buildings",
+            &json!({"group_id": group_b, "name": "1号楼"}),
         )
-        .await);
-        let household_b = id(&created(
-            app.post_as(
-                &staff_b,
-                "/api/v1/households",
-                &json!({"building_id": building_b, "label": "1-101"}),
-            )
-            .await,
+        .await;
+        let household_b = create_as(
+            app,
+            &staff_b,
+            "/api/v1/households",
+            &json!({"building_id": building_b, "label": "1-101"}),
         )
-        .await);
+        .await;
 
         let register = |household: &str, name: &str, card: &IdCardNumber, phone: &str| json!({"household_id": household, "name": name, "id_card_number": card.expose(), "phone": phone, "job_seeking": true});
         let leader_card = id_card(11, (1975, 3, 8), true);
         let r1_card = id_card(12, (1950, 6, 1), false);
         let r2_card = id_card(13, (1990, 1, 20), true);
         let rb_card = id_card(14, (1988, 9, 9), false);
-        let leader_id = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/residents",
-                &register(&household_1, "张组长", &leader_card, "13700000001"),
-            )
-            .await,
+        let leader_id = create_as(
+            app,
+            &staff_a,
+            "/api/v1/residents",
+            &register(&household_1, "张组长", &leader_card, "13700000001"),
         )
-        .await);
-        let resident_1_id = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/residents",
-                &register(&household_1, "李奶奶", &r1_card, "13700000002"),
-            )
-            .await,
+        .await;
+        let resident_1_id = create_as(
+            app,
+            &staff_a,
+            "/api/v1/residents",
+            &register(&household_1, "李奶奶", &r1_card, "13700000002"),
         )
-        .await);
-        let resident_2_id = id(&created(
-            app.post_as(
-                &staff_a,
-                "/api/v1/residents",
-                &register(&household_2, "王小二", &r2_card, "13700000003"),
-            )
-            .await,
+        .await;
+        let resident_2_id = create_as(
+            app,
+            &staff_a,
+            "/api/v1/residents",
+            &register(&household_2, "王小二", &r2_card, "13700000003"),
         )
-        .await);
-        let resident_b_id = id(&created(
-            app.post_as(
-                &staff_b,
-                "/api/v1/residents",
-                &register(&household_b, "赵东", &rb_card, "13700000004"),
-            )
-            .await,
+        .await;
+        let resident_b_id = create_as(
+            app,
+            &staff_b,
+            "/api/v1/residents",
+            &register(&household_b, "赵东", &rb_card, "13700000004"),
         )
-        .await);
+        .await;
 
         let response = app
             .send_as(

@@ -9,17 +9,16 @@ use std::time::Instant;
 use chrono::Utc;
 use entity::{
     claims::{self, ClaimStatus, claim},
-    crypto::PiiCipher,
-    people::{csv_import::parse_import, synthetic},
+    people::synthetic,
     points::{EntryKind, entry},
-    registry::{import::import_rows, resident},
+    registry::resident,
 };
 use sea_orm::{Database, DbBackend, EntityTrait, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
     Options,
-    import::{admin, fresh, make_site, pg_url, today},
+    import::{fresh, pg_url, populated_site},
     load::median,
 };
 
@@ -133,17 +132,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     );
     for backend in backends {
         let fresh = fresh(backend).await?;
-        let site = make_site(&fresh.db).await?;
-        let rows = parse_import(
-            synthetic::to_csv(&synthetic::generate(2026, today())).as_bytes(),
-            today(),
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let txn = fresh.db.begin().await?;
-        import_rows(&txn, &admin(), &PiiCipher::new(&[1u8; 32]), site, &rows)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        txn.commit().await?;
+        let site = populated_site(&fresh.db).await?;
         // One resident per household (the first), with its group.
         let all: Vec<(Uuid, Uuid, Uuid)> = resident::Entity::find()
             .select_only()

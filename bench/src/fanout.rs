@@ -15,9 +15,6 @@ use std::time::{Duration, Instant};
 use entity::{
     Db,
     crypto::PiiCipher,
-    db::DbOptions,
-    kernel::Role,
-    kernel::{Actor, Scope},
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -25,10 +22,7 @@ use entity::{
     },
     notify::notification,
     people::synthetic,
-    registry::{
-        import::import_rows,
-        ops::{self, NewSite},
-    },
+    registry::import::import_rows,
 };
 use futures_util::StreamExt;
 use lapin::{
@@ -39,87 +33,25 @@ use lapin::{
     },
     types::FieldTable,
 };
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, TransactionTrait};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::{Options, load::median};
-
-fn pg_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
+use crate::{
+    Options,
+    import::{admin, fresh, make_site_coded, today},
+    load::median,
+};
 
 fn amqp_url() -> String {
     std::env::var("TEST_AMQP_URL")
         .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
 }
 
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
-struct Fresh {
-    db: Db,
-    admin: String,
-    name: String,
-}
-
-async fn fresh_pg() -> anyhow::Result<Fresh> {
-    let admin = pg_url();
-    let name = format!("anju_bench_{}", Uuid::new_v4().simple());
-    let conn = Database::connect(&admin).await?;
-    conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await?;
-    conn.close().await?;
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(b, _)| b)
-        .to_owned();
-    let db = Db::connect(&format!("{base}/{name}"), &DbOptions::default()).await?;
-    Migrator::up(db.writer(), None).await?;
-    Ok(Fresh { db, admin, name })
-}
-
-impl Fresh {
-    async fn drop_it(self) -> anyhow::Result<()> {
-        self.db.close().await?;
-        let conn = Database::connect(&self.admin).await?;
-        conn.execute_unprepared(&format!(
-            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-            self.name
-        ))
-        .await?;
-        conn.close().await?;
-        Ok(())
-    }
-}
-
-fn actor() -> Actor {
-    Actor {
-        account_id: Uuid::now_v7(),
-        role: Role::PlatformAdmin,
-        scope: Scope::All,
-        household_id: None,
-    }
-}
-
 /// A site with `copies` synthetic communities (11,212 residents each) imported into it.
 async fn community(db: &Db, copies: u64) -> anyhow::Result<Uuid> {
     let cipher = PiiCipher::new(&[3u8; 32]);
-    let txn = db.begin().await?;
-    let site = ops::create_site(
-        &txn,
-        &actor(),
-        NewSite {
-            name: "兴贤里".into(),
-            code: "bench".into(),
-            region: String::new(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let site = make_site_coded(db, "bench").await?;
     for seed in 0..copies {
         let mut rows = synthetic::generate(1000 + seed, today());
         // Each copy gets structure names of its own, so copies do not collide in one site.
@@ -129,12 +61,12 @@ async fn community(db: &Db, copies: u64) -> anyhow::Result<Uuid> {
             row.building = format!("{seed}-{}", row.building);
         }
         let txn = db.begin().await?;
-        import_rows(&txn, &actor(), &cipher, site.id, &rows)
+        import_rows(&txn, &admin(), &cipher, site, &rows)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         txn.commit().await?;
     }
-    Ok(site.id)
+    Ok(site)
 }
 
 fn notice(site_id: Uuid) -> NotificationRequested {
@@ -301,7 +233,7 @@ fn peak_rss_mib() -> f64 {
 
 /// Runs both parts.
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    let small = fresh_pg().await?;
+    let small = fresh(DbBackend::Postgres).await?;
     let site = community(&small.db, 1).await?;
     let residents = synthetic::RESIDENTS as u64;
     println!(
@@ -378,7 +310,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     );
     small.drop_it().await?;
 
-    let large = fresh_pg().await?;
+    let large = fresh(DbBackend::Postgres).await?;
     let site = community(&large.db, 23).await?;
     let mut large_rate = Vec::new();
     let mut large_ratios = Vec::new();

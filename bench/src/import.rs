@@ -64,6 +64,11 @@ pub async fn fresh(backend: DbBackend) -> anyhow::Result<Fresh> {
 }
 
 impl Fresh {
+    /// The temporary folder that holds it (on SQLite) and nothing else.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// Closes and removes it.
     pub async fn drop_it(self) -> anyhow::Result<()> {
         self.db.close().await?;
@@ -96,19 +101,41 @@ pub fn admin() -> Actor {
 
 /// Creates the site the benchmark imports into.
 pub async fn make_site(db: &Db) -> anyhow::Result<Uuid> {
+    make_site_coded(db, "xingxianli").await
+}
+
+/// Creates an empty site 兴贤里 with the code `code`.
+pub async fn make_site_coded(db: &Db, code: &str) -> anyhow::Result<Uuid> {
     let txn = db.begin().await?;
     let site = ops::create_site(
         &txn,
         &admin(),
         NewSite {
             name: "兴贤里".into(),
-            code: "xingxianli".into(),
+            code: code.into(),
             region: String::new(),
         },
     )
     .await?;
     txn.commit().await?;
     Ok(site.id)
+}
+
+/// Creates the site with the synthetic community (seed 2026) imported into it, in one
+/// transaction.
+pub async fn populated_site(db: &Db) -> anyhow::Result<Uuid> {
+    let site = make_site(db).await?;
+    let rows = parse_import(
+        synthetic::to_csv(&synthetic::generate(2026, today())).as_bytes(),
+        today(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let txn = db.begin().await?;
+    import_rows(&txn, &admin(), &PiiCipher::new(&[1u8; 32]), site, &rows)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    txn.commit().await?;
+    Ok(site)
 }
 
 /// Anju's import, from CSV bytes to commit; returns seconds.

@@ -23,6 +23,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// The run of `latencies` taken over `elapsed`.
+    fn measured(mut latencies: Vec<Duration>, elapsed: Duration) -> Self {
+        let elapsed = elapsed.as_secs_f64();
+        latencies.sort_unstable();
+        Run {
+            rate: latencies.len() as f64 / elapsed,
+            latencies,
+        }
+    }
+
     /// The latency at quantile `q` (0..=1).
     pub fn quantile(&self, q: f64) -> Duration {
         if self.latencies.is_empty() {
@@ -69,16 +79,46 @@ pub async fn run_each(
             deadline,
         )));
     }
+    let latencies = gather(tasks).await?;
+    Ok(Run::measured(latencies, started.elapsed()))
+}
+
+/// The latencies the connections' tasks measured, in no particular order.
+async fn gather(
+    tasks: Vec<actix_web::rt::task::JoinHandle<anyhow::Result<Vec<Duration>>>>,
+) -> anyhow::Result<Vec<Duration>> {
     let mut latencies = Vec::new();
     for task in tasks {
         latencies.extend(task.await.context("load task panicked")??);
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    Ok(Run {
-        rate: latencies.len() as f64 / elapsed,
-        latencies,
-    })
+    Ok(latencies)
+}
+
+/// A keep-alive connection that sends whole requests and reads whole responses.
+struct Connection {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Connection {
+    async fn open(addr: SocketAddr) -> anyhow::Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            stream,
+            buf: vec![0u8; 64 * 1024],
+        })
+    }
+
+    /// Sends `request` and reads the response; an error unless its status is `expect_status`.
+    async fn exchange(&mut self, request: &[u8], expect_status: u16) -> anyhow::Result<()> {
+        self.stream.write_all(request).await?;
+        let status = read_response(&mut self.stream, &mut self.buf).await?;
+        if status != expect_status {
+            bail!("expected status {expect_status}, got {status}");
+        }
+        Ok(())
+    }
 }
 
 async fn connection(
@@ -87,17 +127,11 @@ async fn connection(
     expect_status: u16,
     deadline: Instant,
 ) -> anyhow::Result<Vec<Duration>> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut connection = Connection::open(addr).await?;
     let mut latencies = Vec::with_capacity(100_000);
     while Instant::now() < deadline {
         let sent = Instant::now();
-        stream.write_all(&request).await?;
-        let status = read_response(&mut stream, &mut buf).await?;
-        if status != expect_status {
-            bail!("expected status {expect_status}, got {status}");
-        }
+        connection.exchange(&request, expect_status).await?;
         latencies.push(sent.elapsed());
     }
     Ok(latencies)
@@ -191,33 +225,19 @@ pub async fn paced(
     for i in 0..connections {
         let offset = Duration::from_secs_f64(i as f64 / rate);
         tasks.push(actix_web::rt::spawn(async move {
-            let mut stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            let mut buf = vec![0u8; 64 * 1024];
+            let mut connection = Connection::open(addr).await?;
             let mut latencies = Vec::with_capacity(per_connection as usize);
             for k in 0..per_connection {
                 let due = started + offset + interval * k;
                 tokio::time::sleep_until(due).await;
-                stream.write_all(request).await?;
-                let status = read_response(&mut stream, &mut buf).await?;
-                if status != expect_status {
-                    bail!("expected status {expect_status}, got {status}");
-                }
+                connection.exchange(request, expect_status).await?;
                 latencies.push(due.elapsed());
             }
             anyhow::Ok(latencies)
         }));
     }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.context("load task panicked")??);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    Ok(Run {
-        rate: latencies.len() as f64 / elapsed,
-        latencies,
-    })
+    let latencies = gather(tasks).await?;
+    Ok(Run::measured(latencies, started.elapsed()))
 }
 
 /// A burst: every request sent once, spread round-robin over `connections` keep-alive
@@ -237,32 +257,18 @@ pub async fn burst(
     let mut tasks = Vec::with_capacity(connections);
     for share in shares {
         tasks.push(actix_web::rt::spawn(async move {
-            let mut stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            let mut buf = vec![0u8; 64 * 1024];
+            let mut connection = Connection::open(addr).await?;
             let mut latencies = Vec::with_capacity(share.len());
             for request in share {
                 let sent = Instant::now();
-                stream.write_all(&request).await?;
-                let status = read_response(&mut stream, &mut buf).await?;
-                if status != expect_status {
-                    bail!("expected status {expect_status}, got {status}");
-                }
+                connection.exchange(&request, expect_status).await?;
                 latencies.push(sent.elapsed());
             }
             anyhow::Ok(latencies)
         }));
     }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.context("load task panicked")??);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    Ok(Run {
-        rate: latencies.len() as f64 / elapsed,
-        latencies,
-    })
+    let latencies = gather(tasks).await?;
+    Ok(Run::measured(latencies, started.elapsed()))
 }
 
 /// Sends `request` over one connection again and again until `stop` turns true; returns the
@@ -274,23 +280,12 @@ pub async fn probe(
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> anyhow::Result<Run> {
     let started = Instant::now();
-    let mut stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut connection = Connection::open(addr).await?;
     let mut latencies = Vec::new();
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         let sent = Instant::now();
-        stream.write_all(&request).await?;
-        let status = read_response(&mut stream, &mut buf).await?;
-        if status != expect_status {
-            bail!("expected status {expect_status}, got {status}");
-        }
+        connection.exchange(&request, expect_status).await?;
         latencies.push(sent.elapsed());
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    Ok(Run {
-        rate: latencies.len() as f64 / elapsed,
-        latencies,
-    })
+    Ok(Run::measured(latencies, started.elapsed()))
 }

@@ -6,25 +6,21 @@
 use std::net::SocketAddr;
 
 use api::{Application, Settings};
-use entity::{Db, db::DbOptions};
-use migration::{Migrator, MigratorTrait};
+use sea_orm::DbBackend;
 
-use crate::{Options, load};
+use crate::{Options, import::fresh, load};
 
 const HEALTHZ: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 /// Runs the benchmark.
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("anju.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await?;
-    Migrator::up(db.writer(), None).await?;
+    let fresh = fresh(DbBackend::Sqlite).await?;
     let mut settings = Settings::defaults();
     settings.listen = "127.0.0.1:0".into();
-    settings.data_dir = dir.path().to_path_buf();
+    settings.data_dir = fresh.dir().to_path_buf();
     settings.attempts_per_phone_per_minute = 1_000_000;
     settings.attempts_per_address_per_minute = 1_000_000;
-    let app = Application::build_with_routes(settings, db, |_| {}).await?;
+    let app = Application::build_with_routes(settings, fresh.db.clone(), |_| {}).await?;
     let addr: SocketAddr = ([127, 0, 0, 1], app.port()).into();
     let handle = app.handle();
     let state = app.state().clone();

@@ -6,12 +6,12 @@ use std::net::SocketAddr;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use api::{Application, Settings};
-use entity::{Db, db::DbOptions};
-use migration::{Migrator, MigratorTrait};
+use sea_orm::DbBackend;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::{
     Options,
+    import::fresh,
     load::{self, median},
 };
 
@@ -29,14 +29,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .with(fmt::layer().with_writer(std::io::sink))
         .try_init();
 
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("anju.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await?;
-    Migrator::up(db.writer(), None).await?;
+    let fresh = fresh(DbBackend::Sqlite).await?;
     let mut settings = Settings::defaults();
     settings.listen = "127.0.0.1:0".into();
     settings.http_workers = Some(1);
-    let anju = Application::build_with_routes(settings, db, |_| {}).await?;
+    let anju = Application::build_with_routes(settings, fresh.db.clone(), |_| {}).await?;
     let anju_addr: SocketAddr = ([127, 0, 0, 1], anju.port()).into();
     let anju_handle = anju.handle();
     actix_web::rt::spawn(anju.run_until_stopped());
@@ -69,41 +66,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let mut ratios = Vec::new();
     for round in 1..=options.rounds {
         // Alternate which arm goes first so drift in machine load hits both alike.
+        let arm = |addr| load::run(addr, REQUEST, 200, options.connections, options.seconds);
         let (anju_run, bare_run) = if round % 2 == 1 {
-            let a = load::run(
-                anju_addr,
-                REQUEST,
-                200,
-                options.connections,
-                options.seconds,
-            )
-            .await?;
-            let b = load::run(
-                bare_addr,
-                REQUEST,
-                200,
-                options.connections,
-                options.seconds,
-            )
-            .await?;
+            let a = arm(anju_addr).await?;
+            let b = arm(bare_addr).await?;
             (a, b)
         } else {
-            let b = load::run(
-                bare_addr,
-                REQUEST,
-                200,
-                options.connections,
-                options.seconds,
-            )
-            .await?;
-            let a = load::run(
-                anju_addr,
-                REQUEST,
-                200,
-                options.connections,
-                options.seconds,
-            )
-            .await?;
+            let b = arm(bare_addr).await?;
+            let a = arm(anju_addr).await?;
             (a, b)
         };
         let ratio = anju_run.rate / bare_run.rate;

@@ -15,14 +15,13 @@ use std::{
 use api::{Application, Settings};
 use entity::{
     activities::{self, ActivityContent, ActivityKind, AudienceSpec},
-    crypto::PiiCipher,
     identity::{
         accounts::{self, NewAccount},
         password::Password,
     },
     kernel::Role,
-    people::{Phone, synthetic},
-    registry::{import::import_rows, resident},
+    people::Phone,
+    registry::resident,
 };
 use sea_orm::{
     ColumnTrait, Database, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -31,7 +30,7 @@ use uuid::Uuid;
 
 use crate::{
     Options,
-    import::{admin, fresh, make_site, pg_url, today},
+    import::{admin, fresh, pg_url, populated_site},
     load::{self, median},
 };
 
@@ -148,17 +147,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         return Ok(());
     }
     let fresh = fresh(DbBackend::Postgres).await?;
-    let site = make_site(&fresh.db).await?;
-    let rows = entity::people::csv_import::parse_import(
-        synthetic::to_csv(&synthetic::generate(2026, today())).as_bytes(),
-        today(),
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let txn = fresh.db.begin().await?;
-    import_rows(&txn, &admin(), &PiiCipher::new(&[1u8; 32]), site, &rows)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    txn.commit().await?;
+    let site = populated_site(&fresh.db).await?;
 
     let mut settings = Settings::defaults();
     settings.listen = "127.0.0.1:0".into();
@@ -230,26 +219,21 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             let probe = probe.await??;
             anyhow::Ok((run?, probe))
         };
+        let base = || {
+            baseline(
+                &fresh.url,
+                base_activity,
+                site,
+                &residents,
+                options.connections,
+            )
+        };
         let (anju_rate, probe, base_rate) = if round % 2 == 1 {
             let (a, p) = anju.await?;
-            let b = baseline(
-                &fresh.url,
-                base_activity,
-                site,
-                &residents,
-                options.connections,
-            )
-            .await?;
+            let b = base().await?;
             (a.rate, p, b)
         } else {
-            let b = baseline(
-                &fresh.url,
-                base_activity,
-                site,
-                &residents,
-                options.connections,
-            )
-            .await?;
+            let b = base().await?;
             let (a, p) = anju.await?;
             (a.rate, p, b)
         };

@@ -1,7 +1,5 @@
 //! Staff and administrator accounts, and the audit trail.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::{
     audit::{self, AuditEntry},
     identity::{
@@ -12,19 +10,9 @@ use entity::{
     people::Phone,
     registry::ops,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::create;
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// A new staff or administrator account.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,25 +1,14 @@
 //! Activities: staff create and edit them; residents (or their group leaders, or staff, for them)
 //! sign up, land on the waiting list when full, cancel, and check in by QR code.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Timelike, Utc};
 use entity::activities::{
     self, ActivityContent, ActivityEdit, ActivityFilter, ActivityKind, AudienceSpec, CheckIn,
     SignupStatus, activity, signup,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, FieldErrors, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// Who an activity is for within its site (both empty: the whole site).
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -1,8 +1,6 @@
 //! Applications: residents (or their group leaders and staff for them) apply; the employer
 //! moves them through its pipeline; a hire records the employment.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::{
     kernel::Role,
     recruitment::{
@@ -11,19 +9,9 @@ use entity::{
     },
 };
 use sea_orm::EntityTrait;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::create;
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// An application.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -4,7 +4,6 @@
 //! Nothing here tells a caller whether a phone number has an account: asking for a code answers
 //! the same either way, and failures that could tell are one answer for all their causes.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::Utc;
 use entity::{
     identity::{
@@ -23,9 +22,7 @@ use entity::{
     secret::Secret,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 use worker::delivery::Sms;
 
 use crate::{
@@ -34,6 +31,8 @@ use crate::{
     extract::Json,
     startup::AppState,
 };
+
+use super::prelude::*;
 
 /// Phone and password.
 #[derive(Debug, Deserialize, ToSchema)]

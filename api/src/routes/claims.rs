@@ -19,11 +19,9 @@ use entity::{
     points::Category,
 };
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
+use super::prelude::*;
 use crate::{
     auth::Principal,
     error::{ApiError, Problem},

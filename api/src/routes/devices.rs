@@ -1,15 +1,12 @@
 //! A resident's devices (push tokens) and notification preferences.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::notify::{
     device,
     preference::{self, Preferences, parse_time},
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::{
     auth::Principal,
@@ -17,6 +14,8 @@ use crate::{
     extract::Json,
     startup::AppState,
 };
+
+use super::prelude::*;
 
 /// The app's platform.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

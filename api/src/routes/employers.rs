@@ -1,7 +1,6 @@
 //! Employers: sign-up, and review by staff (verify, reject, suspend).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
 use entity::{
     identity::{
         accounts::{self, NewAccount},
@@ -12,18 +11,9 @@ use entity::{
     recruitment::employer::{self, EmployerScope, EmployerStatus, NewEmployer},
     secret::Secret,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::text;
-use crate::{
-    auth::Principal,
-    error::{ApiError, FieldErrors, Problem},
-    extract::{Json, Query},
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 use worker::delivery::Sms;
 
 /// An organisation signing up to post jobs.

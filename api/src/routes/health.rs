@@ -4,10 +4,7 @@ use actix_web::{HttpResponse, http::header, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{
-    error::{ApiError, Problem},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// The process is up.
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,7 +9,6 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use chrono::{DateTime, Utc};
 use entity::{
     kernel::Role,
     recruitment::{
@@ -21,19 +20,9 @@ use entity::{
     },
 };
 use sea_orm::EntityTrait;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, FieldErrors, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// The caller if it sent a token (an invalid token is still a 401), or the public.
 pub struct MaybePrincipal(pub Option<Principal>);

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod partners;
 pub mod points;
+pub mod prelude;
 pub mod reports;
 pub mod residents;
 pub mod sites;

@@ -1,8 +1,6 @@
 //! The inbox of residents (and of employers: new applications, withdrawals), and staff broadcasts
 //! that fill residents' inboxes.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::{
     audit::AuditEntry,
     messaging::{
@@ -18,19 +16,9 @@ use entity::{
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// One notification.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

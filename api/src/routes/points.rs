@@ -1,21 +1,9 @@
 //! Points accounts: a household's balance and its ledger, and deductions by staff.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::points::{self, Category, CategoryRange, EntryKind, entry};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// One ledger entry.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -6,14 +6,9 @@ use entity::{
     kernel::Role,
     recruitment::dashboard::{EmploymentReport, employment_report},
 };
-use uuid::Uuid;
 
+use super::prelude::*;
 use super::residents::today;
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    startup::AppState,
-};
 
 /// The employment dashboard: households with labour, people in work, and the households below the
 /// target (at least two in work, or all of its labour when it has fewer than two), by group, with

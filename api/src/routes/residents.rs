@@ -1,7 +1,6 @@
 //! Residents: registration, lists with filters, edits (audited) and the audited reveal of a full
 //! ID number. ID numbers are masked in every other response.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     kernel::Role,
@@ -13,18 +12,9 @@ use entity::{
     },
 };
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, FieldErrors, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// A resident, as its caller may see it: the ID number masked for everyone
 /// (`4****************X`), and the birth date left out for group leaders, who see `age`.

@@ -1,25 +1,13 @@
 //! Sites and their residents' committees.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::registry::{
     committee,
     ops::{self, NewSite},
     site,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// A settlement site.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -1,22 +1,10 @@
 //! The community store: items with a points price and stock (staff manage them), and
 //! redemptions that move balance and stock in one transaction.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::points::{self, ItemContent, RedemptionStatus, item, redemption};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::common::{create, text};
-use crate::{
-    auth::Principal,
-    error::{ApiError, FieldErrors, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// A store item.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -1,27 +1,15 @@
 //! Resident groups (with their leaders), buildings and households.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::registry::{
     building, household,
     ops::{self, BuildingFilter, GroupFilter, HouseholdChanges, HouseholdFilter},
     resident_group,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
+use super::prelude::*;
 use super::{
     common::{create, text},
     residents::{BirthShown, ResidentSummary},
-};
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
 };
 
 /// A resident group (居民组).

@@ -6,18 +6,10 @@ use entity::{
     partners::{self, DeliveryState, NewPartner, PartnerScope, Secrets, delivery, partner},
     people::credit_code::CreditCode,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::routes::common::text;
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query},
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+
+use crate::routes::prelude::*;
 
 /// A new partner.
 #[derive(Debug, Deserialize, ToSchema)]

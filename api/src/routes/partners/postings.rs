@@ -2,7 +2,6 @@
 //! reconciliation feed of ours.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use chrono::{DateTime, Utc};
 use entity::{
     kernel::Role,
     partners::{self, FeedKey, PartnerScope, partner},
@@ -11,19 +10,11 @@ use entity::{
         job::{JobCategory, SalaryUnit},
     },
 };
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::routes::{common::text, jobs::JobRequest};
-use crate::{
-    auth::Principal,
-    error::{ApiError, FieldErrors, Problem},
-    extract::{Json, Query},
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+
+use crate::routes::prelude::*;
 
 async fn calling_partner(
     state: &AppState,

@@ -232,6 +232,22 @@ pub async fn sign_up<C: ConnectionTrait>(
     })
 }
 
+/// What a cancelled sign-up taken up again gets anew (everything but who, what and where); the
+/// insert writes these after the id, the activity, the resident and the site.
+const TAKEN_UP_AGAIN: [signup::Column; 11] = [
+    signup::Column::Status,
+    signup::Column::WaitlistTicket,
+    signup::Column::Code,
+    signup::Column::SignedUpBy,
+    signup::Column::OnBehalf,
+    signup::Column::PromotedAt,
+    signup::Column::CheckedInAt,
+    signup::Column::CheckedInBy,
+    signup::Column::CancelledAt,
+    signup::Column::CreatedAt,
+    signup::Column::UpdatedAt,
+];
+
 /// Writes a sign-up row; returns its id.
 async fn write_row<C: ConnectionTrait>(db: &C, model: &signup::Model) -> Result<Uuid, DomainError> {
     // One statement: a new sign-up, or a cancelled one taken up again (same row); a live one
@@ -239,23 +255,16 @@ async fn write_row<C: ConnectionTrait>(db: &C, model: &signup::Model) -> Result<
     let mut insert = sea_orm::sea_query::Query::insert();
     insert
         .into_table(signup::Entity)
-        .columns([
-            signup::Column::Id,
-            signup::Column::ActivityId,
-            signup::Column::ResidentId,
-            signup::Column::SiteId,
-            signup::Column::Status,
-            signup::Column::WaitlistTicket,
-            signup::Column::Code,
-            signup::Column::SignedUpBy,
-            signup::Column::OnBehalf,
-            signup::Column::PromotedAt,
-            signup::Column::CheckedInAt,
-            signup::Column::CheckedInBy,
-            signup::Column::CancelledAt,
-            signup::Column::CreatedAt,
-            signup::Column::UpdatedAt,
-        ])
+        .columns(
+            [
+                signup::Column::Id,
+                signup::Column::ActivityId,
+                signup::Column::ResidentId,
+                signup::Column::SiteId,
+            ]
+            .into_iter()
+            .chain(TAKEN_UP_AGAIN),
+        )
         .values([
             model.id.into(),
             model.activity_id.into(),
@@ -279,19 +288,7 @@ async fn write_row<C: ConnectionTrait>(db: &C, model: &signup::Model) -> Result<
                 signup::Column::ActivityId,
                 signup::Column::ResidentId,
             ])
-            .update_columns([
-                signup::Column::Status,
-                signup::Column::WaitlistTicket,
-                signup::Column::Code,
-                signup::Column::SignedUpBy,
-                signup::Column::OnBehalf,
-                signup::Column::PromotedAt,
-                signup::Column::CheckedInAt,
-                signup::Column::CheckedInBy,
-                signup::Column::CancelledAt,
-                signup::Column::CreatedAt,
-                signup::Column::UpdatedAt,
-            ])
+            .update_columns(TAKEN_UP_AGAIN)
             .action_and_where(
                 Expr::col((signup::Entity, signup::Column::Status))
                     .eq(SignupStatus::Cancelled.as_str()),

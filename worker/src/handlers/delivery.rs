@@ -15,12 +15,12 @@ use entity::{
     registry::resident,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
-use super::inbox::{PAGE, audience_query};
+use super::inbox::{PAGE, audience_page, audience_query};
 
 /// SMS per phone number per day (China time), however many notices there are.
 pub const SMS_DAILY_CAP: u64 = 5;
@@ -46,11 +46,7 @@ async fn plan(
     let now = Utc::now();
     let mut after: Option<Uuid> = None;
     loop {
-        let mut page = query.clone().order_by_asc(resident::Column::Id).limit(PAGE);
-        if let Some(last) = after {
-            page = page.filter(resident::Column::Id.gt(last));
-        }
-        let ids: Vec<Uuid> = page.into_tuple().all(txn).await?;
+        let ids = audience_page(txn, &query, after).await?;
         let Some(last) = ids.last().copied() else {
             break;
         };

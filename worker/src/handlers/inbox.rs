@@ -29,6 +29,29 @@ fn today() -> NaiveDate {
     entity::kernel::china_time::today()
 }
 
+/// A message's inbox row is written once per resident: a redelivery adds nothing.
+fn once_per_resident() -> OnConflict {
+    OnConflict::columns([
+        notification::Column::MessageId,
+        notification::Column::ResidentId,
+    ])
+    .do_nothing()
+    .to_owned()
+}
+
+/// The next page of an audience's resident ids after `after`, in id order.
+pub async fn audience_page(
+    txn: &DatabaseTransaction,
+    query: &Select<resident::Entity>,
+    after: Option<Uuid>,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    let mut page = query.clone().order_by_asc(resident::Column::Id).limit(PAGE);
+    if let Some(last) = after {
+        page = page.filter(resident::Column::Id.gt(last));
+    }
+    page.into_tuple().all(txn).await
+}
+
 /// The residents an audience names, as a query over resident ids.
 pub async fn audience_query(
     txn: &DatabaseTransaction,
@@ -125,25 +148,14 @@ pub async fn fan_out(
                 notification::Column::ReadAt,
             ])
             .select_from(select)?
-            .on_conflict(
-                OnConflict::columns([
-                    notification::Column::MessageId,
-                    notification::Column::ResidentId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
+            .on_conflict(once_per_resident())
             .to_owned();
         txn.execute(&insert).await?;
         return Ok(());
     }
     let mut after: Option<Uuid> = None;
     loop {
-        let mut page = query.clone().order_by_asc(resident::Column::Id).limit(PAGE);
-        if let Some(last) = after {
-            page = page.filter(resident::Column::Id.gt(last));
-        }
-        let ids: Vec<Uuid> = page.into_tuple().all(txn).await?;
+        let ids = audience_page(txn, &query, after).await?;
         let Some(last) = ids.last().copied() else {
             break;
         };
@@ -184,14 +196,7 @@ async fn write_page(
             read_at: Set(None),
         });
     notification::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([
-                notification::Column::MessageId,
-                notification::Column::ResidentId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
+        .on_conflict(once_per_resident())
         .exec_without_returning(txn)
         .await?;
     Ok(())

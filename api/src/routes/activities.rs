@@ -1,7 +1,7 @@
 //! Activities: staff create and edit them; residents (or their group leaders, or staff, for them)
 //! sign up, land on the waiting list when full, cancel, and check in by QR code.
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::Timelike;
 use entity::activities::{
     self, ActivityContent, ActivityEdit, ActivityFilter, ActivityKind, AudienceSpec, CheckIn,
     SignupStatus, activity, signup,

@@ -4,7 +4,6 @@
 //! Nothing here tells a caller whether a phone number has an account: asking for a code answers
 //! the same either way, and failures that could tell are one answer for all their causes.
 
-use chrono::Utc;
 use entity::{
     identity::{
         account,
@@ -14,25 +13,17 @@ use entity::{
         sms_code,
         tokens::{self, RefreshError},
     },
-    kernel::Role,
-    kernel::Scope,
+    kernel::{Role, Scope},
     notify::device,
     people::Phone,
     registry::resident,
     secret::Secret,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use utoipa::ToSchema;
 use worker::delivery::Sms;
 
-use crate::{
-    auth::{Principal, rate_limit::Subject},
-    error::{ApiError, Problem},
-    extract::Json,
-    startup::AppState,
-};
-
 use super::prelude::*;
+use crate::auth::rate_limit::Subject;
 
 /// Phone and password.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -2,15 +2,9 @@
 //! objections during publicity.
 
 use actix_multipart::Multipart;
-use actix_web::{
-    HttpMessage, HttpRequest, HttpResponse,
-    dev::Payload,
-    error::PayloadError,
-    http::{StatusCode, header},
-    mime, web,
-};
+use actix_web::{HttpMessage, dev::Payload, error::PayloadError, http::header, mime};
 use bytes::{Bytes, BytesMut};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{
     claims::{
         self, ClaimAction, ClaimStatus, MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoKind, StepInput,
@@ -22,14 +16,7 @@ use futures_util::StreamExt;
 
 use super::common::{create, text};
 use super::prelude::*;
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::{Json, Query, RawBody, body_limit, declared_length, parse_json, read_body},
-    idempotency::StoredResponse,
-    pagination::{PageParams, Paginated},
-    startup::AppState,
-};
+use crate::extract::{RawBody, body_limit, declared_length, parse_json, read_body};
 
 /// A call for claims.
 #[derive(Debug, Deserialize, ToSchema)]

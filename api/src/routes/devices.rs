@@ -1,19 +1,10 @@
 //! A resident's devices (push tokens) and notification preferences.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
 use entity::notify::{
     device,
     preference::{self, Preferences, parse_time},
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
-use utoipa::ToSchema;
-
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::Json,
-    startup::AppState,
-};
 
 use super::prelude::*;
 

@@ -1,6 +1,5 @@
 //! Employers: sign-up, and review by staff (verify, reject, suspend).
 
-use actix_web::{HttpRequest, HttpResponse, web};
 use entity::{
     identity::{
         accounts::{self, NewAccount},

@@ -1,8 +1,6 @@
 //! Liveness, readiness and metrics.
 
-use actix_web::{HttpResponse, http::header, web};
-use serde::Serialize;
-use utoipa::ToSchema;
+use actix_web::http::header;
 
 use super::prelude::*;
 

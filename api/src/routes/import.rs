@@ -2,19 +2,15 @@
 //! (`text/csv`, UTF-8 with or without BOM, or GBK). Every row is validated first; with any
 //! problem nothing is written and the answer lists each one by line and column.
 
-use actix_web::{HttpRequest, web};
 use entity::{
     people::csv_import::{ImportErrors, parse_import},
     registry::import::{ImportFailure, ImportReport, import_rows},
 };
-use uuid::Uuid;
 
-use super::residents::today;
+use super::{prelude::*, residents::today};
 use crate::{
-    auth::Principal,
-    error::{ApiError, Problem, RowProblem},
+    error::RowProblem,
     extract::{declared_length, read_body},
-    startup::AppState,
 };
 
 /// Largest accepted import file (the whole of Xingxianli is about 1.5 MB).

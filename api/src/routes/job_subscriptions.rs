@@ -1,17 +1,9 @@
 //! A resident's job-category subscriptions: besides the postings that suit its profile, it hears
 //! of every new posting of these categories.
 
-use actix_web::web;
 use entity::recruitment::{job::JobCategory, matching};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::{
-    auth::Principal,
-    error::{ApiError, Problem},
-    extract::Json,
-    startup::AppState,
-};
+use super::prelude::*;
 
 /// The categories a resident hears about.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

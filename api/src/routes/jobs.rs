@@ -3,12 +3,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{
-    FromRequest, HttpRequest, HttpResponse,
-    dev::Payload,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{FromRequest, dev::Payload, http::header};
 use entity::{
     kernel::Role,
     recruitment::{

@@ -1,14 +1,13 @@
 //! Reports for staff and group leaders.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::http::header;
 use entity::{
     claims::report::{PointsReport, points_report, publicity_sheet},
     kernel::Role,
     recruitment::dashboard::{EmploymentReport, employment_report},
 };
 
-use super::prelude::*;
-use super::residents::today;
+use super::{prelude::*, residents::today};
 
 /// The employment dashboard: households with labour, people in work, and the households below the
 /// target (at least two in work, or all of its labour when it has fewer than two), by group, with

@@ -1,7 +1,7 @@
 //! Residents: registration, lists with filters, edits (audited) and the audited reveal of a full
 //! ID number. ID numbers are masked in every other response.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{
     kernel::Role,
     people::{Gender, IdCardNumber, Phone, Relation},
@@ -11,7 +11,7 @@ use entity::{
         types::{EmploymentStatus, JobPreferences},
     },
 };
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Deserializer;
 
 use super::common::{create, text};
 use super::prelude::*;

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::{
     DomainError,
-    kernel::Actor,
+    kernel::{Actor, china_time},
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -18,12 +18,8 @@ use crate::{
 };
 
 use super::{
-    SignupStatus, activity,
-    listing::get,
-    listing::waitlist_length,
-    reminders::{china_time, schedule_tasks},
-    seats::set_capacity,
-    signup,
+    SignupStatus, activity, listing::get, listing::waitlist_length, reminders::schedule_tasks,
+    seats::set_capacity, signup,
 };
 
 /// Changes to an activity; `None` keeps a field.
@@ -169,7 +165,7 @@ pub async fn edit<C: ConnectionTrait>(
                     body: format!(
                         "您报名的“{}”有变更：时间 {}，地点：{}。",
                         current.title,
-                        china_time(current.starts_at),
+                        china_time::notice(current.starts_at),
                         current.place
                     ),
                     audience: Audience::Residents { resident_ids: told },

@@ -29,7 +29,7 @@ pub use checkin::{CheckIn, check_in};
 pub use create::{ActivityContent, AudienceSpec, create};
 pub use edit::{ActivityEdit, edit};
 pub use listing::{ActivityFilter, get, list, of_resident, signups, waitlist_length};
-pub use reminders::{china_time, finish, remind};
+pub use reminders::{finish, remind};
 pub use seats::{cancel, set_capacity};
 pub use signing_up::{SignupOutcome, sign_up};
 pub use signup::SignupStatus;

@@ -14,6 +14,7 @@ use crate::messaging::{
 };
 
 use super::{SignupStatus, activity, signup};
+use crate::kernel::china_time;
 
 pub(super) async fn schedule_tasks<C: ConnectionTrait>(
     db: &C,
@@ -51,11 +52,6 @@ pub(super) async fn schedule_tasks<C: ConnectionTrait>(
         )),
     )
     .await
-}
-
-/// `M月D日 HH:MM` in China time, for notices.
-pub fn china_time(at: DateTime<Utc>) -> String {
-    crate::kernel::china_time::notice(at)
 }
 
 /// The reminder task: tells everyone with a seat (not cancelled, not waiting), once per
@@ -99,7 +95,7 @@ pub async fn remind<C: ConnectionTrait>(
                 "您报名的“{}”将于{}（{}）开始，地点：{}。请凭报名二维码签到。",
                 a.title,
                 when,
-                china_time(a.starts_at),
+                china_time::notice(a.starts_at),
                 a.place
             ),
             audience: Audience::Residents {
@@ -139,17 +135,4 @@ pub async fn finish<C: ConnectionTrait>(db: &C, activity_id: Uuid) -> Result<u64
         .exec(db)
         .await?;
     Ok(no_shows.rows_affected)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn notices_show_china_time() {
-        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T01:30:00Z")
-            .map(|t| t.with_timezone(&chrono::Utc));
-        assert_eq!(
-            at.map(super::china_time).ok().as_deref(),
-            Some("12月1日 09:30")
-        );
-    }
 }

@@ -18,7 +18,8 @@ use crate::{
     },
 };
 
-use super::{SignupStatus, activity, reminders::china_time, signup};
+use super::{SignupStatus, activity, signup};
+use crate::kernel::china_time;
 
 /// A waitlisted sign-up's place: 1 + those ahead of it.
 pub async fn position<C: ConnectionTrait>(db: &C, s: &signup::Model) -> Result<Option<u64>, DbErr> {
@@ -195,7 +196,7 @@ pub(super) async fn promote<C: ConnectionTrait>(
                 body: format!(
                     "您已从候补名单转为正式报名：“{}”，{}，地点：{}。请准时参加。",
                     a.title,
-                    china_time(a.starts_at),
+                    china_time::notice(a.starts_at),
                     a.place
                 ),
                 audience: Audience::Residents {

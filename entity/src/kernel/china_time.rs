@@ -47,6 +47,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn notices_show_china_time() {
+        let at: DateTime<Utc> = "2026-12-01T01:30:00Z".parse().unwrap();
+        assert_eq!(notice(at), "12月1日 09:30");
+    }
+
+    #[test]
     fn a_china_day_starts_at_16_utc_the_day_before() {
         let at: DateTime<Utc> = "2026-12-01T16:30:00Z".parse().unwrap();
         assert_eq!(date_of(at), NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());

@@ -1,15 +1,13 @@
 //! Partner clients, their secrets and their webhook deliveries (platform administrators).
 
-use actix_web::{HttpResponse, http::header, web};
-use chrono::{DateTime, Duration, Utc};
+use actix_web::http::header;
+use chrono::Duration;
 use entity::{
     partners::{self, DeliveryState, NewPartner, PartnerScope, Secrets, delivery, partner},
     people::credit_code::CreditCode,
 };
 
-use crate::routes::common::text;
-
-use crate::routes::prelude::*;
+use crate::routes::{common::text, prelude::*};
 
 /// A new partner.
 #[derive(Debug, Deserialize, ToSchema)]

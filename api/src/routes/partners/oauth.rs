@@ -1,19 +1,12 @@
 //! The OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4) partners get tokens from.
 
-use actix_web::{
-    HttpMessage, HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpMessage, http::header};
 use base64::{Engine, engine::general_purpose::STANDARD};
-use entity::partners::{self};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use entity::partners;
 
 use crate::{
-    error::ApiError,
     extract::{body_limit, declared_length, read_body},
-    startup::AppState,
+    routes::prelude::*,
 };
 
 /// An access token for a partner.

@@ -1,7 +1,6 @@
 //! The partner's own routes: its postings in (by external id and version) and the
 //! reconciliation feed of ours.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
 use entity::{
     kernel::Role,
     partners::{self, FeedKey, PartnerScope, partner},
@@ -12,9 +11,7 @@ use entity::{
 };
 use serde_json::Value;
 
-use crate::routes::{common::text, jobs::JobRequest};
-
-use crate::routes::prelude::*;
+use crate::routes::{common::text, jobs::JobRequest, prelude::*};
 
 async fn calling_partner(
     state: &AppState,

@@ -7,7 +7,7 @@ use entity::activities::{
     SignupStatus, activity, signup,
 };
 
-use super::common::{create, text};
+use super::common::{create, text, text_field};
 use super::prelude::*;
 
 /// Who an activity is for within its site (both empty: the whole site).
@@ -80,9 +80,7 @@ impl ActivityRequest {
     fn validate(self) -> Result<(Uuid, ActivityContent, AudienceSpec), ApiError> {
         let mut errors = FieldErrors::new();
         let mut field = |name: &str, value: &str, max: usize| {
-            text(name, value, max)
-                .map_err(|_| errors.insert(name.to_owned(), format!("must be 1–{max} characters")))
-                .unwrap_or_default()
+            text_field(&mut errors, name, value, max).unwrap_or_default()
         };
         let title = field("title", &self.title, 100);
         let description = field("description", &self.description, 5000);
@@ -345,11 +343,7 @@ pub async fn edit_activity(
 ) -> Result<web::Json<Activity>, ApiError> {
     let mut errors = FieldErrors::new();
     let mut field = |name: &str, value: Option<String>, max: usize| {
-        value.and_then(|v| {
-            text(name, &v, max)
-                .map_err(|_| errors.insert(name.to_owned(), format!("must be 1–{max} characters")))
-                .ok()
-        })
+        value.and_then(|v| text_field(&mut errors, name, &v, max))
     };
     let second = |t: Option<DateTime<Utc>>| t.map(|t| t.with_nanosecond(0).unwrap_or(t));
     let change = ActivityEdit {

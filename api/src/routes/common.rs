@@ -1,12 +1,14 @@
 //! Small pieces the handler groups share: running a creating POST under `Idempotency-Key`,
-//! and text validation.
+//! text validation, and reading `null` apart from an absent field in a patch.
 
 use actix_web::{HttpRequest, HttpResponse};
 use entity::kernel::Actor;
+use serde::{Deserialize, Deserializer};
+use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    error::ApiError,
+    error::{ApiError, FieldErrors},
     idempotency::{self, IdempotencyKey, Work},
     startup::AppState,
 };
@@ -20,6 +22,17 @@ impl Principal {
             scope: self.scope.clone(),
             household_id: self.household_id,
         }
+    }
+
+    /// The caller's own household, for the routes only residents use.
+    pub fn own_household(&self) -> Result<Uuid, ApiError> {
+        Ok(self
+            .scope
+            .own()
+            .ok_or(ApiError::Forbidden(
+                "only residents have a household account",
+            ))?
+            .household_id)
     }
 }
 
@@ -59,4 +72,27 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+/// [`text`] for a request checked field by field: a failure is noted in `errors` (as "must be
+/// 1–`max` characters") and gives `None`, so that the other fields are still checked.
+pub fn text_field(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Option<String> {
+    text(field, value, max)
+        .map_err(|_| errors.insert(field.to_owned(), format!("must be 1–{max} characters")))
+        .ok()
+}
+
+/// Reads `"field": null` as `Some(None)` (clear it) and an absent field as `None` (keep it), with
+/// `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }

@@ -11,7 +11,7 @@ use entity::{
     secret::Secret,
 };
 
-use super::common::text;
+use super::common::{text, text_field};
 use super::prelude::*;
 use worker::delivery::Sms;
 
@@ -145,17 +145,13 @@ pub async fn sign_up(
     Json(body): Json<EmployerSignUp>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::new();
-    let name = text("organisation_name", &body.organisation_name, 200)
-        .map_err(|_| {
-            errors.insert(
-                "organisation_name".into(),
-                "must be 1–200 characters".into(),
-            )
-        })
-        .ok();
-    let contact_name = text("contact_name", &body.contact_name, 50)
-        .map_err(|_| errors.insert("contact_name".into(), "must be 1–50 characters".into()))
-        .ok();
+    let name = text_field(
+        &mut errors,
+        "organisation_name",
+        &body.organisation_name,
+        200,
+    );
+    let contact_name = text_field(&mut errors, "contact_name", &body.contact_name, 50);
     let credit_code = CreditCode::parse(&body.credit_code)
         .map_err(|e| errors.insert("credit_code".into(), e.to_string()))
         .ok();

@@ -16,7 +16,7 @@ use entity::{
 };
 use sea_orm::EntityTrait;
 
-use super::common::{create, text};
+use super::common::{create, nullable, text, text_field};
 use super::prelude::*;
 
 /// The caller if it sent a token (an invalid token is still a 401), or the public.
@@ -98,9 +98,7 @@ impl JobRequest {
     pub(crate) fn validate(self) -> Result<JobContent, ApiError> {
         let mut errors = FieldErrors::new();
         let mut field = |name: &str, value: &str, max: usize| {
-            text(name, value, max)
-                .map_err(|_| errors.insert(name.to_owned(), format!("must be 1–{max} characters")))
-                .unwrap_or_default()
+            text_field(&mut errors, name, value, max).unwrap_or_default()
         };
         let title = field("title", &self.title, 100);
         let description = field("description", &self.description, 5000);
@@ -317,15 +315,6 @@ pub async fn create_job(
         })
     })
     .await
-}
-
-/// Reads `"field": null` as `Some(None)` (clear it) and an absent field as `None` (keep it).
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Changes to a draft: only the fields sent change; `null` clears an age limit.

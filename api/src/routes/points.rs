@@ -96,13 +96,7 @@ pub async fn my_points(
     caller: Principal,
     Query(q): Query<EntryQuery>,
 ) -> Result<web::Json<Account>, ApiError> {
-    let household = caller
-        .scope
-        .own()
-        .ok_or(ApiError::Forbidden(
-            "only residents have a household account",
-        ))?
-        .household_id;
+    let household = caller.own_household()?;
     account(&state, &caller, household, q).await
 }
 

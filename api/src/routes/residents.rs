@@ -11,9 +11,8 @@ use entity::{
         types::{EmploymentStatus, JobPreferences},
     },
 };
-use serde::Deserializer;
 
-use super::common::{create, text};
+use super::common::{create, nullable, text, text_field};
 use super::prelude::*;
 
 /// A resident, as its caller may see it: the ID number masked for everyone
@@ -202,15 +201,6 @@ pub struct NewResidentRequest {
     pub job_preferences: JobPreferences,
 }
 
-/// `Some(None)` for an explicit `null`, `None` for an absent field.
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// Changes to a resident; absent fields stay as they are, `null` clears a nullable one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -337,10 +327,7 @@ fn skills(list: Vec<String>, errors: &mut FieldErrors) -> Vec<String> {
 impl NewResidentRequest {
     fn validate(self) -> Result<(Uuid, ResidentData), ApiError> {
         let mut errors = FieldErrors::new();
-        let name = text("name", &self.name, 50).map_err(|_| ()).ok();
-        if name.is_none() {
-            errors.insert("name".into(), "must be 1–50 characters".into());
-        }
+        let name = text_field(&mut errors, "name", &self.name, 50);
         let id_card = match IdCardNumber::parse(&self.id_card_number, today()) {
             Ok(n) => Some(n),
             Err(e) => {
@@ -499,18 +486,10 @@ pub async fn update_resident(
     Json(body): Json<ResidentPatch>,
 ) -> Result<web::Json<Resident>, ApiError> {
     let mut errors = FieldErrors::new();
-    let name = match body
+    let name = body
         .name
         .as_deref()
-        .map(|n| text("name", n, 50))
-        .transpose()
-    {
-        Ok(n) => n,
-        Err(_) => {
-            errors.insert("name".into(), "must be 1–50 characters".into());
-            None
-        }
-    };
+        .and_then(|n| text_field(&mut errors, "name", n, 50));
     let phone = match body.phone {
         Some(Some(p)) => match Phone::parse(&p) {
             Ok(p) => Some(Some(p)),

@@ -277,13 +277,7 @@ pub async fn my_redemptions(
     caller: Principal,
     Query(q): Query<PageQuery>,
 ) -> Result<web::Json<Paginated<Redemption>>, ApiError> {
-    let household = caller
-        .scope
-        .own()
-        .ok_or(ApiError::Forbidden(
-            "only residents have a household account",
-        ))?
-        .household_id;
+    let household = caller.own_household()?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let list = points::redemptions_of(state.db.conn(), household, &page).await?;
     Ok(web::Json(list.map(Redemption::from).into()))

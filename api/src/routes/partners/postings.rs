@@ -11,7 +11,7 @@ use entity::{
 };
 use serde_json::Value;
 
-use crate::routes::{common::text, jobs::JobRequest, prelude::*};
+use crate::routes::{common::text_field, jobs::JobRequest, prelude::*};
 
 async fn calling_partner(
     state: &AppState,
@@ -202,20 +202,12 @@ impl PartnerPosting {
                 None
             }
         };
-        let hiring = match text(
+        let hiring = text_field(
+            &mut errors,
             "hiringOrganization.name",
             &self.hiring_organization.name,
             200,
-        ) {
-            Ok(h) => Some(h),
-            Err(_) => {
-                errors.insert(
-                    "hiringOrganization.name".into(),
-                    "must be 1–200 characters".into(),
-                );
-                None
-            }
-        };
+        );
         let request = JobRequest {
             title: self.title,
             description: self.description,

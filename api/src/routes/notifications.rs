@@ -10,11 +10,12 @@ use entity::{
     },
     notify::employer_notification,
     notify::notification,
-    page::Page,
+    page::{Page, PageRequest},
     registry::ops,
 };
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Expr,
 };
 
 use super::common::{create, text};
@@ -133,6 +134,81 @@ fn inbox_of(caller: &Principal) -> Result<Inbox, ApiError> {
     }
 }
 
+/// A table of inbox rows: the residents' notifications or the employers'. Both are read and
+/// marked read the same way, through these columns.
+trait InboxTable: EntityTrait<Model: Into<Notification> + Sync> {
+    /// The row's id (UUIDv7: newest last).
+    const ID: Self::Column;
+    /// The recipient.
+    const OWNER: Self::Column;
+    /// When it was read.
+    const READ_AT: Self::Column;
+
+    /// A page of `owner`'s rows, newest first, only the unread ones if asked.
+    async fn page(
+        db: &DatabaseConnection,
+        owner: Uuid,
+        unread_only: bool,
+        page: &PageRequest<Uuid>,
+    ) -> Result<Page<Notification>, DbErr> {
+        let mut select = Self::find()
+            .filter(Self::OWNER.eq(owner))
+            .order_by_desc(Self::ID)
+            .limit(page.fetch());
+        if unread_only {
+            select = select.filter(Self::READ_AT.is_null());
+        }
+        if let Some(after) = page.after() {
+            select = select.filter(Self::ID.lt(*after));
+        }
+        let rows = select.all(db).await?;
+        Ok(Page::from_rows(
+            page,
+            rows.into_iter().map(Into::into).collect(),
+            |n: &Notification| n.id,
+        ))
+    }
+
+    /// How many of `owner`'s rows are unread.
+    async fn unread(db: &DatabaseConnection, owner: Uuid) -> Result<u64, DbErr> {
+        Self::find()
+            .filter(Self::OWNER.eq(owner))
+            .filter(Self::READ_AT.is_null())
+            .count(db)
+            .await
+    }
+
+    /// Marks `owner`'s row `id` read (if it was not) and answers it.
+    async fn mark_read(state: &AppState, owner: Uuid, id: Uuid) -> Result<Notification, ApiError> {
+        Self::update_many()
+            .col_expr(Self::READ_AT, Expr::value(Utc::now()))
+            .filter(Self::ID.eq(id))
+            .filter(Self::OWNER.eq(owner))
+            .filter(Self::READ_AT.is_null())
+            .exec(state.db.writer())
+            .await?;
+        Ok(Self::find()
+            .filter(Self::ID.eq(id))
+            .filter(Self::OWNER.eq(owner))
+            .one(state.db.conn())
+            .await?
+            .ok_or(ApiError::NotFound)?
+            .into())
+    }
+}
+
+impl InboxTable for notification::Entity {
+    const ID: notification::Column = notification::Column::Id;
+    const OWNER: notification::Column = notification::Column::ResidentId;
+    const READ_AT: notification::Column = notification::Column::ReadAt;
+}
+
+impl InboxTable for employer_notification::Entity {
+    const ID: employer_notification::Column = employer_notification::Column::Id;
+    const OWNER: employer_notification::Column = employer_notification::Column::EmployerId;
+    const READ_AT: employer_notification::Column = employer_notification::Column::ReadAt;
+}
+
 impl From<employer_notification::Model> for Notification {
     fn from(m: employer_notification::Model) -> Self {
         Self {
@@ -166,32 +242,11 @@ pub async fn list_notifications(
     let unread_only = q.unread == Some(true);
     let page = match inbox_of(&caller)? {
         Inbox::Resident(resident) => {
-            let mut select = notification::Entity::find()
-                .filter(notification::Column::ResidentId.eq(resident))
-                .order_by_desc(notification::Column::Id)
-                .limit(page.fetch());
-            if unread_only {
-                select = select.filter(notification::Column::ReadAt.is_null());
-            }
-            if let Some(after) = page.after() {
-                select = select.filter(notification::Column::Id.lt(*after));
-            }
-            let rows = select.all(state.db.conn()).await?;
-            Page::from_rows(&page, rows, |n| n.id).map(Notification::from)
+            notification::Entity::page(state.db.conn(), resident, unread_only, &page).await?
         }
         Inbox::Employer(employer) => {
-            let mut select = employer_notification::Entity::find()
-                .filter(employer_notification::Column::EmployerId.eq(employer))
-                .order_by_desc(employer_notification::Column::Id)
-                .limit(page.fetch());
-            if unread_only {
-                select = select.filter(employer_notification::Column::ReadAt.is_null());
-            }
-            if let Some(after) = page.after() {
-                select = select.filter(employer_notification::Column::Id.lt(*after));
-            }
-            let rows = select.all(state.db.conn()).await?;
-            Page::from_rows(&page, rows, |n| n.id).map(Notification::from)
+            employer_notification::Entity::page(state.db.conn(), employer, unread_only, &page)
+                .await?
         }
     };
     Ok(web::Json(page.into()))
@@ -211,18 +266,10 @@ pub async fn unread_count(
 ) -> Result<web::Json<UnreadCount>, ApiError> {
     let unread = match inbox_of(&caller)? {
         Inbox::Resident(resident) => {
-            notification::Entity::find()
-                .filter(notification::Column::ResidentId.eq(resident))
-                .filter(notification::Column::ReadAt.is_null())
-                .count(state.db.conn())
-                .await?
+            notification::Entity::unread(state.db.conn(), resident).await?
         }
         Inbox::Employer(employer) => {
-            employer_notification::Entity::find()
-                .filter(employer_notification::Column::EmployerId.eq(employer))
-                .filter(employer_notification::Column::ReadAt.is_null())
-                .count(state.db.conn())
-                .await?
+            employer_notification::Entity::unread(state.db.conn(), employer).await?
         }
     };
     Ok(web::Json(UnreadCount { unread }))
@@ -243,37 +290,10 @@ pub async fn mark_read(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Notification>, ApiError> {
     let id = id.into_inner();
-    let now = Utc::now();
-    let row: Notification = match inbox_of(&caller)? {
-        Inbox::Resident(resident) => {
-            notification::Entity::update_many()
-                .col_expr(notification::Column::ReadAt, Expr::value(now))
-                .filter(notification::Column::Id.eq(id))
-                .filter(notification::Column::ResidentId.eq(resident))
-                .filter(notification::Column::ReadAt.is_null())
-                .exec(state.db.writer())
-                .await?;
-            notification::Entity::find_by_id(id)
-                .filter(notification::Column::ResidentId.eq(resident))
-                .one(state.db.conn())
-                .await?
-                .ok_or(ApiError::NotFound)?
-                .into()
-        }
+    let row = match inbox_of(&caller)? {
+        Inbox::Resident(resident) => notification::Entity::mark_read(&state, resident, id).await?,
         Inbox::Employer(employer) => {
-            employer_notification::Entity::update_many()
-                .col_expr(employer_notification::Column::ReadAt, Expr::value(now))
-                .filter(employer_notification::Column::Id.eq(id))
-                .filter(employer_notification::Column::EmployerId.eq(employer))
-                .filter(employer_notification::Column::ReadAt.is_null())
-                .exec(state.db.writer())
-                .await?;
-            employer_notification::Entity::find_by_id(id)
-                .filter(employer_notification::Column::EmployerId.eq(employer))
-                .one(state.db.conn())
-                .await?
-                .ok_or(ApiError::NotFound)?
-                .into()
+            employer_notification::Entity::mark_read(&state, employer, id).await?
         }
     };
     Ok(web::Json(row))

@@ -306,13 +306,15 @@ pub async fn get_employer(
     Ok(web::Json(employer.into()))
 }
 
+/// A review decision: the reason (rejecting, suspending) is checked first, then the caller.
 async fn decide(
     state: &AppState,
     caller: &Principal,
     id: Uuid,
     next: EmployerStatus,
-    reason: Option<String>,
+    reason: Option<&str>,
 ) -> Result<web::Json<Employer>, ApiError> {
+    let reason = reason.map(|r| text("reason", r, 500)).transpose()?;
     require_reviewer(caller)?;
     let txn = state.db.begin().await?;
     let employer = employer::review(&txn, caller.account_id, caller.role, id, next, reason).await?;
@@ -364,13 +366,12 @@ pub async fn reject(
     id: web::Path<Uuid>,
     Json(body): Json<Reason>,
 ) -> Result<web::Json<Employer>, ApiError> {
-    let reason = text("reason", &body.reason, 500)?;
     decide(
         &state,
         &caller,
         id.into_inner(),
         EmployerStatus::Rejected,
-        Some(reason),
+        Some(&body.reason),
     )
     .await
 }
@@ -393,13 +394,12 @@ pub async fn suspend(
     id: web::Path<Uuid>,
     Json(body): Json<Reason>,
 ) -> Result<web::Json<Employer>, ApiError> {
-    let reason = text("reason", &body.reason, 500)?;
     decide(
         &state,
         &caller,
         id.into_inner(),
         EmployerStatus::Suspended,
-        Some(reason),
+        Some(&body.reason),
     )
     .await
 }

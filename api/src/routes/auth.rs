@@ -303,6 +303,20 @@ pub(crate) async fn check_code(
     }
 }
 
+/// The first steps of a route a code authorises: one request counted against the client's
+/// address under `action`, then [`check_code`].
+pub(crate) async fn check_code_from_address(
+    state: &AppState,
+    req: &HttpRequest,
+    action: &str,
+    phone: &Phone,
+    purpose: CodePurpose,
+    code: &Secret,
+) -> Result<sms_code::Model, ApiError> {
+    state.limiters.from_address(&state.db, action, req).await?;
+    check_code(state, phone, purpose, code).await
+}
+
 /// Uses a checked code up in the transaction of what it authorises.
 pub(crate) async fn consume_code(
     txn: &sea_orm::DatabaseTransaction,
@@ -433,11 +447,15 @@ pub async fn sms_login(
     Json(body): Json<SmsLoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let phone = parse_phone(&body.phone)?;
-    state
-        .limiters
-        .from_address(&state.db, "sms_login", &req)
-        .await?;
-    let challenge = check_code(&state, &phone, CodePurpose::Login, &body.code).await?;
+    let challenge = check_code_from_address(
+        &state,
+        &req,
+        "sms_login",
+        &phone,
+        CodePurpose::Login,
+        &body.code,
+    )
+    .await?;
     let account = accounts::find_by_phone(state.db.conn(), &phone)
         .await?
         .filter(|a| !a.disabled && matches!(a.role, Role::Resident | Role::GroupLeader))
@@ -527,17 +545,14 @@ pub async fn activate(
     let phone = parse_phone(&body.phone)?;
     let last6 = body.id_card_last6.as_deref().map(parse_last6).transpose()?;
     let password = new_password(&body.password, phone.as_str())?;
-    state
-        .limiters
-        .from_address(&state.db, "activate", &req)
-        .await?;
     let printed = body.code.expose().trim().len() == codes::PRINTED_CODE_DIGITS;
     let purpose = if printed {
         CodePurpose::PrintedActivation
     } else {
         CodePurpose::Activate
     };
-    let challenge = check_code(&state, &phone, purpose, &body.code).await?;
+    let challenge =
+        check_code_from_address(&state, &req, "activate", &phone, purpose, &body.code).await?;
     let candidates = accounts::activation_candidates(state.db.conn(), &state.pii, &phone).await?;
     let candidate = match challenge.resident_id {
         // A printed code names its resident.
@@ -617,11 +632,15 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&body.phone)?;
     let password = new_password(&body.password, phone.as_str())?;
-    state
-        .limiters
-        .from_address(&state.db, "password_reset", &req)
-        .await?;
-    let challenge = check_code(&state, &phone, CodePurpose::ResetPassword, &body.code).await?;
+    let challenge = check_code_from_address(
+        &state,
+        &req,
+        "password_reset",
+        &phone,
+        CodePurpose::ResetPassword,
+        &body.code,
+    )
+    .await?;
     let account = accounts::find_by_phone(state.db.conn(), &phone)
         .await?
         .ok_or(ApiError::InvalidCredentials)?;

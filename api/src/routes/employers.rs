@@ -191,12 +191,10 @@ pub async fn sign_up(
     else {
         return Err(ApiError::Validation(errors));
     };
-    state
-        .limiters
-        .from_address(&state.db, "employer_signup", &req)
-        .await?;
-    let challenge = super::auth::check_code(
+    let challenge = super::auth::check_code_from_address(
         &state,
+        &req,
+        "employer_signup",
         &phone,
         entity::identity::codes::CodePurpose::EmployerSignup,
         &code,

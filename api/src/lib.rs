@@ -11,7 +11,8 @@ pub mod objects;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;
+pub mod settings;
 pub mod startup;
 
+pub use settings::Settings;
 pub use startup::Application;
-pub use worker::settings::Settings;

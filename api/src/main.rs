@@ -52,7 +52,7 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
     if !demo {
         settings.refuse_published_examples()?;
     }
-    worker::telemetry::init(&settings);
+    worker::telemetry::init(&settings.worker);
     let host = match settings.listen.rsplit_once(':') {
         Some(("0.0.0.0" | "[::]", _)) | None => "127.0.0.1".to_owned(),
         Some((host, _)) => host.to_owned(),

@@ -4,6 +4,7 @@
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
+use crate::Settings;
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::header, web};
 use anyhow::Context;
 use entity::{
@@ -20,7 +21,6 @@ use migration::{Migrator, MigratorTrait};
 use tokio::{sync::watch, task::JoinHandle};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
-use worker::settings::Settings;
 
 use crate::{
     auth::{PasswordWork, jwt::JwtKeys, rate_limit::Limiters},
@@ -90,7 +90,7 @@ impl Application {
     /// Connects the database, applies migrations when configured to, binds the listener and
     /// starts the embedded worker when no broker is configured.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = settings.connect_db().await?;
+        let db = settings.worker.connect_db().await?;
         if settings.migrate_on_start {
             Migrator::up(db.writer(), None)
                 .await
@@ -113,10 +113,10 @@ impl Application {
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let metrics = Metrics::new().context("creating metrics")?;
-        let jwt = JwtKeys::load(settings.jwt_keys.as_ref(), &settings.data_dir)?;
+        let jwt = JwtKeys::load(settings.jwt_keys.as_ref(), &settings.worker.data_dir)?;
 
-        let pii = settings.pii_cipher()?;
-        let providers = worker::dispatch::Providers::from_settings(&settings)?;
+        let pii = settings.worker.pii_cipher()?;
+        let providers = worker::dispatch::Providers::from_settings(&settings.worker)?;
         let state = AppState {
             db: db.clone(),
             metrics,
@@ -130,15 +130,16 @@ impl Application {
                 notice_template: providers.sms_template.clone(),
             },
             broker: settings
+                .worker
                 .rabbit()
                 .map(|_| worker::rabbit::BrokerStatus::default()),
             objects: Objects::open(
                 settings.object_store_url.as_deref(),
                 &settings.object_store_options,
-                &settings.data_dir,
+                &settings.worker.data_dir,
             )?,
             metrics_access: MetricsAccess::from_settings(&settings),
-            egress: settings.egress_policy(),
+            egress: settings.worker.egress_policy(),
         };
         // Metrics on an internal address of their own, for the scraper's network only.
         let (metrics_server, metrics_port) = match &settings.metrics_listen {
@@ -170,7 +171,7 @@ impl Application {
 
         let (stop_background, stopped) = watch::channel(false);
         let mut background = Vec::new();
-        if let (Some(rabbit), Some(status)) = (settings.rabbit(), state.broker.clone()) {
+        if let (Some(rabbit), Some(status)) = (settings.worker.rabbit(), state.broker.clone()) {
             // Production mode: the worker processes relay and consume; the api watches the broker
             // for /readyz.
             background.push(tokio::spawn(worker::rabbit::monitor(
@@ -190,7 +191,7 @@ impl Application {
             )));
             background.push(tokio::spawn(worker::housekeeping::run(
                 db.clone(),
-                settings.retention(),
+                settings.worker.retention(),
                 stopped.clone(),
             )));
             background.push(tokio::spawn(worker::dispatch::run(
@@ -200,7 +201,7 @@ impl Application {
             )));
             background.push(tokio::spawn(worker::partner_sync::run(
                 db.clone(),
-                settings.webhooks()?,
+                settings.worker.webhooks()?,
                 stopped.clone(),
             )));
         }
@@ -227,7 +228,7 @@ impl Application {
         let server = server.run();
         tracing::info!(
             port,
-            embedded_worker = settings.amqp_url.is_none(),
+            embedded_worker = settings.worker.amqp_url.is_none(),
             "api listening"
         );
         Ok(Self {

@@ -17,7 +17,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let fresh = fresh(DbBackend::Sqlite).await?;
     let mut settings = Settings::defaults();
     settings.listen = "127.0.0.1:0".into();
-    settings.data_dir = fresh.dir().to_path_buf();
+    settings.worker.data_dir = fresh.dir().to_path_buf();
     settings.attempts_per_phone_per_minute = 1_000_000;
     settings.attempts_per_address_per_minute = 1_000_000;
     let app = Application::build_with_routes(settings, fresh.db.clone(), |_| {}).await?;

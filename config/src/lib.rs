@@ -49,6 +49,67 @@ pub fn sources() -> Figment {
         .merge(Environment)
 }
 
+/// The keys a settings struct reads: the field names serde's derive hands to the deserializer
+/// (fields marked `#[serde(skip)]` are not among them).
+pub fn keys<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+    /// A deserializer that only notes the field list of the struct asked of it.
+    struct Fields<'a>(&'a mut &'static [&'static str]);
+
+    impl<'de> serde::Deserializer<'de> for Fields<'_> {
+        type Error = serde::de::value::Error;
+
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("not a struct"))
+        }
+
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(serde::de::Error::custom("fields noted"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+
+    let mut fields: &'static [&'static str] = &[];
+    // The error is the point: deserialization stops once the field list is noted.
+    let _ = T::deserialize(Fields(&mut fields));
+    fields
+}
+
+/// Refuses a key given in `sources` (the file or the environment) that no process reads:
+/// `known` holds the keys of every process that reads the same file and environment, so one
+/// `anju.toml` and one environment serve them all while a misspelt key is still named.
+pub fn refuse_unknown(sources: &Figment, known: &[&[&str]]) -> Result<(), String> {
+    let data = sources.data().map_err(|e| e.to_string())?;
+    let mut unknown: Vec<&str> = data
+        .values()
+        .flat_map(|dict| dict.keys())
+        .map(String::as_str)
+        .filter(|key| !known.iter().any(|keys| keys.contains(key)))
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    match unknown.as_slice() {
+        [] => Ok(()),
+        keys => Err(format!(
+            "unknown setting(s) `{}` (see the README's configuration table)",
+            keys.join("`, `")
+        )),
+    }
+}
+
 /// Settings from the environment, every value a string (or, for [`DICTIONARIES`], a dictionary).
 pub struct Environment;
 
@@ -106,6 +167,42 @@ mod tests {
         #[serde(default)]
         object_store_options: std::collections::BTreeMap<String, String>,
         database_url: Option<String>,
+    }
+
+    #[test]
+    fn keys_are_the_fields_serde_reads() {
+        #[derive(serde::Deserialize)]
+        #[expect(dead_code, reason = "only the field names are read")]
+        struct Two {
+            listen: String,
+            #[serde(skip)]
+            derived: u8,
+            body_limit: usize,
+        }
+        assert_eq!(keys::<Two>(), ["listen", "body_limit"]);
+        assert_eq!(keys::<Sample>().len(), 6);
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's Jail closures return figment::Error"
+    )]
+    fn keys_no_process_reads_are_named() {
+        Jail::expect_with(|jail| {
+            jail.create_file("anju.toml", "lisen = \"x\"\nphone = \"1\"\n")?;
+            jail.set_env("ANJU_DATABSE_URL", "x");
+            jail.set_env("ANJU_PASSWORD", "x");
+            let err = refuse_unknown(&sources(), &[&["phone"], &["password"]]).unwrap_err();
+            assert!(err.contains("`databse_url`, `lisen`"), "{err}");
+            assert!(!err.contains("phone") && !err.contains("password"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJU_PHONE", "1");
+            refuse_unknown(&sources(), &[&["phone"]]).unwrap();
+            Ok(())
+        });
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use std::net::IpAddr;
 
+use crate::settings::{Networks, Settings, canonical};
 use actix_web::{HttpRequest, http::header::HeaderMap};
 use chrono::Utc;
 use entity::{
@@ -19,7 +20,6 @@ use entity::{
     platform::rate_limit::{self, Limit},
 };
 use uuid::Uuid;
-use worker::settings::{Networks, Settings, canonical};
 
 use crate::error::ApiError;
 

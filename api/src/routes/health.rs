@@ -143,11 +143,11 @@ pub enum MetricsAccess {
 
 impl MetricsAccess {
     /// What the settings mean for the public port.
-    pub fn from_settings(settings: &worker::settings::Settings) -> Self {
+    pub fn from_settings(settings: &crate::Settings) -> Self {
         match (&settings.metrics_token, &settings.metrics_listen) {
             (Some(token), _) => Self::Token(token.clone()),
             (None, Some(_)) => Self::Off,
-            (None, None) if settings.amqp_url.is_none() => Self::Open,
+            (None, None) if settings.worker.amqp_url.is_none() => Self::Open,
             (None, None) => Self::Off,
         }
     }

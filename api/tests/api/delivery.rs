@@ -89,10 +89,10 @@ async fn app_with_jpush(backend: Backend) -> Option<(TestApp, Arc<JPushFake>)> {
         backend,
         |_| {},
         move |s| {
-            s.push_provider = "jpush".into();
-            s.jpush_app_key = Some("app-key".into());
-            s.jpush_master_secret = Some(entity::secret::Secret::new("master-secret"));
-            s.jpush_base_url = Some(url.clone());
+            s.worker.push_provider = "jpush".into();
+            s.worker.jpush_app_key = Some("app-key".into());
+            s.worker.jpush_master_secret = Some(entity::secret::Secret::new("master-secret"));
+            s.worker.jpush_base_url = Some(url.clone());
         },
     )
     .await?;

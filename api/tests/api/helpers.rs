@@ -176,8 +176,8 @@ pub fn test_settings(data_dir: &std::path::Path) -> Settings {
     settings.listen = "127.0.0.1:0".into();
     settings.http_workers = Some(2);
     settings.shutdown_timeout_secs = 1;
-    settings.db_max_connections = 8;
-    settings.data_dir = data_dir.to_path_buf();
+    settings.worker.db_max_connections = 8;
+    settings.worker.data_dir = data_dir.to_path_buf();
     settings.jwt_keys = Some(entity::secret::Secret::new(format!(
         "{TEST_JWT_KID}:{}",
         base64::engine::general_purpose::STANDARD.encode(TEST_JWT_SECRET)
@@ -185,21 +185,21 @@ pub fn test_settings(data_dir: &std::path::Path) -> Settings {
     settings.bootstrap_admin_phone = Some(ADMIN_PHONE.into());
     settings.bootstrap_admin_password = Some(entity::secret::Secret::new(ADMIN_PASSWORD));
     // Test receivers listen on 127.0.0.1 over plain HTTP (the egress test turns these off).
-    settings.webhook_allow_http = true;
-    settings.webhook_allow_private_networks = true;
+    settings.worker.webhook_allow_http = true;
+    settings.worker.webhook_allow_private_networks = true;
     settings
 }
 
 /// Points `settings` at the SMS stand-in at `url`.
 pub fn use_sms_fake(settings: &mut Settings, url: &str) {
     use crate::sms::*;
-    settings.sms_provider = "aliyun".into();
-    settings.aliyun_access_key_id = Some(ACCESS_KEY_ID.into());
-    settings.aliyun_access_key_secret = Some(entity::secret::Secret::new(ACCESS_KEY_SECRET));
-    settings.aliyun_sms_sign_name = Some(SIGN_NAME.into());
-    settings.aliyun_sms_template = Some(NOTICE_TEMPLATE.into());
-    settings.aliyun_sms_code_template = Some(CODE_TEMPLATE.into());
-    settings.aliyun_base_url = Some(url.into());
+    settings.worker.sms_provider = "aliyun".into();
+    settings.worker.aliyun_access_key_id = Some(ACCESS_KEY_ID.into());
+    settings.worker.aliyun_access_key_secret = Some(entity::secret::Secret::new(ACCESS_KEY_SECRET));
+    settings.worker.aliyun_sms_sign_name = Some(SIGN_NAME.into());
+    settings.worker.aliyun_sms_template = Some(NOTICE_TEMPLATE.into());
+    settings.worker.aliyun_sms_code_template = Some(CODE_TEMPLATE.into());
+    settings.worker.aliyun_base_url = Some(url.into());
 }
 
 /// The RabbitMQ the broker tests use.
@@ -244,10 +244,10 @@ pub async fn spawn_app_with_broker(
         backend,
         |_| {},
         move |s| {
-            s.amqp_url = Some(entity::secret::Secret::new(settings_rabbit.url.clone()));
-            s.amqp_namespace = settings_rabbit.namespace.clone();
-            s.amqp_delivery_limit = settings_rabbit.delivery_limit;
-            s.amqp_prefetch = settings_rabbit.prefetch;
+            s.worker.amqp_url = Some(entity::secret::Secret::new(settings_rabbit.url.clone()));
+            s.worker.amqp_namespace = settings_rabbit.namespace.clone();
+            s.worker.amqp_delivery_limit = settings_rabbit.delivery_limit;
+            s.worker.amqp_prefetch = settings_rabbit.prefetch;
         },
     )
     .await?;
@@ -383,7 +383,7 @@ pub async fn spawn_app_with_unreachable_broker() -> Option<TestApp> {
         Backend::Sqlite,
         |_| {},
         |s| {
-            s.amqp_url = Some(entity::secret::Secret::new(
+            s.worker.amqp_url = Some(entity::secret::Secret::new(
                 "amqp://guest:guest@127.0.0.1:1/%2f",
             ));
         },

@@ -597,7 +597,7 @@ macro_rules! sqlite_and_postgres {
 }
 
 async fn quick_retries(backend: Backend) -> Option<TestApp> {
-    spawn_app_configured(backend, |_| {}, |s| s.webhook_retry_base_ms = 100).await
+    spawn_app_configured(backend, |_| {}, |s| s.worker.webhook_retry_base_ms = 100).await
 }
 
 sqlite_and_postgres!(quick_retries: webhooks_survive_a_receiver_outage => webhooks_survive_a_receiver_outage_sqlite, webhooks_survive_a_receiver_outage_postgres);
@@ -610,8 +610,8 @@ async fn webhooks_survive_a_receiver_outage_postgres_and_rabbitmq() {
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut settings = test_settings(app.data_dir());
-    settings.webhook_retry_base_ms = 100;
-    let hooks = settings.webhooks().unwrap();
+    settings.worker.webhook_retry_base_ms = 100;
+    let hooks = settings.worker.webhooks().unwrap();
     let workers = [
         tokio::spawn(worker::rabbit::run(
             app.db.clone(),
@@ -680,11 +680,11 @@ async fn a_worker_without_the_apis_key_sends_nothing_unsigned() {
     let _ = stop.send(true);
     let _ = task.await;
     let mut settings = test_settings(app.data_dir());
-    settings.webhook_retry_base_ms = 100;
+    settings.worker.webhook_retry_base_ms = 100;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker::partner_sync::run(
         app.db.clone(),
-        settings.webhooks().unwrap(),
+        settings.worker.webhooks().unwrap(),
         stopped,
     ));
     eventually("the right key delivers it", 15, || async {
@@ -827,8 +827,8 @@ async fn strict_egress(backend: Backend) -> Option<TestApp> {
         backend,
         |_| {},
         |s| {
-            s.webhook_allow_private_networks = false;
-            s.webhook_retry_base_ms = 100;
+            s.worker.webhook_allow_private_networks = false;
+            s.worker.webhook_retry_base_ms = 100;
         },
     )
     .await

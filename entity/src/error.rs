@@ -41,10 +41,15 @@ impl DomainError {
         }
     }
 
-    /// `Ok` when a write guarded by what was read touched exactly one row; otherwise someone
-    /// changed the row meanwhile: 409 `concurrent_change` with `detail`.
-    pub fn expect_one(rows_affected: u64, detail: &str) -> Result<(), Self> {
-        if rows_affected == 1 {
+    /// Runs an update guarded by what was read (the row's id and its status or version as read):
+    /// `Ok` when it changed exactly that row; otherwise someone changed the row meanwhile: 409
+    /// `concurrent_change` with `detail`.
+    pub async fn update_one<E: sea_orm::EntityTrait, C: sea_orm::ConnectionTrait>(
+        update: sea_orm::UpdateMany<E>,
+        db: &C,
+        detail: &str,
+    ) -> Result<(), Self> {
+        if update.exec(db).await?.rows_affected == 1 {
             Ok(())
         } else {
             Err(Self::conflict("concurrent_change", detail))

@@ -94,41 +94,40 @@ pub async fn edit<C: ConnectionTrait>(
         ));
     }
     let place_changed = change.place.as_ref().is_some_and(|p| *p != a.place);
-    let updated = activity::Entity::update_many()
-        .col_expr(
-            activity::Column::Title,
-            Expr::value(change.title.unwrap_or(a.title.clone())),
-        )
-        .col_expr(
-            activity::Column::Description,
-            Expr::value(change.description.unwrap_or(a.description.clone())),
-        )
-        .col_expr(
-            activity::Column::Place,
-            Expr::value(change.place.unwrap_or(a.place.clone())),
-        )
-        .col_expr(
-            activity::Column::Contact,
-            Expr::value(change.contact.unwrap_or(a.contact.clone())),
-        )
-        .col_expr(activity::Column::StartsAt, Expr::value(starts_at))
-        .col_expr(activity::Column::EndsAt, Expr::value(ends_at))
-        .col_expr(activity::Column::SignupOpensAt, Expr::value(opens))
-        .col_expr(activity::Column::SignupClosesAt, Expr::value(closes))
-        .col_expr(activity::Column::WaitlistEnabled, Expr::value(waitlist))
-        .col_expr(
-            activity::Column::Version,
-            Expr::col(activity::Column::Version).add(1),
-        )
-        .col_expr(activity::Column::UpdatedAt, Expr::value(now))
-        .filter(activity::Column::Id.eq(activity_id))
-        .filter(activity::Column::Version.eq(a.version))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        updated.rows_affected,
+    DomainError::update_one(
+        activity::Entity::update_many()
+            .col_expr(
+                activity::Column::Title,
+                Expr::value(change.title.unwrap_or(a.title.clone())),
+            )
+            .col_expr(
+                activity::Column::Description,
+                Expr::value(change.description.unwrap_or(a.description.clone())),
+            )
+            .col_expr(
+                activity::Column::Place,
+                Expr::value(change.place.unwrap_or(a.place.clone())),
+            )
+            .col_expr(
+                activity::Column::Contact,
+                Expr::value(change.contact.unwrap_or(a.contact.clone())),
+            )
+            .col_expr(activity::Column::StartsAt, Expr::value(starts_at))
+            .col_expr(activity::Column::EndsAt, Expr::value(ends_at))
+            .col_expr(activity::Column::SignupOpensAt, Expr::value(opens))
+            .col_expr(activity::Column::SignupClosesAt, Expr::value(closes))
+            .col_expr(activity::Column::WaitlistEnabled, Expr::value(waitlist))
+            .col_expr(
+                activity::Column::Version,
+                Expr::col(activity::Column::Version).add(1),
+            )
+            .col_expr(activity::Column::UpdatedAt, Expr::value(now))
+            .filter(activity::Column::Id.eq(activity_id))
+            .filter(activity::Column::Version.eq(a.version)),
+        db,
         "the activity changed meanwhile; read it again",
-    )?;
+    )
+    .await?;
     actor
         .audit(a.site_id, "activity.edit", "activity", activity_id)
         .record(db)

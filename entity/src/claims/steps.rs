@@ -190,24 +190,26 @@ pub async fn act<C: ConnectionTrait>(
         }
         _ => {}
     }
-    let moved = claim::Entity::update_many()
-        .col_expr(claim::Column::Status, Expr::value(to.as_str()))
-        .col_expr(claim::Column::Points, Expr::value(points))
-        .col_expr(claim::Column::PublicityEndsAt, Expr::value(ends))
-        .col_expr(
-            claim::Column::StatusReason,
-            Expr::value(if to == ClaimStatus::Rejected {
-                input.reason.clone()
-            } else {
-                c.status_reason.clone()
-            }),
-        )
-        .col_expr(claim::Column::UpdatedAt, Expr::value(now))
-        .filter(claim::Column::Id.eq(id))
-        .filter(claim::Column::Status.eq(from.as_str()))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(moved.rows_affected, "the claim changed meanwhile; retry")?;
+    DomainError::update_one(
+        claim::Entity::update_many()
+            .col_expr(claim::Column::Status, Expr::value(to.as_str()))
+            .col_expr(claim::Column::Points, Expr::value(points))
+            .col_expr(claim::Column::PublicityEndsAt, Expr::value(ends))
+            .col_expr(
+                claim::Column::StatusReason,
+                Expr::value(if to == ClaimStatus::Rejected {
+                    input.reason.clone()
+                } else {
+                    c.status_reason.clone()
+                }),
+            )
+            .col_expr(claim::Column::UpdatedAt, Expr::value(now))
+            .filter(claim::Column::Id.eq(id))
+            .filter(claim::Column::Status.eq(from.as_str())),
+        db,
+        "the claim changed meanwhile; retry",
+    )
+    .await?;
     record_step(db, id, from.as_str(), to, actor, input.reason.clone()).await?;
     if let (ClaimAction::Publicize, Some(at)) = (action, ends) {
         schedule::task(

@@ -193,36 +193,35 @@ pub async fn rotate<C: ConnectionTrait>(
         ..current.clone()
     };
     // Guarded by the secret it replaces, so two rotations at once cannot both keep "previous".
-    let result = partner::Entity::update_many()
-        .col_expr(
-            partner::Column::ClientSecretHash,
-            Expr::value(updated.client_secret_hash.clone()),
-        )
-        .col_expr(
-            partner::Column::PreviousClientSecretHash,
-            Expr::value(updated.previous_client_secret_hash.clone()),
-        )
-        .col_expr(
-            partner::Column::SigningSecretCipher,
-            Expr::value(updated.signing_secret_cipher.clone()),
-        )
-        .col_expr(
-            partner::Column::PreviousSigningSecretCipher,
-            Expr::value(updated.previous_signing_secret_cipher.clone()),
-        )
-        .col_expr(
-            partner::Column::PreviousValidUntil,
-            Expr::value(updated.previous_valid_until),
-        )
-        .col_expr(partner::Column::UpdatedAt, Expr::value(now))
-        .filter(partner::Column::Id.eq(id))
-        .filter(partner::Column::ClientSecretHash.eq(current.client_secret_hash))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        result.rows_affected,
+    DomainError::update_one(
+        partner::Entity::update_many()
+            .col_expr(
+                partner::Column::ClientSecretHash,
+                Expr::value(updated.client_secret_hash.clone()),
+            )
+            .col_expr(
+                partner::Column::PreviousClientSecretHash,
+                Expr::value(updated.previous_client_secret_hash.clone()),
+            )
+            .col_expr(
+                partner::Column::SigningSecretCipher,
+                Expr::value(updated.signing_secret_cipher.clone()),
+            )
+            .col_expr(
+                partner::Column::PreviousSigningSecretCipher,
+                Expr::value(updated.previous_signing_secret_cipher.clone()),
+            )
+            .col_expr(
+                partner::Column::PreviousValidUntil,
+                Expr::value(updated.previous_valid_until),
+            )
+            .col_expr(partner::Column::UpdatedAt, Expr::value(now))
+            .filter(partner::Column::Id.eq(id))
+            .filter(partner::Column::ClientSecretHash.eq(current.client_secret_hash)),
+        db,
         "the secrets were rotated meanwhile; retry",
-    )?;
+    )
+    .await?;
     AuditEntry::new("partner.rotate_secrets", "partner", id)
         .by(admin_account, "platform_admin")
         .details(json!({ "overlap_seconds": overlap.num_seconds() }))

@@ -352,17 +352,16 @@ pub async fn advance<C: ConnectionTrait>(
         }
     }
     let now = Utc::now();
-    let updated = Entity::update_many()
-        .col_expr(Column::Status, next.as_str().into())
-        .col_expr(Column::UpdatedAt, now.into())
-        .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(from.as_str()))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        updated.rows_affected,
+    DomainError::update_one(
+        Entity::update_many()
+            .col_expr(Column::Status, next.as_str().into())
+            .col_expr(Column::UpdatedAt, now.into())
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.eq(from.as_str())),
+        db,
         "the application changed meanwhile; retry",
-    )?;
+    )
+    .await?;
     let job = job::Entity::find_by_id(app.job_id)
         .one(db)
         .await?

@@ -223,23 +223,22 @@ pub async fn review<C: ConnectionTrait>(
     }
     let now = Utc::now();
     // The status in the WHERE clause makes concurrent decisions safe: only one applies.
-    let updated = Entity::update_many()
-        .col_expr(Column::Status, next.as_str().into())
-        .col_expr(
-            Column::StatusReason,
-            sea_orm::sea_query::Expr::value(reason.clone()),
-        )
-        .col_expr(Column::ReviewedBy, Some(reviewer).into())
-        .col_expr(Column::ReviewedAt, Some(now).into())
-        .col_expr(Column::UpdatedAt, now.into())
-        .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(status.as_str()))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        updated.rows_affected,
+    DomainError::update_one(
+        Entity::update_many()
+            .col_expr(Column::Status, next.as_str().into())
+            .col_expr(
+                Column::StatusReason,
+                sea_orm::sea_query::Expr::value(reason.clone()),
+            )
+            .col_expr(Column::ReviewedBy, Some(reviewer).into())
+            .col_expr(Column::ReviewedAt, Some(now).into())
+            .col_expr(Column::UpdatedAt, now.into())
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.eq(status.as_str())),
+        db,
         "the employer changed meanwhile; retry",
-    )?;
+    )
+    .await?;
     let closed_jobs = if next == EmployerStatus::Suspended {
         super::job::close_all_open(db, id, now).await?
     } else {

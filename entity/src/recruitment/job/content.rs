@@ -157,17 +157,16 @@ pub async fn edit<C: ConnectionTrait>(
     let mut edited = content_columns(content, &employer_name(db, employer_id).await?);
     edited.version = Set(version + 1);
     edited.updated_at = Set(Utc::now());
-    let updated = Entity::update_many()
-        .set(edited)
-        .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(JobStatus::Draft.as_str()))
-        .filter(Column::Version.eq(version))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        updated.rows_affected,
+    DomainError::update_one(
+        Entity::update_many()
+            .set(edited)
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.eq(JobStatus::Draft.as_str()))
+            .filter(Column::Version.eq(version)),
+        db,
         "the posting changed since it was read; read it again",
-    )?;
+    )
+    .await?;
     AuditEntry::new("job.edit", "job", id)
         .by(account_id, Role::Employer.as_str())
         .details(json!({ "version": version + 1 }))

@@ -142,27 +142,26 @@ pub async fn act<C: ConnectionTrait>(
     if action == JobAction::Reject && reason.is_none() {
         return Err(DomainError::invalid("reason", "a reason is required"));
     }
-    let updated = Entity::update_many()
-        .col_expr(Column::Status, to.as_str().into())
-        .col_expr(Column::StatusReason, Expr::value(reason.clone()))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, now.into())
-        .col_expr(
-            Column::PublishedAt,
-            Expr::value(if to == JobStatus::Published {
-                Some(job.published_at.unwrap_or(now))
-            } else {
-                job.published_at
-            }),
-        )
-        .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(from.as_str()))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        updated.rows_affected,
+    DomainError::update_one(
+        Entity::update_many()
+            .col_expr(Column::Status, to.as_str().into())
+            .col_expr(Column::StatusReason, Expr::value(reason.clone()))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, now.into())
+            .col_expr(
+                Column::PublishedAt,
+                Expr::value(if to == JobStatus::Published {
+                    Some(job.published_at.unwrap_or(now))
+                } else {
+                    job.published_at
+                }),
+            )
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.eq(from.as_str())),
+        db,
         "the posting changed meanwhile; retry",
-    )?;
+    )
+    .await?;
     let (actor_id, role) = match actor {
         JobActor::Employer(a, _) => (Some(a), Role::Employer.as_str()),
         JobActor::Staff(a, r) => (Some(a), r.as_str()),
@@ -279,18 +278,17 @@ pub async fn renew<C: ConnectionTrait>(
         ));
     }
     let now = Utc::now();
-    let updated = Entity::update_many()
-        .col_expr(Column::ValidThrough, valid_through.into())
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, now.into())
-        .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(JobStatus::Published.as_str()))
-        .exec(db)
-        .await?;
-    DomainError::expect_one(
-        updated.rows_affected,
+    DomainError::update_one(
+        Entity::update_many()
+            .col_expr(Column::ValidThrough, valid_through.into())
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, now.into())
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.eq(JobStatus::Published.as_str())),
+        db,
         "the posting changed meanwhile; retry",
-    )?;
+    )
+    .await?;
     AuditEntry::new("job.renew", "job", id)
         .by(account_id, Role::Employer.as_str())
         .details(json!({ "valid_through": valid_through }))

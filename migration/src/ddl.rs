@@ -115,3 +115,13 @@ async fn alter_each<X>(
     }
     Ok(())
 }
+
+/// Runs one SQL statement as written (for what the schema builder cannot say: partial and
+/// trigram indexes, functions, data fixes).
+pub(crate) async fn sql(manager: &SchemaManager<'_>, statement: &str) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(statement)
+        .await?;
+    Ok(())
+}

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::ddl;
+
 /// Creates `anju_uuid_v7()` on PostgreSQL (nothing on SQLite).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -13,26 +15,18 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
             // A random UUID whose first 48 bits are the Unix time in milliseconds and whose
             // version nibble is 7.
-            manager
-                .get_connection()
-                .execute_unprepared(
-                    "CREATE OR REPLACE FUNCTION anju_uuid_v7() RETURNS uuid AS $$ \
+            ddl::sql(manager, "CREATE OR REPLACE FUNCTION anju_uuid_v7() RETURNS uuid AS $$ \
                      SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) \
                      PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) \
                      FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid \
-                     $$ LANGUAGE sql VOLATILE",
-                )
-                .await?;
+                     $$ LANGUAGE sql VOLATILE").await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared("DROP FUNCTION IF EXISTS anju_uuid_v7()")
-                .await?;
+            ddl::sql(manager, "DROP FUNCTION IF EXISTS anju_uuid_v7()").await?;
         }
         Ok(())
     }

@@ -122,10 +122,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared("DROP FUNCTION IF EXISTS anju_points_append_only()")
-                .await?;
+            ddl::sql(manager, "DROP FUNCTION IF EXISTS anju_points_append_only()").await?;
         }
         Ok(())
     }

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::ddl;
+
 /// Creates idx_point_claim_publicized (the same SQL on PostgreSQL and SQLite).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -10,21 +12,17 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "CREATE INDEX IF NOT EXISTS idx_point_claim_publicized \
+        ddl::sql(
+            manager,
+            "CREATE INDEX IF NOT EXISTS idx_point_claim_publicized \
                  ON point_claim (site_id, publicity_ends_at) WHERE status = 'publicized'",
-            )
-            .await?;
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared("DROP INDEX IF EXISTS idx_point_claim_publicized")
-            .await?;
+        ddl::sql(manager, "DROP INDEX IF EXISTS idx_point_claim_publicized").await?;
         Ok(())
     }
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::ddl;
+
 /// Rewrites `resident.id_card_masked` (the same SQL on PostgreSQL and SQLite).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -11,14 +13,9 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "UPDATE resident SET id_card_masked = \
+        ddl::sql(manager, "UPDATE resident SET id_card_masked = \
                  substr(id_card_masked, 1, 1) || '****************' || substr(id_card_masked, 18, 1) \
-                 WHERE length(id_card_masked) = 18",
-            )
-            .await?;
+                 WHERE length(id_card_masked) = 18").await?;
         Ok(())
     }
 

@@ -95,14 +95,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // Every session that exists today becomes a family, revoked if its tokens were.
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "INSERT INTO refresh_family (id, account_id, created_at, revoked_at) \
+        ddl::sql(
+            manager,
+            "INSERT INTO refresh_family (id, account_id, created_at, revoked_at) \
                  SELECT family_id, account_id, MIN(created_at), MAX(revoked_at) \
                  FROM refresh_token GROUP BY family_id, account_id",
-            )
-            .await?;
+        )
+        .await?;
         Ok(())
     }
 

@@ -50,10 +50,11 @@ impl MigrationTrait for Migration {
             [RefreshToken::ExpiresAt],
         )
         .await?;
-        manager
-            .get_connection()
-            .execute_unprepared("DELETE FROM scheduled_task WHERE kind = 'housekeeping'")
-            .await?;
+        ddl::sql(
+            manager,
+            "DELETE FROM scheduled_task WHERE kind = 'housekeeping'",
+        )
+        .await?;
         Ok(())
     }
 

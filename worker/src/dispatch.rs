@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::delivery::{
-    ProviderError, PushMessage, PushProvider, RetryPolicy, Sms, SmsProvider,
+    ProviderError, PushMessage, PushProvider, RetryPolicy, Sms, SmsProvider, Vendor,
     log::{LogPush, LogSms},
     with_retries,
 };

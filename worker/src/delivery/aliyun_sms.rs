@@ -2,7 +2,7 @@
 //! Aliyun's signature v1 (HMAC-SHA1 over the sorted, percent-encoded parameters) and posted as a
 //! form.
 
-use std::{collections::BTreeMap, time::Duration};
+use std::collections::BTreeMap;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
@@ -15,12 +15,12 @@ use serde::Deserialize;
 use sha1::Sha1;
 use uuid::Uuid;
 
-use super::{ProviderError, Sms, SmsProvider, mask_phone, scrub, transport_error};
+use super::{
+    Endpoint, ProviderError, Sms, SmsProvider, Vendor, mask_phone, scrub, transport_error,
+};
 
 /// Aliyun's SMS API host.
 pub const DEFAULT_BASE_URL: &str = "https://dysmsapi.aliyuncs.com";
-/// How long one request may take, connecting included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const API_VERSION: &str = "2017-05-25";
 /// The SMS API is served from one region whatever the caller's; Aliyun's own example sends it.
 const REGION: &str = "cn-hangzhou";
@@ -36,12 +36,16 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// The Aliyun SMS client.
 #[derive(Debug, Clone)]
 pub struct AliyunSms {
-    base_url: String,
+    endpoint: Endpoint,
     access_key_id: String,
     access_key_secret: Secret,
     sign_name: String,
-    client: reqwest::Client,
-    timeout: Duration,
+}
+
+impl Vendor for AliyunSms {
+    fn endpoint(&mut self) -> &mut Endpoint {
+        &mut self.endpoint
+    }
 }
 
 impl AliyunSms {
@@ -52,27 +56,11 @@ impl AliyunSms {
         sign_name: impl Into<String>,
     ) -> Result<Self, reqwest::Error> {
         Ok(Self {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            endpoint: Endpoint::new(DEFAULT_BASE_URL)?,
             access_key_id: access_key_id.into(),
             access_key_secret,
             sign_name: sign_name.into(),
-            client: reqwest::Client::builder()
-                .timeout(DEFAULT_TIMEOUT)
-                .build()?,
-            timeout: DEFAULT_TIMEOUT,
         })
-    }
-
-    /// Talks to another host (a test server, a proxy).
-    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_owned();
-        self
-    }
-
-    /// Gives each request `timeout` instead of [`DEFAULT_TIMEOUT`].
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
     }
 
     /// The signed form for one message. Each call has a fresh nonce, as Aliyun rejects a reused
@@ -116,10 +104,9 @@ impl AliyunSms {
         })?;
         let form = self.signed_form(&phone, sms)?;
         let response = self
-            .client
-            .post(format!("{}/", self.base_url))
+            .endpoint
+            .post("/")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .timeout(self.timeout)
             .body(form)
             .send()
             .await

@@ -1,22 +1,20 @@
 //! JPush (极光推送) through its REST API v3: `POST /v3/push` with HTTP Basic auth
 //! (`app_key:master_secret`), one request per batch of up to 1000 registration ids.
 
-use std::time::Duration;
-
 use entity::secret::Secret;
 use futures_util::future::BoxFuture;
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{ProviderError, PushMessage, PushProvider, PushReport, scrub, transport_error};
+use super::{
+    Endpoint, ProviderError, PushMessage, PushProvider, PushReport, Vendor, scrub, transport_error,
+};
 
 /// JPush's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.jpush.cn";
 /// Registration ids JPush accepts in one push.
 pub const MAX_BATCH: usize = 1000;
-/// How long one request may take, connecting included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long JPush keeps a message for a device that is offline (one day, in seconds).
 const TIME_TO_LIVE_SECS: u32 = 86_400;
 /// JPush's error code for "cannot find user by this audience". With a `registration_id` audience
@@ -31,37 +29,25 @@ const CANNOT_FIND_AUDIENCE: i64 = 1011;
 /// The JPush client.
 #[derive(Debug, Clone)]
 pub struct JPush {
-    base_url: String,
+    endpoint: Endpoint,
     app_key: String,
     master_secret: Secret,
-    client: reqwest::Client,
-    timeout: Duration,
+}
+
+impl Vendor for JPush {
+    fn endpoint(&mut self) -> &mut Endpoint {
+        &mut self.endpoint
+    }
 }
 
 impl JPush {
-    /// A client for the app `app_key`, talking to [`DEFAULT_BASE_URL`] with [`DEFAULT_TIMEOUT`].
+    /// A client for the app `app_key`, talking to [`DEFAULT_BASE_URL`].
     pub fn new(app_key: impl Into<String>, master_secret: Secret) -> Result<Self, reqwest::Error> {
         Ok(Self {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            endpoint: Endpoint::new(DEFAULT_BASE_URL)?,
             app_key: app_key.into(),
             master_secret,
-            client: reqwest::Client::builder()
-                .timeout(DEFAULT_TIMEOUT)
-                .build()?,
-            timeout: DEFAULT_TIMEOUT,
         })
-    }
-
-    /// Talks to another host (a test server, a proxy).
-    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_owned();
-        self
-    }
-
-    /// Gives each request `timeout` instead of [`DEFAULT_TIMEOUT`].
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
     }
 
     async fn push(
@@ -79,10 +65,9 @@ impl JPush {
             )));
         }
         let response = self
-            .client
-            .post(format!("{}/v3/push", self.base_url))
+            .endpoint
+            .post("/v3/push")
             .basic_auth(&self.app_key, Some(self.master_secret.expose()))
-            .timeout(self.timeout)
             .json(&request_body(message, tokens))
             .send()
             .await

@@ -12,6 +12,56 @@ pub mod log;
 
 use std::{future::Future, time::Duration};
 
+/// How long one request to a provider may take, connecting included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a provider's API is and how long a call may take: its base URL, one pooled client and a
+/// timeout per request.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    base_url: String,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Endpoint {
+    /// The API at `base_url`, with [`DEFAULT_TIMEOUT`].
+    pub fn new(base_url: &str) -> Result<Self, reqwest::Error> {
+        Ok(Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client: reqwest::Client::builder()
+                .timeout(DEFAULT_TIMEOUT)
+                .build()?,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// A `POST` to `path` (from `/`) under the base URL, with the timeout.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.base_url))
+            .timeout(self.timeout)
+    }
+}
+
+/// A provider's client, which talks to an [`Endpoint`] that tests and proxies can move.
+pub trait Vendor: Sized {
+    /// The client's endpoint.
+    fn endpoint(&mut self) -> &mut Endpoint;
+
+    /// Talks to another host (a test server, a proxy).
+    fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.endpoint().base_url = base_url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Gives each request `timeout` instead of [`DEFAULT_TIMEOUT`].
+    fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.endpoint().timeout = timeout;
+        self
+    }
+}
+
 use futures_util::future::BoxFuture;
 
 /// A push notification, the same for every device it goes to.

@@ -15,7 +15,9 @@ use entity::secret::Secret;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha1::Sha1;
-use worker::delivery::{ProviderError, Sms, SmsProvider, aliyun_sms::AliyunSms, with_retries};
+use worker::delivery::{
+    ProviderError, Sms, SmsProvider, Vendor, aliyun_sms::AliyunSms, with_retries,
+};
 
 use crate::{
     fake::{Answer, Fake, Protocol, Reply, dead_url},

@@ -7,7 +7,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use entity::secret::Secret;
 use serde_json::{Value, json};
 use worker::delivery::{
-    ProviderError, PushMessage, PushProvider, PushReport, jpush::JPush, with_retries,
+    ProviderError, PushMessage, PushProvider, PushReport, Vendor, jpush::JPush, with_retries,
 };
 
 use crate::{

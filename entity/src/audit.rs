@@ -2,33 +2,47 @@
 
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, entity::prelude::*};
 
-/// One audit event.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// One audit event. The row is also the API's `AuditEvent` (its field docs are the contract's
+/// descriptions): the id is a UUIDv7, so time-ordered; the role is the actor's at the time;
+/// `on_behalf_of` is set in assisted mode; actions read like `resident.update` or
+/// `resident.reveal_id_card`, target types like `resident`; details hold changed field names and
+/// counts, never sensitive values.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    DeriveEntityModel,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[sea_orm(table_name = "audit_event")]
+#[schema(as = AuditEvent, description = "One audit event.")]
 pub struct Model {
-    /// Id (UUIDv7: time-ordered).
+    /// Id (time-ordered).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// The site concerned, if any.
+    /// Site concerned.
     pub site_id: Option<Uuid>,
-    /// Who acted (an account), if anyone.
+    /// Acting account.
     pub actor_account_id: Option<Uuid>,
-    /// The actor's role at the time.
+    /// Its role.
     pub actor_role: String,
-    /// The resident the actor acted for (assisted mode), if any.
+    /// The resident acted for.
     pub on_behalf_of: Option<Uuid>,
-    /// What was done, e.g. `resident.update`, `resident.reveal_id_card`.
+    /// What was done.
     pub action: String,
-    /// The kind of object, e.g. `resident`.
+    /// Kind of object.
     pub target_type: String,
     /// The object.
     pub target_id: Option<Uuid>,
     /// The reason given.
     pub reason: Option<String>,
-    /// Details (changed field names, counts; never sensitive values).
-    pub details: Json,
+    /// Details.
+    pub details: serde_json::Value,
     /// When.
-    pub created_at: DateTimeUtc,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 no_relations!();

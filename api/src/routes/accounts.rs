@@ -94,50 +94,8 @@ pub struct AccountStateRequest {
     pub reason: String,
 }
 
-/// One audit event.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AuditEvent {
-    /// Id (time-ordered).
-    pub id: Uuid,
-    /// Site concerned.
-    pub site_id: Option<Uuid>,
-    /// Acting account.
-    pub actor_account_id: Option<Uuid>,
-    /// Its role.
-    pub actor_role: String,
-    /// The resident acted for.
-    pub on_behalf_of: Option<Uuid>,
-    /// What was done.
-    pub action: String,
-    /// Kind of object.
-    pub target_type: String,
-    /// The object.
-    pub target_id: Option<Uuid>,
-    /// The reason given.
-    pub reason: Option<String>,
-    /// Details.
-    pub details: serde_json::Value,
-    /// When.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<audit::Model> for AuditEvent {
-    fn from(m: audit::Model) -> Self {
-        Self {
-            id: m.id,
-            site_id: m.site_id,
-            actor_account_id: m.actor_account_id,
-            actor_role: m.actor_role,
-            on_behalf_of: m.on_behalf_of,
-            action: m.action,
-            target_type: m.target_type,
-            target_id: m.target_id,
-            reason: m.reason,
-            details: m.details,
-            created_at: m.created_at,
-        }
-    }
-}
+/// One audit event (the stored row is the contract's `AuditEvent`).
+pub type AuditEvent = audit::Model;
 
 /// Paging.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -378,7 +336,7 @@ pub async fn list_audit(
 ) -> Result<web::Json<Paginated<AuditEvent>>, ApiError> {
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let events = ops::list_audit(state.db.conn(), &caller.actor(), &page).await?;
-    Ok(web::Json(events.map(AuditEvent::from).into()))
+    Ok(web::Json(events.into()))
 }
 
 /// Registers the routes of this group.

@@ -123,41 +123,8 @@ pub struct BuildingQuery {
     pub cursor: Option<String>,
 }
 
-/// A household.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Household {
-    /// Id.
-    pub id: Uuid,
-    /// Site.
-    pub site_id: Uuid,
-    /// Group.
-    pub group_id: Uuid,
-    /// Building.
-    pub building_id: Uuid,
-    /// Label, e.g. `3-201`.
-    pub label: String,
-    /// Receives the minimum living allowance (低保).
-    pub low_income: bool,
-    /// Created at.
-    pub created_at: DateTime<Utc>,
-    /// Last changed at.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<household::Model> for Household {
-    fn from(m: household::Model) -> Self {
-        Self {
-            id: m.id,
-            site_id: m.site_id,
-            group_id: m.group_id,
-            building_id: m.building_id,
-            label: m.label,
-            low_income: m.low_income,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
+/// A household (the stored row is the contract's `Household`).
+pub type Household = household::Model;
 
 /// A household with its members.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -400,7 +367,7 @@ pub async fn create_household(
             let household =
                 ops::create_household(txn, &actor, body.building_id, label, body.low_income)
                     .await?;
-            StoredResponse::json(StatusCode::CREATED, &Household::from(household))
+            StoredResponse::json(StatusCode::CREATED, &household)
         })
     })
     .await
@@ -427,7 +394,7 @@ pub async fn list_households(
         low_income: q.low_income,
     };
     let households = ops::list_households(state.db.conn(), &caller.scope, &filter, &page).await?;
-    Ok(web::Json(households.map(Household::from).into()))
+    Ok(web::Json(households.into()))
 }
 
 /// One household with its members.

@@ -1,28 +1,41 @@
 //! A household (户) living in a building.
 
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 
-/// A household.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// A household. The row is also the API's `Household` (its field docs are the contract's
+/// descriptions); the id is a UUIDv7, the label unique within the building, the group kept in
+/// step with the building's, and `low_income` sensitive.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    DeriveEntityModel,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[sea_orm(table_name = "household")]
+#[schema(as = Household, description = "A household.")]
 pub struct Model {
-    /// Id (UUIDv7).
+    /// Id.
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// The site.
+    /// Site.
     pub site_id: Uuid,
-    /// The group of its building (kept in step with the building).
+    /// Group.
     pub group_id: Uuid,
-    /// The building.
+    /// Building.
     pub building_id: Uuid,
-    /// Label, unique within the building (e.g. `3-201`).
+    /// Label, e.g. `3-201`.
     pub label: String,
-    /// Receives minimum living allowance (低保): sensitive.
+    /// Receives the minimum living allowance (低保).
     pub low_income: bool,
     /// Created at.
-    pub created_at: DateTimeUtc,
+    pub created_at: DateTime<Utc>,
     /// Last changed at.
-    pub updated_at: DateTimeUtc,
+    pub updated_at: DateTime<Utc>,
 }
 
 no_relations!();

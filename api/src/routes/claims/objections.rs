@@ -1,0 +1,127 @@
+//! Objections during publicity: any resident of the site raises one, staff uphold or dismiss it.
+
+use entity::claims::{self, objection};
+
+use crate::routes::{common::text, prelude::*};
+
+/// An objection.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRequest {
+    /// Why, up to 500 characters.
+    pub reason: String,
+}
+
+/// An objection and its decision.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Objection {
+    /// Id.
+    pub id: Uuid,
+    /// The claim.
+    pub claim_id: Uuid,
+    /// Why.
+    pub reason: String,
+    /// `pending`, `upheld` or `dismissed`.
+    pub status: String,
+    /// Decided at.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<objection::Model> for Objection {
+    fn from(m: objection::Model) -> Self {
+        Self {
+            id: m.id,
+            claim_id: m.claim_id,
+            reason: m.reason,
+            status: m.status,
+            decided_at: m.decided_at,
+        }
+    }
+}
+
+/// Objects to a publicized claim (any resident of the site).
+#[utoipa::path(
+    post, path = "/api/v1/points/claims/{id}/objections", tag = "points", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Claim id")),
+    request_body = ObjectionRequest,
+    responses(
+        (status = 201, description = "Raised", body = Objection),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such publicized claim at the caller's site", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn object_to_claim(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<ObjectionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = text("reason", &body.reason, 500)?;
+    let txn = state.db.begin().await?;
+    let o = claims::object(&txn, &caller.actor(), id.into_inner(), reason).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Objection::from(o)))
+}
+
+/// A decision's reason.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// Why (default: the objection's reason), up to 500 characters.
+    pub reason: Option<String>,
+}
+
+async fn decide(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+    uphold: bool,
+    body: DecisionRequest,
+) -> Result<web::Json<Objection>, ApiError> {
+    let reason = body.reason.map(|r| text("reason", &r, 500)).transpose()?;
+    let txn = state.db.begin().await?;
+    let o = claims::decide(&txn, &caller.actor(), id, uphold, reason).await?;
+    txn.commit().await?;
+    Ok(web::Json(o.into()))
+}
+
+/// Upholds an objection (staff): the claim is rejected; points already credited are reversed by a
+/// correction entry.
+#[utoipa::path(
+    post, path = "/api/v1/points/objections/{id}/uphold", tag = "points", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Objection id")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 200, description = "Upheld", body = Objection),
+        (status = 404, description = "No such objection in reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`: already decided", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn uphold_objection(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<DecisionRequest>,
+) -> Result<web::Json<Objection>, ApiError> {
+    decide(&state, &caller, id.into_inner(), true, body).await
+}
+
+/// Dismisses an objection (staff); a claim whose window has closed is then credited.
+#[utoipa::path(
+    post, path = "/api/v1/points/objections/{id}/dismiss", tag = "points", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Objection id")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 200, description = "Dismissed", body = Objection),
+        (status = 404, description = "No such objection in reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`: already decided", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn dismiss_objection(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<DecisionRequest>,
+) -> Result<web::Json<Objection>, ApiError> {
+    decide(&state, &caller, id.into_inner(), false, body).await
+}

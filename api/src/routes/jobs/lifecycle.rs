@@ -1,0 +1,158 @@
+//! A posting's life after the draft: submitted, published or rejected by staff, closed, filled
+//! and renewed, each step one endpoint (`action_route!` for those without a body).
+
+use entity::{
+    kernel::Role,
+    recruitment::job::{self, JobAction, JobActor},
+};
+
+use super::Job;
+use crate::routes::{common::text, prelude::*};
+
+/// Why staff reject a posting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// The reason, shown to the employer.
+    pub reason: String,
+}
+
+async fn act(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+    action: JobAction,
+    reason: Option<String>,
+) -> Result<web::Json<Job>, ApiError> {
+    let actor = match (caller.role, caller.employer_id) {
+        (Role::Employer, Some(e)) => JobActor::Employer(caller.account_id, e),
+        (Role::Staff | Role::SiteAdmin | Role::PlatformAdmin, _) => {
+            JobActor::Staff(caller.account_id, caller.role)
+        }
+        _ => {
+            return Err(ApiError::Forbidden(
+                "only employers and staff act on job postings",
+            ));
+        }
+    };
+    let txn = state.db.begin().await?;
+    let job = job::act(&txn, actor, id, action, reason).await?;
+    txn.commit().await?;
+    Ok(web::Json(job.into()))
+}
+
+macro_rules! action_route {
+    ($fn:ident, $path:literal, $action:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            post, path = $path, tag = "jobs", security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = "Job id")),
+            responses(
+                (status = 200, description = "Done", body = Job),
+                (status = 403, description = "This role may not do that", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such posting visible to the caller", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "`illegal_transition`, `employer_not_verified` or `valid_through_passed`", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        pub async fn $fn(state: web::Data<AppState>, caller: Principal, id: web::Path<Uuid>) -> Result<web::Json<Job>, ApiError> {
+            act(&state, &caller, id.into_inner(), $action, None).await
+        }
+    };
+}
+
+action_route!(
+    submit_job,
+    "/api/v1/jobs/{id}/submit",
+    JobAction::Submit,
+    "Submits a draft for review (its verified employer)."
+);
+action_route!(
+    publish_job,
+    "/api/v1/jobs/{id}/publish",
+    JobAction::Publish,
+    "Publishes a submitted posting (staff); it expires at `valid_through`."
+);
+action_route!(
+    close_job,
+    "/api/v1/jobs/{id}/close",
+    JobAction::Close,
+    "Closes a posting (its employer, or staff)."
+);
+action_route!(
+    fill_job,
+    "/api/v1/jobs/{id}/fill",
+    JobAction::Fill,
+    "Marks a published posting filled (its employer)."
+);
+
+/// Sends a submitted posting back to draft with a reason (staff).
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/reject", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, description = "Back to draft", body = Job),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such posting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reject_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<RejectRequest>,
+) -> Result<web::Json<Job>, ApiError> {
+    let reason = text("reason", &body.reason, 500)?;
+    act(
+        &state,
+        &caller,
+        id.into_inner(),
+        JobAction::Reject,
+        Some(reason),
+    )
+    .await
+}
+
+/// A later end date for a published posting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewRequest {
+    /// The new `valid_through`, later than the current one.
+    pub valid_through: DateTime<Utc>,
+}
+
+/// Extends a published posting before it expires (its employer).
+#[utoipa::path(
+    post, path = "/api/v1/jobs/{id}/renew", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    request_body = RenewRequest,
+    responses(
+        (status = 200, description = "Renewed", body = Job),
+        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`: not published", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`valid_through` not later", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn renew_job(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<RenewRequest>,
+) -> Result<web::Json<Job>, ApiError> {
+    let employer_id = caller
+        .employer_id
+        .ok_or(ApiError::Forbidden("only employers renew their postings"))?;
+    let txn = state.db.begin().await?;
+    let job = job::renew(
+        &txn,
+        caller.account_id,
+        employer_id,
+        id.into_inner(),
+        body.valid_through,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(job.into()))
+}

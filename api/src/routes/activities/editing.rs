@@ -1,0 +1,253 @@
+//! Staff create and edit activities: the request checked field by field, times kept to whole
+//! seconds.
+
+use chrono::Timelike;
+use entity::activities::{self, ActivityContent, ActivityEdit, ActivityKind, AudienceSpec};
+
+use super::Activity;
+use crate::routes::{
+    common::{create, text_field},
+    prelude::*,
+};
+
+/// Who an activity is for within its site (both empty: the whole site).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityAudience {
+    /// These committees.
+    #[serde(default)]
+    pub committee_ids: Vec<Uuid>,
+    /// These groups.
+    #[serde(default)]
+    pub group_ids: Vec<Uuid>,
+}
+
+/// Points awarded for attendance: checking in files a claim, already registered, that goes on
+/// to publicity and crediting like any other.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendancePoints {
+    /// Points category (`policy_savvy`, `public_welfare`, …).
+    pub category: String,
+    /// Points, 1–100.
+    pub amount: i32,
+}
+
+/// A new activity.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRequest {
+    /// The site.
+    pub site_id: Uuid,
+    /// Title (up to 100 characters).
+    pub title: String,
+    /// Description (up to 5,000 characters).
+    pub description: String,
+    /// Kind.
+    pub kind: ActivityKind,
+    /// Place.
+    pub place: String,
+    /// Starts at.
+    pub starts_at: DateTime<Utc>,
+    /// Ends at (after the start).
+    pub ends_at: DateTime<Utc>,
+    /// Sign-up opens at (default: now).
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    /// Sign-up closes at (default: the start).
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    /// Seats, 1–100,000.
+    pub capacity: i32,
+    /// Keep a waiting list when full (default on).
+    #[serde(default = "yes")]
+    pub waitlist: bool,
+    /// Who it is for (default: the whole site).
+    #[serde(default)]
+    pub audience: ActivityAudience,
+    /// Contact.
+    pub contact: String,
+    /// Points for attendance.
+    pub points: Option<AttendancePoints>,
+    /// Employers taking part (job fairs).
+    #[serde(default)]
+    pub employer_ids: Vec<Uuid>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ActivityRequest {
+    fn validate(self) -> Result<(Uuid, ActivityContent, AudienceSpec), ApiError> {
+        let mut errors = FieldErrors::new();
+        let mut field = |name: &str, value: &str, max: usize| {
+            text_field(&mut errors, name, value, max).unwrap_or_default()
+        };
+        let title = field("title", &self.title, 100);
+        let description = field("description", &self.description, 5000);
+        let place = field("place", &self.place, 200);
+        let contact = field("contact", &self.contact, 100);
+        let now = Utc::now();
+        // Whole seconds: activities need no more, and every database stores them exactly.
+        let second = |t: DateTime<Utc>| t.with_nanosecond(0).unwrap_or(t);
+        let (starts_at, ends_at) = (second(self.starts_at), second(self.ends_at));
+        let opens = second(self.signup_opens_at.unwrap_or(now));
+        let closes = second(self.signup_closes_at.unwrap_or(starts_at));
+        if self.ends_at <= self.starts_at {
+            errors.insert("ends_at".into(), "must be after starts_at".into());
+        }
+        if self.starts_at <= now {
+            errors.insert("starts_at".into(), "must be in the future".into());
+        }
+        if closes <= opens || closes > self.ends_at {
+            errors.insert(
+                "signup_closes_at".into(),
+                "must be after signup_opens_at and no later than ends_at".into(),
+            );
+        }
+        if !(1..=100_000).contains(&self.capacity) {
+            errors.insert("capacity".into(), "must be 1–100,000".into());
+        }
+        if let Some(p) = &self.points
+            && (entity::points::Category::parse(p.category.trim()).is_none()
+                || !(1..=100).contains(&p.amount))
+        {
+            errors.insert(
+                "points".into(),
+                "category one of the seven points categories, amount 1–100".into(),
+            );
+        }
+        if self.employer_ids.len() > 200 {
+            errors.insert("employer_ids".into(), "at most 200 employers".into());
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok((
+            self.site_id,
+            ActivityContent {
+                title,
+                description,
+                kind: self.kind,
+                place,
+                starts_at,
+                ends_at,
+                signup_opens_at: opens,
+                signup_closes_at: closes,
+                capacity: self.capacity,
+                waitlist_enabled: self.waitlist,
+                contact,
+                points: self.points.and_then(|p| {
+                    entity::points::Category::parse(p.category.trim()).map(|c| (c, p.amount))
+                }),
+                employer_ids: self.employer_ids,
+            },
+            AudienceSpec {
+                committee_ids: self.audience.committee_ids,
+                group_ids: self.audience.group_ids,
+            },
+        ))
+    }
+}
+
+/// Creates an activity (staff of its site); reminders and attendance are scheduled with it.
+#[utoipa::path(
+    post, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = ActivityRequest,
+    responses(
+        (status = 201, description = "Created", body = Activity),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_activity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    Json(body): Json<ActivityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (site_id, content, spec) = body.validate()?;
+    let actor = caller.actor();
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let a = activities::create(txn, &actor, site_id, content, &spec).await?;
+            StoredResponse::json(StatusCode::CREATED, &Activity::from(a))
+        })
+    })
+    .await
+}
+
+/// Changes to an activity: only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityPatch {
+    /// Title (up to 100 characters).
+    pub title: Option<String>,
+    /// Description (up to 5,000 characters).
+    pub description: Option<String>,
+    /// Place (participants are told of a change).
+    pub place: Option<String>,
+    /// Contact.
+    pub contact: Option<String>,
+    /// Starts at (participants are told; reminders move).
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Ends at.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Sign-up opens at.
+    pub signup_opens_at: Option<DateTime<Utc>>,
+    /// Sign-up closes at.
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    /// Keep a waiting list when full (off only while nobody waits).
+    pub waitlist: Option<bool>,
+    /// Seats: more promote from the waiting list at once; fewer than are taken is 409.
+    pub capacity: Option<i32>,
+}
+
+/// Edits an activity (staff of its site, before it ends).
+#[utoipa::path(
+    patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id")),
+    request_body = ActivityPatch,
+    responses(
+        (status = 200, description = "Changed", body = Activity),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`capacity_below_confirmed`, `waitlist_not_empty`, `activity_over` or `concurrent_change`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn edit_activity(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<ActivityPatch>,
+) -> Result<web::Json<Activity>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let mut field = |name: &str, value: Option<String>, max: usize| {
+        value.and_then(|v| text_field(&mut errors, name, &v, max))
+    };
+    let second = |t: Option<DateTime<Utc>>| t.map(|t| t.with_nanosecond(0).unwrap_or(t));
+    let change = ActivityEdit {
+        title: field("title", body.title, 100),
+        description: field("description", body.description, 5000),
+        place: field("place", body.place, 200),
+        contact: field("contact", body.contact, 100),
+        starts_at: second(body.starts_at),
+        ends_at: second(body.ends_at),
+        signup_opens_at: second(body.signup_opens_at),
+        signup_closes_at: second(body.signup_closes_at),
+        waitlist_enabled: body.waitlist,
+        capacity: body.capacity,
+    };
+    if body.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
+        errors.insert("capacity".into(), "must be 1–100,000".into());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = state.db.begin().await?;
+    let a = activities::edit(&txn, &caller.actor(), id.into_inner(), change).await?;
+    txn.commit().await?;
+    Ok(web::Json(a.into()))
+}

@@ -1,0 +1,257 @@
+//! Sign-ups: residents (or their group leaders, or staff, for them) sign up, land on the waiting
+//! list when full, cancel, and are checked in by QR code; the participant list and the caller's
+//! own sign-ups.
+
+use entity::activities::{self, CheckIn, SignupStatus, signup};
+
+use crate::routes::{
+    common::{create, text},
+    prelude::*,
+};
+
+/// A sign-up.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Signup {
+    /// Id.
+    pub id: Uuid,
+    /// The activity.
+    pub activity_id: Uuid,
+    /// The resident.
+    pub resident_id: Uuid,
+    /// Status.
+    pub status: SignupStatus,
+    /// Place on the waiting list (1 is next), while waitlisted.
+    pub position: Option<u64>,
+    /// The check-in code: the content of the resident's QR code.
+    pub code: String,
+    /// Signed up by someone else (group leader, staff).
+    pub on_behalf: bool,
+    /// Given a seat from the waiting list at.
+    pub promoted_at: Option<DateTime<Utc>>,
+    /// Checked in at.
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// Cancelled at.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Signed up at.
+    pub created_at: DateTime<Utc>,
+}
+
+fn signup_dto(m: signup::Model, position: Option<u64>) -> Signup {
+    Signup {
+        id: m.id,
+        activity_id: m.activity_id,
+        resident_id: m.resident_id,
+        status: m.status,
+        position,
+        code: m.code,
+        on_behalf: m.on_behalf,
+        promoted_at: m.promoted_at,
+        checked_in_at: m.checked_in_at,
+        cancelled_at: m.cancelled_at,
+        created_at: m.created_at,
+    }
+}
+
+/// Who signs up: the caller itself, or a resident a leader or staff acts for.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    /// The resident (leaders and staff acting for someone).
+    pub resident_id: Option<Uuid>,
+}
+
+/// Signs up: `confirmed` while seats last, then `waitlisted` with a position.
+#[utoipa::path(
+    post, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
+    request_body = SignupRequest,
+    responses(
+        (status = 201, description = "Signed up (confirmed or waitlisted)", body = Signup),
+        (status = 404, description = "No such activity for this resident", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_signed_up`, `signup_closed` or `activity_full`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`resident_id` missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_up_for_activity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<SignupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let resident_id = body
+        .resident_id
+        .or(caller.resident_id)
+        .ok_or_else(|| ApiError::invalid("resident_id", "required when signing up someone else"))?;
+    let (actor, activity_id) = (caller.actor(), id.into_inner());
+    create(&req, &state, &caller, move |txn| {
+        Box::pin(async move {
+            let outcome = activities::sign_up(txn, &actor, activity_id, resident_id).await?;
+            StoredResponse::json(
+                StatusCode::CREATED,
+                &signup_dto(outcome.signup, outcome.position),
+            )
+        })
+    })
+    .await
+}
+
+/// Cancels a sign-up (the resident, its leader or staff); a freed seat goes to the first person
+/// waiting, who is told at once.
+#[utoipa::path(
+    delete, path = "/api/v1/activities/{id}/signups/{resident_id}", tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id"), ("resident_id" = Uuid, Path, description = "Resident id")),
+    responses(
+        (status = 200, description = "Cancelled", body = Signup),
+        (status = 404, description = "No such sign-up in the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`: already cancelled or over", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn cancel_signup(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<Signup>, ApiError> {
+    let (activity_id, resident_id) = path.into_inner();
+    let txn = state.db.begin().await?;
+    let s = activities::cancel(&txn, &caller.actor(), activity_id, resident_id).await?;
+    txn.commit().await?;
+    Ok(web::Json(signup_dto(s, None)))
+}
+
+/// A check-in: the code from the resident's QR code, or (staff) the resident.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    /// The scanned code.
+    pub code: Option<String>,
+    /// The resident, when checking in without the code.
+    pub resident_id: Option<Uuid>,
+}
+
+/// Checks a participant in (staff); a second scan answers the same and counts once.
+#[utoipa::path(
+    post, path = "/api/v1/activities/{id}/checkins", tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id")),
+    request_body = CheckInRequest,
+    responses(
+        (status = 200, description = "Checked in", body = Signup),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity or sign-up", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_confirmed` or `checkin_closed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown code, or neither code nor resident", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn check_in(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<CheckInRequest>,
+) -> Result<web::Json<Signup>, ApiError> {
+    let who = match (body.code, body.resident_id) {
+        (Some(code), None) => CheckIn::Code(text("code", &code, 32)?),
+        (None, Some(r)) => CheckIn::Resident(r),
+        _ => {
+            return Err(ApiError::invalid("code", "send either code or resident_id"));
+        }
+    };
+    let txn = state.db.begin().await?;
+    let s = activities::check_in(&txn, &caller.actor(), id.into_inner(), who).await?;
+    txn.commit().await?;
+    Ok(web::Json(signup_dto(s, None)))
+}
+
+/// Participant list filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SignupQuery {
+    /// Only this status (`confirmed`, `waitlisted`, `attended`, `no_show`, `cancelled`).
+    pub status: Option<SignupStatus>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Participants, waiting list and attendance of an activity (staff; leaders for their groups).
+#[utoipa::path(
+    get, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id"), SignupQuery),
+    responses(
+        (status = 200, description = "A page of sign-ups", body = Paginated<Signup>),
+        (status = 403, description = "Not staff or a leader", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity in the caller's reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_signups(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<SignupQuery>,
+) -> Result<web::Json<Paginated<Signup>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let list = activities::signups(
+        state.db.conn(),
+        &caller.actor(),
+        id.into_inner(),
+        q.status,
+        &page,
+    )
+    .await?;
+    Ok(web::Json(signup_page(&state, list).await?))
+}
+
+/// A page of sign-ups as the API shows them, their waiting-list places read in one query.
+async fn signup_page(
+    state: &AppState,
+    list: entity::page::Page<activities::signup::Model>,
+) -> Result<Paginated<Signup>, ApiError> {
+    let positions = activities::positions(state.db.conn(), &list.items).await?;
+    let items = list
+        .items
+        .into_iter()
+        .map(|s| {
+            let position = positions.get(&s.id).copied();
+            signup_dto(s, position)
+        })
+        .collect();
+    Ok(Paginated {
+        items,
+        next_cursor: list.next_cursor,
+    })
+}
+
+/// Page of the caller's own sign-ups.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MySignupQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// The caller's sign-ups, newest first, with waiting-list positions and QR codes.
+#[utoipa::path(
+    get, path = "/api/v1/me/signups", tag = "activities", security(("bearer" = [])),
+    params(MySignupQuery),
+    responses(
+        (status = 200, description = "A page of sign-ups", body = Paginated<Signup>),
+        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn my_signups(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<MySignupQuery>,
+) -> Result<web::Json<Paginated<Signup>>, ApiError> {
+    let resident = caller
+        .resident_id
+        .ok_or(ApiError::Forbidden("only residents sign up"))?;
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let list = activities::of_resident(state.db.conn(), resident, &page).await?;
+    Ok(web::Json(signup_page(&state, list).await?))
+}

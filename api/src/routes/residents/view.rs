@@ -1,0 +1,246 @@
+//! Residents as a caller may see them (the ID number masked, the birth date only to those who
+//! may know it), the filtered list and one resident.
+
+use chrono::NaiveDate;
+use entity::{
+    kernel::Role,
+    people::{Gender, Relation},
+    registry::{
+        ops::{self, ResidentFilter},
+        resident,
+        types::{EmploymentStatus, JobPreferences},
+    },
+};
+
+use crate::routes::prelude::*;
+
+/// A resident, as its caller may see it: the ID number masked for everyone
+/// (`4****************X`), and the birth date left out for group leaders, who see `age`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Resident {
+    /// Id.
+    pub id: Uuid,
+    /// Site.
+    pub site_id: Uuid,
+    /// Group.
+    pub group_id: Uuid,
+    /// Building.
+    pub building_id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Relation to the head of household.
+    pub relation: Option<Relation>,
+    /// Name.
+    pub name: String,
+    /// Gender.
+    pub gender: Gender,
+    /// Birth date; absent for group leaders, who see `age` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today (China time).
+    pub age: u32,
+    /// Mobile number.
+    pub phone: Option<String>,
+    /// The ID number, masked: the first character, sixteen stars and the check character, so
+    /// that nothing shown beside it rebuilds the number. `POST /residents/{id}/id-card/reveal`
+    /// (staff, audited) is the one way to the full number.
+    #[schema(example = "4****************X")]
+    pub id_card_number: String,
+    /// Has a disability.
+    pub disability: bool,
+    /// Disability level 1–4.
+    pub disability_level: Option<u8>,
+    /// Party member.
+    pub party_member: bool,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Employment status.
+    pub employment_status: EmploymentStatus,
+    /// Looking for work.
+    pub job_seeking: bool,
+    /// Job-seeking preferences.
+    pub job_preferences: JobPreferences,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Last changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn parse_stored<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+/// How much of a resident's birth a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BirthShown {
+    /// The birth date (staff, administrators, the resident's own household).
+    Date,
+    /// Only the age (group leaders: enough for their work, too little to rebuild an ID number).
+    Age,
+}
+
+impl BirthShown {
+    /// What `caller` sees.
+    pub fn to(caller: &Principal) -> Self {
+        if caller.role == Role::GroupLeader {
+            Self::Age
+        } else {
+            Self::Date
+        }
+    }
+
+    fn date(self, birth_date: NaiveDate) -> Option<NaiveDate> {
+        (self == Self::Date).then_some(birth_date)
+    }
+}
+
+/// Whole years from `birth_date` to today in China.
+pub fn age(birth_date: NaiveDate) -> u32 {
+    today().years_since(birth_date).unwrap_or(0)
+}
+
+impl Resident {
+    /// The resident as a caller who sees `birth` may see it.
+    pub fn shown(m: resident::Model, birth: BirthShown) -> Self {
+        Self {
+            id: m.id,
+            site_id: m.site_id,
+            group_id: m.group_id,
+            building_id: m.building_id,
+            household_id: m.household_id,
+            relation: m.relation.as_deref().and_then(parse_stored),
+            name: m.name,
+            gender: parse_stored(&m.gender).unwrap_or(Gender::Female),
+            birth_date: birth.date(m.birth_date),
+            age: age(m.birth_date),
+            phone: m.phone,
+            id_card_number: m.id_card_masked,
+            disability: m.disability,
+            disability_level: m.disability_level.and_then(|l| u8::try_from(l).ok()),
+            party_member: m.party_member,
+            skills: serde_json::from_value(m.skills).unwrap_or_default(),
+            employment_status: EmploymentStatus::parse(&m.employment_status),
+            job_seeking: m.job_seeking,
+            job_preferences: serde_json::from_value(m.job_preferences).unwrap_or_default(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A household member, briefly.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResidentSummary {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Relation to the head of household.
+    pub relation: Option<Relation>,
+    /// Gender.
+    pub gender: Gender,
+    /// Birth date; absent for group leaders, who see `age` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today (China time).
+    pub age: u32,
+}
+
+impl ResidentSummary {
+    /// The member as a caller who sees `birth` may see it.
+    pub fn shown(m: resident::Model, birth: BirthShown) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            relation: m.relation.as_deref().and_then(parse_stored),
+            gender: parse_stored(&m.gender).unwrap_or(Gender::Female),
+            birth_date: birth.date(m.birth_date),
+            age: age(m.birth_date),
+        }
+    }
+}
+
+/// Resident list filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResidentQuery {
+    /// Only this group.
+    pub group_id: Option<Uuid>,
+    /// Only this building.
+    pub building_id: Option<Uuid>,
+    /// Only this household.
+    pub household_id: Option<Uuid>,
+    /// Only residents with (without) a disability.
+    pub disability: Option<bool>,
+    /// Only (non-)party members.
+    pub party_member: Option<bool>,
+    /// Only residents (not) looking for work.
+    pub job_seeking: Option<bool>,
+    /// Only residents aged 16–59 today.
+    pub working_age: Option<bool>,
+    /// Only this employment status.
+    pub employment_status: Option<EmploymentStatus>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Today in China (Asia/Shanghai is UTC+8 all year).
+pub fn today() -> NaiveDate {
+    entity::kernel::china_time::today()
+}
+
+/// Residents the caller may see.
+#[utoipa::path(
+    get, path = "/api/v1/residents", tag = "registry", security(("bearer" = [])),
+    params(ResidentQuery),
+    responses(
+        (status = 200, description = "A page of residents", body = Paginated<Resident>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_residents(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<ResidentQuery>,
+) -> Result<web::Json<Paginated<Resident>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let filter = ResidentFilter {
+        group_id: q.group_id,
+        building_id: q.building_id,
+        household_id: q.household_id,
+        disability: q.disability,
+        party_member: q.party_member,
+        job_seeking: q.job_seeking,
+        working_age_on: q.working_age.filter(|w| *w).map(|_| today()),
+        employment_status: q.employment_status,
+    };
+    let residents = ops::list_residents(state.db.conn(), &caller.scope, &filter, &page).await?;
+    let birth = BirthShown::to(&caller);
+    Ok(web::Json(
+        residents.map(|r| Resident::shown(r, birth)).into(),
+    ))
+}
+
+/// One resident.
+#[utoipa::path(
+    get, path = "/api/v1/residents/{id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Resident id")),
+    responses(
+        (status = 200, description = "The resident", body = Resident),
+        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_resident(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Resident>, ApiError> {
+    let resident = ops::get_resident(state.db.conn(), &caller.scope, id.into_inner()).await?;
+    Ok(web::Json(Resident::shown(
+        resident,
+        BirthShown::to(&caller),
+    )))
+}

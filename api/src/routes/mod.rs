@@ -1,5 +1,7 @@
-//! HTTP handlers, one file per group. Handlers extract and authorize, call one domain function,
-//! and shape the response; they hold no business rules.
+//! HTTP handlers, one file per group, or a folder for the larger groups (activities, auth,
+//! claims, jobs, partners, residents) whose `mod.rs` registers the routes and re-exports its
+//! modules' items. Handlers extract and authorize, call one domain function, and shape the
+//! response; they hold no business rules.
 
 pub mod accounts;
 pub mod activities;

@@ -415,7 +415,7 @@ pub async fn get_household(
     let household = ops::get_household(state.db.conn(), &caller.scope, id).await?;
     let members = ops::household_members(state.db.conn(), &caller.scope, id).await?;
     Ok(web::Json(HouseholdDetail {
-        household: household.into(),
+        household,
         members: members
             .into_iter()
             .map(|m| ResidentSummary::shown(m, BirthShown::to(&caller)))
@@ -453,7 +453,7 @@ pub async fn update_household(
     let household =
         ops::update_household(&txn, &caller.actor(), id.into_inner(), changes, body.reason).await?;
     txn.commit().await?;
-    Ok(web::Json(household.into()))
+    Ok(web::Json(household))
 }
 
 /// Registers the routes of this group.

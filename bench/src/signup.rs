@@ -14,7 +14,7 @@ use std::{
 
 use api::{Application, Settings};
 use entity::{
-    activities::{self, ActivityContent, ActivityKind, AudienceSpec},
+    activities::{self, ActivityContent, ActivityKind, AudienceSpec, Schedule},
     identity::{
         accounts::{self, NewAccount},
         password::Password,
@@ -51,10 +51,17 @@ async fn new_activity(db: &entity::Db, site: Uuid) -> anyhow::Result<Uuid> {
             description: "学习开网店、直播带货。".into(),
             kind: ActivityKind::Training,
             place: "党群服务中心".into(),
-            starts_at: now + chrono::Duration::days(2),
-            ends_at: now + chrono::Duration::days(2) + chrono::Duration::hours(2),
-            signup_opens_at: now - chrono::Duration::minutes(1),
-            signup_closes_at: now + chrono::Duration::days(1),
+            schedule: Schedule::new(
+                [
+                    now + chrono::Duration::days(2),
+                    now + chrono::Duration::days(2) + chrono::Duration::hours(2),
+                    now - chrono::Duration::minutes(1),
+                    now + chrono::Duration::days(1),
+                ],
+                now,
+                None,
+            )
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?,
             capacity: SEATS,
             waitlist_enabled: true,
             contact: "就业服务站".into(),

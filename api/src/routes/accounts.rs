@@ -111,15 +111,17 @@ pub struct AuditQuery {
 /// Creates a staff, site-administrator or platform-administrator account. Platform
 /// administrators create any of them; site administrators create staff and site administrators
 /// of their own site.
+#[problems(
+    403 "Not allowed to create this role",
+    409 "`phone_taken`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/accounts", tag = "auth", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewAccountRequest,
     responses(
         (status = 201, description = "Created", body = Account),
-        (status = 403, description = "Not allowed to create this role", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`phone_taken`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_account(
@@ -223,12 +225,14 @@ pub async fn create_account(
 
 /// Accounts an administrator manages: a site administrator its site's (staff, administrators,
 /// residents), a platform administrator every account. Phones are masked.
+#[problems(
+    403 "Not an administrator",
+)]
 #[utoipa::path(
     get, path = "/api/v1/accounts", tag = "auth", security(("bearer" = [])),
     params(AccountQuery),
     responses(
         (status = 200, description = "A page of accounts", body = Paginated<Account>),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_accounts(
@@ -278,15 +282,17 @@ async fn set_account_state(
 /// Disables an account (site administrators: accounts of their site; platform administrators:
 /// any), audited with the reason. Its access tokens are refused from their next request, on
 /// every replica, and its sessions end.
+#[problems(
+    403 "Not an administrator",
+    404 "No such account in reach",
+    409 "`cannot_disable_self`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/accounts/{id}/disable", tag = "auth", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = AccountStateRequest,
     responses(
         (status = 200, description = "Disabled", body = Account),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account in reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`cannot_disable_self`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn disable_account(
@@ -299,15 +305,17 @@ pub async fn disable_account(
 }
 
 /// Enables a disabled account again (same rules as disabling), audited with the reason.
+#[problems(
+    403 "Not an administrator",
+    404 "No such account in reach",
+    409 "`cannot_disable_self`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/accounts/{id}/enable", tag = "auth", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = AccountStateRequest,
     responses(
         (status = 200, description = "Enabled", body = Account),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account in reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`cannot_disable_self`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn enable_account(
@@ -321,12 +329,14 @@ pub async fn enable_account(
 
 /// The audit trail, newest first: site administrators read their site's, platform
 /// administrators everything. Nothing here can be changed through the API.
+#[problems(
+    403 "Not an administrator",
+)]
 #[utoipa::path(
     get, path = "/api/v1/audit-events", tag = "auth", security(("bearer" = [])),
     params(AuditQuery),
     responses(
         (status = 200, description = "A page of events", body = Paginated<AuditEvent>),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_audit(

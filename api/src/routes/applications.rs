@@ -75,6 +75,12 @@ pub struct ApplicationQuery {
 
 /// Applies for a published posting: a resident for itself, or a group leader or staff member for
 /// a resident (recorded and audited). One application per resident and posting.
+#[problems(
+    403 "Employers and partners do not apply",
+    404 "No such published posting",
+    409 "`duplicate_application` or `job_not_open`",
+    422 "No such resident in the caller's reach",
+)]
 #[utoipa::path(
     post, path = "/api/v1/jobs/{id}/applications", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id"),
@@ -82,10 +88,6 @@ pub struct ApplicationQuery {
     request_body = ApplyRequest,
     responses(
         (status = 201, description = "Applied", body = Application),
-        (status = 403, description = "Employers and partners do not apply", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such published posting", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_application` or `job_not_open`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No such resident in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn apply(
@@ -109,13 +111,15 @@ pub async fn apply(
 }
 
 /// Applications to one of the caller's postings (its employer).
+#[problems(
+    403 "Not an employer",
+    404 "Not the caller's posting",
+)]
 #[utoipa::path(
     get, path = "/api/v1/jobs/{id}/applications", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id"), ApplicationQuery),
     responses(
         (status = 200, description = "A page of applications", body = Paginated<Application>),
-        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_for_job(
@@ -133,12 +137,14 @@ pub async fn list_for_job(
 }
 
 /// The caller's own applications, with their outcome.
+#[problems(
+    403 "Not a resident",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/applications", tag = "jobs", security(("bearer" = [])),
     params(ApplicationQuery),
     responses(
         (status = 200, description = "A page of applications", body = Paginated<Application>),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn mine(
@@ -157,15 +163,17 @@ pub async fn mine(
 /// Moves an application: the employer through viewed, interviewing, offered, hired or
 /// not_selected; the applicant (or its leader or staff) withdraws before hired. A hire records the
 /// employment. Illegal moves are 409.
+#[problems(
+    403 "The other side makes this move",
+    404 "Not in the caller's reach",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     patch, path = "/api/v1/applications/{id}", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ApplicationPatch,
     responses(
         (status = 200, description = "Moved", body = Application),
-        (status = 403, description = "The other side makes this move", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn advance(
@@ -251,15 +259,17 @@ impl From<entity::recruitment::employment::Model> for Employment {
 }
 
 /// Records employment found outside the platform (staff of the resident's site).
+#[problems(
+    403 "Not staff",
+    404 "No such resident in the caller's reach",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/employments", tag = "jobs", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = EmploymentRequest,
     responses(
         (status = 201, description = "Recorded", body = Employment),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such resident in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn record_employment(
@@ -292,15 +302,17 @@ pub async fn record_employment(
 }
 
 /// Ends an employment (staff of the resident's site).
+#[problems(
+    403 "Not staff",
+    404 "Not in the caller's reach",
+    409 "`already_ended`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/employments/{id}/end", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employment id")),
     request_body = EmploymentEnd,
     responses(
         (status = 200, description = "Ended", body = Employment),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_ended`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn end_employment(

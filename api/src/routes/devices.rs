@@ -113,13 +113,15 @@ fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
 }
 
 /// Registers the caller's device for push (a token already known moves to the caller).
+#[problems(
+    403 "Not a resident",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/me/devices", tag = "notifications", security(("bearer" = [])),
     request_body = DeviceRequest,
     responses(
         (status = 201, description = "Registered", body = Device),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn register_device(
@@ -176,13 +178,15 @@ pub async fn register_device(
 }
 
 /// Unregisters one of the caller's devices: it gets no more pushes.
+#[problems(
+    403 "Not a resident",
+    404 "No such device of the caller's",
+)]
 #[utoipa::path(
     delete, path = "/api/v1/me/devices/{id}", tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Device id (from `POST /me/devices`)")),
     responses(
         (status = 204, description = "Unregistered"),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such device of the caller's", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_device(
@@ -220,11 +224,13 @@ fn to_body(p: Preferences) -> PreferencesBody {
 }
 
 /// The caller's notification preferences (defaults until changed).
+#[problems(
+    403 "Not a resident",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "Preferences", body = PreferencesBody),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_preferences(
@@ -241,13 +247,15 @@ pub async fn get_preferences(
 }
 
 /// Replaces the caller's notification preferences.
+#[problems(
+    403 "Not a resident",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     put, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
     request_body = PreferencesBody,
     responses(
         (status = 200, description = "Saved", body = PreferencesBody),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_preferences(

@@ -128,15 +128,17 @@ fn require_reviewer(caller: &Principal) -> Result<(), ApiError> {
 /// whether the phone was free (the account is created) or already belongs to an account or a
 /// registered resident (nothing is created; an SMS tells the phone's holder to log in or reset
 /// the password), so sign-up never tells who has an account.
+#[problems(
+    401 "`sms_code_invalid`",
+    409 "`credit_code_taken`",
+    422 "Invalid fields, each named",
+    429 "Too many attempts, or `sms_code_locked`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/auth/employers", tag = "employers",
     request_body = EmployerSignUp,
     responses(
         (status = 202, description = "Received (the same answer for a free and a taken phone)", body = SignUpReceived),
-        (status = 401, description = "`sms_code_invalid`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`credit_code_taken`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts, or `sms_code_locked`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn sign_up(
@@ -267,12 +269,14 @@ pub const PHONE_TAKEN_NOTICE: &str = "该手机号已注册安居账号，请直
 
 /// Employers: staff see all (filter by status to find those awaiting review); an employer sees
 /// itself.
+#[problems(
+    403 "Residents and partners see no employers",
+)]
 #[utoipa::path(
     get, path = "/api/v1/employers", tag = "employers", security(("bearer" = [])),
     params(EmployerQuery),
     responses(
         (status = 200, description = "A page of employers", body = Paginated<Employer>),
-        (status = 403, description = "Residents and partners see no employers", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_employers(
@@ -287,12 +291,14 @@ pub async fn list_employers(
 }
 
 /// One employer.
+#[problems(
+    404 "Not in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/employers/{id}", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
     responses(
         (status = 200, description = "The employer", body = Employer),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_employer(
@@ -321,14 +327,16 @@ async fn decide(
 }
 
 /// Verifies an employer (staff): it may now submit jobs.
+#[problems(
+    403 "Not staff",
+    404 "No such employer",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/employers/{id}/verify", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
     responses(
         (status = 200, description = "Verified", body = Employer),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such employer", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn verify(
@@ -347,15 +355,17 @@ pub async fn verify(
 }
 
 /// Rejects a pending employer with a reason (staff).
+#[problems(
+    403 "Not staff",
+    404 "No such employer",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/employers/{id}/reject", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
     request_body = Reason,
     responses(
         (status = 200, description = "Rejected", body = Employer),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such employer", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reject(
@@ -375,15 +385,17 @@ pub async fn reject(
 }
 
 /// Suspends a verified employer with a reason (staff).
+#[problems(
+    403 "Not staff",
+    404 "No such employer",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/employers/{id}/suspend", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
     request_body = Reason,
     responses(
         (status = 200, description = "Suspended", body = Employer),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such employer", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn suspend(

@@ -38,13 +38,15 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// Readiness: the database (and, in production mode, the broker) is reachable.
+#[problems(
+    503 "A dependency is down",
+)]
 #[utoipa::path(
     get,
     path = "/readyz",
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),
-        (status = 503, description = "A dependency is down", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
@@ -71,14 +73,16 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
 /// with `metrics_token`, to requests bearing it; in embedded mode (development) to anyone when
 /// neither `metrics_token` nor `metrics_listen` is set; otherwise not at all (404), and the
 /// scraper reads the internal `metrics_listen` address instead.
+#[problems(
+    401 "`metrics_token` is set and the request does not bear it",
+    404 "Metrics are not served on this port",
+)]
 #[utoipa::path(
     get,
     path = "/metrics",
     tag = "health",
     responses(
         (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
-        (status = 401, description = "`metrics_token` is set and the request does not bear it", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Metrics are not served on this port", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn metrics(

@@ -32,17 +32,19 @@ fn row_problems(errors: ImportErrors) -> ApiError {
 
 /// Imports residents from a CSV file into a site (staff of the site, or a platform
 /// administrator). Re-importing updates residents matched by ID number and creates no duplicates.
+#[problems(
+    403 "Not staff",
+    404 "No such site in the caller's reach",
+    413 "File too large",
+    415 "Not text/csv",
+    422 "`import_invalid`: every problem in `rows`; nothing written",
+)]
 #[utoipa::path(
     post, path = "/api/v1/sites/{id}/residents/import", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Site id")),
     request_body(content = String, content_type = "text/csv", description = "Header row plus one row per resident (design.md, Resident import format)"),
     responses(
         (status = 200, description = "Imported", body = ImportReport),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`import_invalid`: every problem in `rows`; nothing written", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn import_residents(

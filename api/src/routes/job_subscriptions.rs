@@ -20,11 +20,13 @@ fn resident_of(caller: &Principal) -> Result<uuid::Uuid, ApiError> {
 }
 
 /// The caller's job-category subscriptions.
+#[problems(
+    403 "Not a resident",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/job-subscriptions", tag = "jobs", security(("bearer" = [])),
     responses(
         (status = 200, description = "The categories", body = JobSubscriptions),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_job_subscriptions(
@@ -37,13 +39,15 @@ pub async fn get_job_subscriptions(
 }
 
 /// Replaces the caller's job-category subscriptions.
+#[problems(
+    403 "Not a resident",
+    422 "Unknown category",
+)]
 #[utoipa::path(
     put, path = "/api/v1/me/job-subscriptions", tag = "jobs", security(("bearer" = [])),
     request_body = JobSubscriptions,
     responses(
         (status = 200, description = "Saved", body = JobSubscriptions),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown category", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_job_subscriptions(

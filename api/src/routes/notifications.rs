@@ -225,12 +225,14 @@ impl From<employer_notification::Model> for Notification {
 }
 
 /// The caller's notifications, newest first.
+#[problems(
+    403 "Neither a resident nor an employer",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/notifications", tag = "notifications", security(("bearer" = [])),
     params(InboxQuery),
     responses(
         (status = 200, description = "A page of notifications", body = Paginated<Notification>),
-        (status = 403, description = "Neither a resident nor an employer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_notifications(
@@ -253,11 +255,13 @@ pub async fn list_notifications(
 }
 
 /// How many of the caller's notifications are unread.
+#[problems(
+    403 "Neither a resident nor an employer",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "The count", body = UnreadCount),
-        (status = 403, description = "Neither a resident nor an employer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn unread_count(
@@ -276,12 +280,14 @@ pub async fn unread_count(
 }
 
 /// Marks one of the caller's notifications read (idempotent).
+#[problems(
+    404 "Not the caller's",
+)]
 #[utoipa::path(
     post, path = "/api/v1/me/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Notification id")),
     responses(
         (status = 200, description = "Read", body = Notification),
-        (status = 404, description = "Not the caller's", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn mark_read(
@@ -301,6 +307,11 @@ pub async fn mark_read(
 
 /// Sends a notice to the residents of a site, or some of its committees, groups, working-age or
 /// job-seeking residents (staff of the site). Answers 202 at once; the worker fans it out.
+#[problems(
+    403 "Not staff",
+    404 "No such site in the caller's reach",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/sites/{id}/broadcasts", tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Site id"),
@@ -308,9 +319,6 @@ pub async fn mark_read(
     request_body = BroadcastRequest,
     responses(
         (status = 202, description = "Accepted", body = BroadcastAccepted),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn broadcast(

@@ -1,48 +1,12 @@
 //! Points accounts: a household's balance and its ledger, and deductions by staff.
 
-use entity::points::{self, Category, CategoryRange, EntryKind, entry};
+use entity::points::{self, Category, CategoryRange, entry};
 
 use super::common::{create, text};
 use super::prelude::*;
 
-/// One ledger entry.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Entry {
-    /// Id.
-    pub id: Uuid,
-    /// Kind.
-    pub kind: EntryKind,
-    /// Points added (positive) or taken (negative).
-    pub amount: i32,
-    /// The balance after it.
-    pub balance_after: i32,
-    /// Points a deduction could not take.
-    pub shortfall: i32,
-    /// What it refers to.
-    pub reference_type: String,
-    /// The referenced object.
-    pub reference_id: Option<Uuid>,
-    /// Why.
-    pub reason: Option<String>,
-    /// When.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<entry::Model> for Entry {
-    fn from(m: entry::Model) -> Self {
-        Self {
-            id: m.id,
-            kind: m.kind,
-            amount: m.amount,
-            balance_after: m.balance_after,
-            shortfall: m.shortfall,
-            reference_type: m.reference_type,
-            reference_id: m.reference_id,
-            reason: m.reason,
-            created_at: m.created_at,
-        }
-    }
-}
+/// One ledger entry: the row itself, without the ids of household, site and actor.
+pub type Entry = entry::Model;
 
 /// A household's points.
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,17 +42,19 @@ async fn account(
     Ok(web::Json(Account {
         household_id,
         balance,
-        entries: entries.map(Entry::from).into(),
+        entries: entries.into(),
     }))
 }
 
 /// The caller's household's points: balance and history.
+#[problems(
+    403 "Not a resident",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/points", tag = "points", security(("bearer" = [])),
     params(EntryQuery),
     responses(
         (status = 200, description = "Balance and entries", body = Account),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn my_points(
@@ -101,12 +67,14 @@ pub async fn my_points(
 }
 
 /// A household's points (staff of its site, its group leader, its members).
+#[problems(
+    404 "No such household in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/households/{id}/points", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id"), EntryQuery),
     responses(
         (status = 200, description = "Balance and entries", body = Account),
-        (status = 404, description = "No such household in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn household_points(
@@ -132,15 +100,17 @@ pub struct DeductionRequest {
 
 /// Deducts points (staff; audited; the household is told). More than the balance takes it to
 /// zero and records the shortfall.
+#[problems(
+    403 "Not staff",
+    404 "No such household in the caller's reach",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/points/deductions", tag = "points", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = DeductionRequest,
     responses(
         (status = 201, description = "Deducted", body = Entry),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such household in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn deduct(
@@ -157,7 +127,7 @@ pub async fn deduct(
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let e = points::deduct(txn, &actor, body.household_id, body.points, reason).await?;
-            StoredResponse::json(StatusCode::CREATED, &Entry::from(e))
+            StoredResponse::json(StatusCode::CREATED, &e)
         })
     })
     .await
@@ -210,12 +180,14 @@ fn site_of(caller: &Principal, site: Option<Uuid>) -> Result<Uuid, ApiError> {
 }
 
 /// The seven categories (七大载体) with the points range in force at the site.
+#[problems(
+    422 "`site_id` needed",
+)]
 #[utoipa::path(
     get, path = "/api/v1/points/categories", tag = "points", security(("bearer" = [])),
     params(SiteQuery),
     responses(
         (status = 200, description = "The categories", body = [CategoryView]),
-        (status = 422, description = "`site_id` needed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_categories(
@@ -243,14 +215,16 @@ pub struct RangeRequest {
 }
 
 /// Changes a category's range for the site (its site administrator; audited).
+#[problems(
+    403 "Not a site administrator",
+    422 "Invalid range",
+)]
 #[utoipa::path(
     put, path = "/api/v1/points/categories/{category}", tag = "points", security(("bearer" = [])),
     params(("category" = Category, Path, description = "The category")),
     request_body = RangeRequest,
     responses(
         (status = 200, description = "Changed", body = CategoryView),
-        (status = 403, description = "Not a site administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn set_category_range(

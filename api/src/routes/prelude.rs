@@ -1,7 +1,8 @@
 //! What nearly every route module uses: actix-web's types, the DTO derives, ids and times, and
-//! our extractors, errors, pagination and state. `use super::prelude::*;` in a route module.
+//! our extractors, errors (and `#[problems]`, their documentation), pagination and state. `use super::prelude::*;` in a route module.
 
 pub use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+pub use anju_macros::problems;
 pub use chrono::{DateTime, Utc};
 pub use serde::{Deserialize, Serialize};
 pub use utoipa::{IntoParams, ToSchema};

@@ -12,11 +12,13 @@ use super::{prelude::*, residents::today};
 /// The employment dashboard: households with labour, people in work, and the households below the
 /// target (at least two in work, or all of its labour when it has fewer than two), by group, with
 /// the list of those households for a leader to visit. Staff see their site, leaders their groups.
+#[problems(
+    403 "Not staff or a group leader",
+)]
 #[utoipa::path(
     get, path = "/api/v1/reports/employment", tag = "jobs", security(("bearer" = [])),
     responses(
         (status = 200, description = "The dashboard", body = EmploymentReport),
-        (status = 403, description = "Not staff or a group leader", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn employment(
@@ -47,11 +49,13 @@ fn staff_or_leader(caller: &Principal) -> Result<(), ApiError> {
 
 /// The points scheme: participation rate (households with at least one credited claim over all
 /// households), points by category and by group. Staff see their site, leaders their groups.
+#[problems(
+    403 "Not staff or a group leader",
+)]
 #[utoipa::path(
     get, path = "/api/v1/reports/points", tag = "points", security(("bearer" = [])),
     responses(
         (status = 200, description = "The report", body = PointsReport),
-        (status = 403, description = "Not staff or a group leader", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn points(
@@ -75,13 +79,15 @@ fn escape(text: &str) -> String {
 
 /// The publicity sheet of a group (积分公示): the claims it posts for objections now, as a page in
 /// Chinese that prints on one A4 sheet for the buildings' notice boards.
+#[problems(
+    403 "Not staff or a group leader",
+    404 "No such group in reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/reports/points/publicity/{group_id}", tag = "points", security(("bearer" = [])),
     params(("group_id" = Uuid, Path, description = "Group id")),
     responses(
         (status = 200, description = "Printable HTML", body = String, content_type = "text/html"),
-        (status = 403, description = "Not staff or a group leader", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such group in reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn publicity(

@@ -94,6 +94,11 @@ pub struct ListQuery {
 }
 
 /// Creates a site (platform administrators).
+#[problems(
+    403 "Not a platform administrator",
+    409 "`duplicate_code`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/sites",
@@ -103,9 +108,6 @@ pub struct ListQuery {
     request_body = NewSiteRequest,
     responses(
         (status = 201, description = "Created", body = Site),
-        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_code`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_site(
@@ -142,6 +144,9 @@ pub async fn create_site(
 }
 
 /// Sites the caller may see.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get,
     path = "/api/v1/sites",
@@ -150,7 +155,6 @@ pub async fn create_site(
     params(ListQuery),
     responses(
         (status = 200, description = "A page of sites", body = Paginated<Site>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_sites(
@@ -164,6 +168,9 @@ pub async fn list_sites(
 }
 
 /// One site.
+#[problems(
+    404 "No such site in the caller's reach",
+)]
 #[utoipa::path(
     get,
     path = "/api/v1/sites/{id}",
@@ -172,7 +179,6 @@ pub async fn list_sites(
     params(("id" = Uuid, Path, description = "Site id")),
     responses(
         (status = 200, description = "The site", body = Site),
-        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_site(
@@ -185,6 +191,11 @@ pub async fn get_site(
 }
 
 /// Creates a residents' committee (staff of the site).
+#[problems(
+    403 "Not staff",
+    404 "No such site in the caller's reach",
+    409 "`duplicate_name`",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/sites/{id}/committees",
@@ -195,9 +206,6 @@ pub async fn get_site(
     request_body = NewCommitteeRequest,
     responses(
         (status = 201, description = "Created", body = Committee),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_name`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_committee(
@@ -220,6 +228,9 @@ pub async fn create_committee(
 }
 
 /// Committees of a site.
+#[problems(
+    404 "No such site in the caller's reach",
+)]
 #[utoipa::path(
     get,
     path = "/api/v1/sites/{id}/committees",
@@ -228,7 +239,6 @@ pub async fn create_committee(
     params(("id" = Uuid, Path, description = "Site id"), ListQuery),
     responses(
         (status = 200, description = "A page of committees", body = Paginated<Committee>),
-        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_committees(

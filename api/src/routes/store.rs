@@ -6,38 +6,8 @@ use entity::points::{self, ItemContent, RedemptionStatus, item, redemption};
 use super::common::{create, text};
 use super::prelude::*;
 
-/// A store item.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Item {
-    /// Id.
-    pub id: Uuid,
-    /// The site.
-    pub site_id: Uuid,
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
-    /// Price in points.
-    pub price: i32,
-    /// In stock.
-    pub stock: i32,
-    /// On sale.
-    pub active: bool,
-}
-
-impl From<item::Model> for Item {
-    fn from(m: item::Model) -> Self {
-        Self {
-            id: m.id,
-            site_id: m.site_id,
-            name: m.name,
-            description: m.description,
-            price: m.price,
-            stock: m.stock,
-            active: m.active,
-        }
-    }
-}
+/// A store item: the row itself, without its times.
+pub type Item = item::Model;
 
 /// An item's content.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -118,18 +88,20 @@ pub async fn list_items(
 ) -> Result<web::Json<Paginated<Item>>, ApiError> {
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let items = points::items(state.db.conn(), &caller.scope, &page).await?;
-    Ok(web::Json(items.map(Item::from).into()))
+    Ok(web::Json(items.into()))
 }
 
 /// Adds an item (staff of the site).
+#[problems(
+    403 "Not staff",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/store/items", tag = "store", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = ItemRequest,
     responses(
         (status = 201, description = "Added", body = Item),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_item(
@@ -146,22 +118,24 @@ pub async fn create_item(
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let i = points::create_item(txn, &actor, site, content).await?;
-            StoredResponse::json(StatusCode::CREATED, &Item::from(i))
+            StoredResponse::json(StatusCode::CREATED, &i)
         })
     })
     .await
 }
 
 /// Changes an item (staff of its site); `stock` is set outright.
+#[problems(
+    403 "Not staff",
+    404 "No such item in the caller's reach",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     patch, path = "/api/v1/store/items/{id}", tag = "store", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Item id")),
     request_body = ItemRequest,
     responses(
         (status = 200, description = "Changed", body = Item),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such item in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_item(
@@ -174,7 +148,7 @@ pub async fn update_item(
     let txn = state.db.begin().await?;
     let i = points::update_item(&txn, &caller.actor(), id.into_inner(), content).await?;
     txn.commit().await?;
-    Ok(web::Json(i.into()))
+    Ok(web::Json(i))
 }
 
 /// A redemption.
@@ -229,15 +203,17 @@ fn one() -> i32 {
 
 /// Redeems an item: balance and stock move in one transaction. Retry with the same
 /// `Idempotency-Key` on a flaky network: the first answer is replayed and nothing is charged twice.
+#[problems(
+    404 "No such household in the caller's reach",
+    409 "`insufficient_points` or `out_of_stock`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/store/redemptions", tag = "store", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = RedemptionRequest,
     responses(
         (status = 201, description = "Redeemed (pending hand-over)", body = Redemption),
-        (status = 404, description = "No such household in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`insufficient_points` or `out_of_stock`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn redeem(
@@ -264,12 +240,14 @@ pub async fn redeem(
 }
 
 /// The caller's household's redemptions, newest first.
+#[problems(
+    403 "Not a resident",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/redemptions", tag = "store", security(("bearer" = [])),
     params(PageQuery),
     responses(
         (status = 200, description = "A page of redemptions", body = Paginated<Redemption>),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn my_redemptions(
@@ -296,13 +274,15 @@ async fn settle(
 }
 
 /// Hands a redemption over (staff of the site).
+#[problems(
+    404 "No such redemption in the caller's reach",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/store/redemptions/{id}/fulfil", tag = "store", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Redemption id")),
     responses(
         (status = 200, description = "Handed over", body = Redemption),
-        (status = 404, description = "No such redemption in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn fulfil_redemption(
@@ -321,13 +301,15 @@ pub async fn fulfil_redemption(
 
 /// Cancels a redemption (staff of the site): a refund entry returns the points and the stock is
 /// restored.
+#[problems(
+    404 "No such redemption in the caller's reach",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/store/redemptions/{id}/cancel", tag = "store", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Redemption id")),
     responses(
         (status = 200, description = "Cancelled and refunded", body = Redemption),
-        (status = 404, description = "No such redemption in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn cancel_redemption(

@@ -179,15 +179,17 @@ pub struct HouseholdQuery {
 }
 
 /// Creates a resident group (staff).
+#[problems(
+    403 "Not staff",
+    409 "`duplicate_name`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/groups", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewGroupRequest,
     responses(
         (status = 201, description = "Created", body = Group),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_name`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_group(
@@ -208,12 +210,14 @@ pub async fn create_group(
 }
 
 /// Groups the caller may see.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get, path = "/api/v1/groups", tag = "registry", security(("bearer" = [])),
     params(GroupQuery),
     responses(
         (status = 200, description = "A page of groups", body = Paginated<Group>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_groups(
@@ -230,12 +234,14 @@ pub async fn list_groups(
 }
 
 /// One group.
+#[problems(
+    404 "Not in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/groups/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Group id")),
     responses(
         (status = 200, description = "The group", body = Group),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_group(
@@ -249,15 +255,17 @@ pub async fn get_group(
 
 /// Appoints the group's leader (staff); the resident's account gains the group-leader role for
 /// this group.
+#[problems(
+    403 "Not staff",
+    404 "Not in the caller's reach",
+    422 "No such resident in the site",
+)]
 #[utoipa::path(
     put, path = "/api/v1/groups/{id}/leader", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Group id")),
     request_body = LeaderRequest,
     responses(
         (status = 200, description = "Appointed", body = Group),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No such resident in the site", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn appoint_leader(
@@ -274,15 +282,17 @@ pub async fn appoint_leader(
 }
 
 /// Creates a building (staff).
+#[problems(
+    403 "Not staff",
+    409 "`duplicate_name`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/buildings", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewBuildingRequest,
     responses(
         (status = 201, description = "Created", body = Building),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_name`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_building(
@@ -303,12 +313,14 @@ pub async fn create_building(
 }
 
 /// Buildings the caller may see.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get, path = "/api/v1/buildings", tag = "registry", security(("bearer" = [])),
     params(BuildingQuery),
     responses(
         (status = 200, description = "A page of buildings", body = Paginated<Building>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_buildings(
@@ -325,12 +337,14 @@ pub async fn list_buildings(
 }
 
 /// One building.
+#[problems(
+    404 "Not in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/buildings/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Building id")),
     responses(
         (status = 200, description = "The building", body = Building),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_building(
@@ -343,15 +357,17 @@ pub async fn get_building(
 }
 
 /// Creates a household (staff).
+#[problems(
+    403 "Not staff",
+    409 "`duplicate_label`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/households", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewHouseholdRequest,
     responses(
         (status = 201, description = "Created", body = Household),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_label`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_household(
@@ -374,12 +390,14 @@ pub async fn create_household(
 }
 
 /// Households the caller may see.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get, path = "/api/v1/households", tag = "registry", security(("bearer" = [])),
     params(HouseholdQuery),
     responses(
         (status = 200, description = "A page of households", body = Paginated<Household>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_households(
@@ -398,12 +416,14 @@ pub async fn list_households(
 }
 
 /// One household with its members.
+#[problems(
+    404 "Not in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/households/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "The household", body = HouseholdDetail),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_household(
@@ -424,15 +444,17 @@ pub async fn get_household(
 }
 
 /// Edits a household (staff of its site, or the leader of its group); audited.
+#[problems(
+    403 "Residents may not edit",
+    404 "Not in the caller's reach",
+    409 "`duplicate_label`",
+)]
 #[utoipa::path(
     patch, path = "/api/v1/households/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id")),
     request_body = HouseholdPatch,
     responses(
         (status = 200, description = "Updated", body = Household),
-        (status = 403, description = "Residents may not edit", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_label`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_household(

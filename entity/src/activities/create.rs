@@ -1,6 +1,6 @@
 //! Creating an activity: its validated content and audience.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QuerySelect, entity::prelude::*,
@@ -13,7 +13,7 @@ use crate::{
     registry::{resident_group, site},
 };
 
-use super::{ActivityKind, activity, audience, reminders::schedule_tasks};
+use super::{ActivityKind, Schedule, activity, audience, reminders::schedule_tasks};
 
 /// An activity's content, validated.
 #[derive(Debug, Clone)]
@@ -26,14 +26,8 @@ pub struct ActivityContent {
     pub kind: ActivityKind,
     /// Place.
     pub place: String,
-    /// Starts at.
-    pub starts_at: DateTime<Utc>,
-    /// Ends at.
-    pub ends_at: DateTime<Utc>,
-    /// Sign-up opens at.
-    pub signup_opens_at: DateTime<Utc>,
-    /// Sign-up closes at.
-    pub signup_closes_at: DateTime<Utc>,
+    /// When it happens and when residents may sign up.
+    pub schedule: Schedule,
     /// Seats.
     pub capacity: i32,
     /// Waiting list on or off.
@@ -115,10 +109,10 @@ pub async fn create<C: ConnectionTrait>(
         description: content.description,
         kind: content.kind,
         place: content.place,
-        starts_at: content.starts_at,
-        ends_at: content.ends_at,
-        signup_opens_at: content.signup_opens_at,
-        signup_closes_at: content.signup_closes_at,
+        starts_at: content.schedule.starts_at(),
+        ends_at: content.schedule.ends_at(),
+        signup_opens_at: content.schedule.signup_opens_at(),
+        signup_closes_at: content.schedule.signup_closes_at(),
         capacity: content.capacity,
         confirmed: 0,
         waitlist_next: 0,

@@ -18,8 +18,8 @@ use crate::{
 };
 
 use super::{
-    SignupStatus, activity, listing::get, listing::waitlist_length, reminders::schedule_tasks,
-    seats::set_capacity, signup,
+    Schedule, SignupStatus, activity, listing::get, listing::waitlist_length,
+    reminders::schedule_tasks, seats::set_capacity, signup,
 };
 
 /// Changes to an activity; `None` keeps a field.
@@ -65,27 +65,18 @@ pub async fn edit<C: ConnectionTrait>(
             "an activity that has ended cannot be changed",
         ));
     }
-    let starts_at = change.starts_at.unwrap_or(a.starts_at);
-    let ends_at = change.ends_at.unwrap_or(a.ends_at);
-    let opens = change.signup_opens_at.unwrap_or(a.signup_opens_at);
-    let closes = change.signup_closes_at.unwrap_or(a.signup_closes_at);
-    let moved = starts_at != a.starts_at || ends_at != a.ends_at;
-    let mut errors = std::collections::BTreeMap::new();
-    if ends_at <= starts_at {
-        errors.insert("ends_at".to_owned(), "must be after starts_at".to_owned());
-    }
-    if moved && starts_at <= now {
-        errors.insert("starts_at".to_owned(), "must be in the future".to_owned());
-    }
-    if closes <= opens || closes > ends_at {
-        errors.insert(
-            "signup_closes_at".to_owned(),
-            "must be after signup_opens_at and no later than ends_at".to_owned(),
-        );
-    }
-    if !errors.is_empty() {
-        return Err(DomainError::Invalid(errors));
-    }
+    let schedule = Schedule::new(
+        [
+            change.starts_at.unwrap_or(a.starts_at),
+            change.ends_at.unwrap_or(a.ends_at),
+            change.signup_opens_at.unwrap_or(a.signup_opens_at),
+            change.signup_closes_at.unwrap_or(a.signup_closes_at),
+        ],
+        now,
+        Some([a.starts_at, a.ends_at]),
+    )
+    .map_err(DomainError::Invalid)?;
+    let moved = schedule.moved_from(Some([a.starts_at, a.ends_at]));
     let waitlist = change.waitlist_enabled.unwrap_or(a.waitlist_enabled);
     if !waitlist && a.waitlist_enabled && waitlist_length(db, activity_id).await? > 0 {
         return Err(DomainError::conflict(
@@ -112,10 +103,19 @@ pub async fn edit<C: ConnectionTrait>(
                 activity::Column::Contact,
                 Expr::value(change.contact.unwrap_or(a.contact.clone())),
             )
-            .col_expr(activity::Column::StartsAt, Expr::value(starts_at))
-            .col_expr(activity::Column::EndsAt, Expr::value(ends_at))
-            .col_expr(activity::Column::SignupOpensAt, Expr::value(opens))
-            .col_expr(activity::Column::SignupClosesAt, Expr::value(closes))
+            .col_expr(
+                activity::Column::StartsAt,
+                Expr::value(schedule.starts_at()),
+            )
+            .col_expr(activity::Column::EndsAt, Expr::value(schedule.ends_at()))
+            .col_expr(
+                activity::Column::SignupOpensAt,
+                Expr::value(schedule.signup_opens_at()),
+            )
+            .col_expr(
+                activity::Column::SignupClosesAt,
+                Expr::value(schedule.signup_closes_at()),
+            )
             .col_expr(activity::Column::WaitlistEnabled, Expr::value(waitlist))
             .col_expr(
                 activity::Column::Version,

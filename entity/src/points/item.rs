@@ -2,14 +2,16 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Something residents can buy with points.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// Something residents can buy with points. The row is also the API's `Item` (its field docs
+/// are the contract's descriptions); the times are not serialized.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
 #[sea_orm(table_name = "store_item")]
+#[schema(as = Item, description = "A store item.")]
 pub struct Model {
     /// Id.
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// The site's store.
+    /// The site.
     pub site_id: Uuid,
     /// Name.
     pub name: String,
@@ -22,8 +24,10 @@ pub struct Model {
     /// On sale.
     pub active: bool,
     /// Created at.
+    #[serde(skip)]
     pub created_at: DateTimeUtc,
     /// Changed at.
+    #[serde(skip)]
     pub updated_at: DateTimeUtc,
 }
 

@@ -1,8 +1,9 @@
 //! Staff create and edit activities: the request checked field by field, times kept to whole
 //! seconds.
 
-use chrono::Timelike;
-use entity::activities::{self, ActivityContent, ActivityEdit, ActivityKind, AudienceSpec};
+use entity::activities::{
+    self, ActivityContent, ActivityEdit, ActivityKind, AudienceSpec, Schedule,
+};
 
 use super::Activity;
 use crate::routes::{
@@ -87,23 +88,15 @@ impl ActivityRequest {
         let place = field("place", &self.place, 200);
         let contact = field("contact", &self.contact, 100);
         let now = Utc::now();
-        // Whole seconds: activities need no more, and every database stores them exactly.
-        let second = |t: DateTime<Utc>| t.with_nanosecond(0).unwrap_or(t);
-        let (starts_at, ends_at) = (second(self.starts_at), second(self.ends_at));
-        let opens = second(self.signup_opens_at.unwrap_or(now));
-        let closes = second(self.signup_closes_at.unwrap_or(starts_at));
-        if self.ends_at <= self.starts_at {
-            errors.insert("ends_at".into(), "must be after starts_at".into());
-        }
-        if self.starts_at <= now {
-            errors.insert("starts_at".into(), "must be in the future".into());
-        }
-        if closes <= opens || closes > self.ends_at {
-            errors.insert(
-                "signup_closes_at".into(),
-                "must be after signup_opens_at and no later than ends_at".into(),
-            );
-        }
+        let instants = [
+            self.starts_at,
+            self.ends_at,
+            self.signup_opens_at.unwrap_or(now),
+            self.signup_closes_at.unwrap_or(self.starts_at),
+        ];
+        let schedule = Schedule::new(instants, now, None)
+            .map_err(|e| errors.extend(e))
+            .ok();
         if !(1..=100_000).contains(&self.capacity) {
             errors.insert("capacity".into(), "must be 1–100,000".into());
         }
@@ -119,9 +112,9 @@ impl ActivityRequest {
         if self.employer_ids.len() > 200 {
             errors.insert("employer_ids".into(), "at most 200 employers".into());
         }
-        if !errors.is_empty() {
+        let Some(schedule) = schedule.filter(|_| errors.is_empty()) else {
             return Err(ApiError::Validation(errors));
-        }
+        };
         Ok((
             self.site_id,
             ActivityContent {
@@ -129,10 +122,7 @@ impl ActivityRequest {
                 description,
                 kind: self.kind,
                 place,
-                starts_at,
-                ends_at,
-                signup_opens_at: opens,
-                signup_closes_at: closes,
+                schedule,
                 capacity: self.capacity,
                 waitlist_enabled: self.waitlist,
                 contact,
@@ -150,15 +140,17 @@ impl ActivityRequest {
 }
 
 /// Creates an activity (staff of its site); reminders and attendance are scheduled with it.
+#[problems(
+    403 "Not staff",
+    404 "No such site in the caller's reach",
+    422 "Invalid fields, each named",
+)]
 #[utoipa::path(
     post, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = ActivityRequest,
     responses(
         (status = 201, description = "Created", body = Activity),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such site in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_activity(
@@ -205,16 +197,18 @@ pub struct ActivityPatch {
 }
 
 /// Edits an activity (staff of its site, before it ends).
+#[problems(
+    403 "Not staff",
+    404 "No such activity in the caller's reach",
+    409 "`capacity_below_confirmed`, `waitlist_not_empty`, `activity_over` or `concurrent_change`",
+    422 "Invalid fields, each named",
+)]
 #[utoipa::path(
     patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
     request_body = ActivityPatch,
     responses(
         (status = 200, description = "Changed", body = Activity),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such activity in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`capacity_below_confirmed`, `waitlist_not_empty`, `activity_over` or `concurrent_change`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn edit_activity(
@@ -227,16 +221,15 @@ pub async fn edit_activity(
     let mut field = |name: &str, value: Option<String>, max: usize| {
         value.and_then(|v| text_field(&mut errors, name, &v, max))
     };
-    let second = |t: Option<DateTime<Utc>>| t.map(|t| t.with_nanosecond(0).unwrap_or(t));
     let change = ActivityEdit {
         title: field("title", body.title, 100),
         description: field("description", body.description, 5000),
         place: field("place", body.place, 200),
         contact: field("contact", body.contact, 100),
-        starts_at: second(body.starts_at),
-        ends_at: second(body.ends_at),
-        signup_opens_at: second(body.signup_opens_at),
-        signup_closes_at: second(body.signup_closes_at),
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        signup_opens_at: body.signup_opens_at,
+        signup_closes_at: body.signup_closes_at,
         waitlist_enabled: body.waitlist,
         capacity: body.capacity,
     };

@@ -61,6 +61,11 @@ pub struct SignupRequest {
 }
 
 /// Signs up: `confirmed` while seats last, then `waitlisted` with a position.
+#[problems(
+    404 "No such activity for this resident",
+    409 "`already_signed_up`, `signup_closed` or `activity_full`",
+    422 "`resident_id` missing",
+)]
 #[utoipa::path(
     post, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id"),
@@ -68,9 +73,6 @@ pub struct SignupRequest {
     request_body = SignupRequest,
     responses(
         (status = 201, description = "Signed up (confirmed or waitlisted)", body = Signup),
-        (status = 404, description = "No such activity for this resident", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_signed_up`, `signup_closed` or `activity_full`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`resident_id` missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn sign_up_for_activity(
@@ -99,13 +101,15 @@ pub async fn sign_up_for_activity(
 
 /// Cancels a sign-up (the resident, its leader or staff); a freed seat goes to the first person
 /// waiting, who is told at once.
+#[problems(
+    404 "No such sign-up in the caller's reach",
+    409 "`illegal_transition`: already cancelled or over",
+)]
 #[utoipa::path(
     delete, path = "/api/v1/activities/{id}/signups/{resident_id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id"), ("resident_id" = Uuid, Path, description = "Resident id")),
     responses(
         (status = 200, description = "Cancelled", body = Signup),
-        (status = 404, description = "No such sign-up in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`: already cancelled or over", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn cancel_signup(
@@ -131,16 +135,18 @@ pub struct CheckInRequest {
 }
 
 /// Checks a participant in (staff); a second scan answers the same and counts once.
+#[problems(
+    403 "Not staff",
+    404 "No such activity or sign-up",
+    409 "`not_confirmed` or `checkin_closed`",
+    422 "Unknown code, or neither code nor resident",
+)]
 #[utoipa::path(
     post, path = "/api/v1/activities/{id}/checkins", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
     request_body = CheckInRequest,
     responses(
         (status = 200, description = "Checked in", body = Signup),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such activity or sign-up", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`not_confirmed` or `checkin_closed`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown code, or neither code nor resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn check_in(
@@ -176,13 +182,15 @@ pub struct SignupQuery {
 }
 
 /// Participants, waiting list and attendance of an activity (staff; leaders for their groups).
+#[problems(
+    403 "Not staff or a leader",
+    404 "No such activity in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id"), SignupQuery),
     responses(
         (status = 200, description = "A page of sign-ups", body = Paginated<Signup>),
-        (status = 403, description = "Not staff or a leader", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such activity in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_signups(
@@ -235,12 +243,14 @@ pub struct MySignupQuery {
 }
 
 /// The caller's sign-ups, newest first, with waiting-list positions and QR codes.
+#[problems(
+    403 "Not a resident",
+)]
 #[utoipa::path(
     get, path = "/api/v1/me/signups", tag = "activities", security(("bearer" = [])),
     params(MySignupQuery),
     responses(
         (status = 200, description = "A page of sign-ups", body = Paginated<Signup>),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn my_signups(

@@ -99,12 +99,14 @@ pub struct ActivityQuery {
 }
 
 /// Activities for the caller (its site; residents see those for their group), soonest first.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])),
     params(ActivityQuery),
     responses(
         (status = 200, description = "A page of activities", body = Paginated<Activity>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_activities(
@@ -123,12 +125,14 @@ pub async fn list_activities(
 }
 
 /// One activity, with seats left and the waiting list's length.
+#[problems(
+    404 "No such activity for the caller",
+)]
 #[utoipa::path(
     get, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
     responses(
         (status = 200, description = "The activity", body = Activity),
-        (status = 404, description = "No such activity for the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_activity(

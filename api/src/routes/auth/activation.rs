@@ -40,6 +40,11 @@ pub struct ActivateRequest {
 /// and a new password. The ID number's last six characters are asked only to tell apart several
 /// residents sharing the phone. A wrong code and an unknown or already activated resident get
 /// the answers any caller gets, so nothing tells who is registered.
+#[problems(
+    401 "`sms_code_invalid`, or `activation_failed` (no resident without an account has this number)",
+    422 "Malformed input, a password that breaks a rule, or `id_card_last6` needed",
+    429 "`sms_code_locked` after five wrong codes, or too many attempts",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/auth/activate",
@@ -47,9 +52,6 @@ pub struct ActivateRequest {
     request_body = ActivateRequest,
     responses(
         (status = 201, description = "Activated and logged in", body = TokenResponse),
-        (status = 401, description = "`sms_code_invalid`, or `activation_failed` (no resident without an account has this number)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed input, a password that breaks a rule, or `id_card_last6` needed", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`sms_code_locked` after five wrong codes, or too many attempts", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn activate(

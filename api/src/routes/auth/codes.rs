@@ -125,6 +125,11 @@ pub(crate) async fn consume_code(
 /// same whether or not the number has an account (or is a resident's); at most one code a
 /// minute for each purpose and `sms_codes_per_phone_per_day` a day go to one number, and
 /// `sms_codes_per_address_per_hour` are sent for one client address.
+#[problems(
+    422 "Malformed phone number or purpose",
+    429 "Too many codes for this number or address; see Retry-After",
+    503 "The SMS service did not take the message; try again",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/auth/sms-codes",
@@ -132,9 +137,6 @@ pub(crate) async fn consume_code(
     request_body = CodeRequest,
     responses(
         (status = 202, description = "A code is on its way (if the number can receive it)", body = CodeSent),
-        (status = 422, description = "Malformed phone number or purpose", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many codes for this number or address; see Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The SMS service did not take the message; try again", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn request_code(

@@ -35,6 +35,9 @@ pub struct MeResident {
 }
 
 /// The caller: account, effective role, site, resident record and led groups.
+#[problems(
+    401 "No or invalid token",
+)]
 #[utoipa::path(
     get,
     path = "/api/v1/me",
@@ -42,7 +45,6 @@ pub struct MeResident {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<Me>, ApiError> {

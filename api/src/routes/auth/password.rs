@@ -44,6 +44,11 @@ pub struct PasswordChangeRequest {
 
 /// Sets a new password with a code sent to the account's phone (purpose `reset_password`);
 /// every session of the account ends.
+#[problems(
+    401 "`sms_code_invalid`, or `invalid_credentials` (no account has this number)",
+    422 "Malformed input or a password that breaks a rule",
+    429 "`sms_code_locked`, or too many attempts",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/auth/password-reset",
@@ -51,9 +56,6 @@ pub struct PasswordChangeRequest {
     request_body = PasswordResetRequest,
     responses(
         (status = 204, description = "The password is changed; log in with it"),
-        (status = 401, description = "`sms_code_invalid`, or `invalid_credentials` (no account has this number)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed input or a password that breaks a rule", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`sms_code_locked`, or too many attempts", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reset_password(
@@ -85,6 +87,11 @@ pub async fn reset_password(
 
 /// Changes the caller's password, proved by the current password or a fresh code (purpose
 /// `reset_password`). Every session ends, this one too: the answer is a new pair of tokens.
+#[problems(
+    401 "Wrong current password (`invalid_credentials`) or code (`sms_code_invalid`)",
+    422 "Neither or both proofs, or a password that breaks a rule",
+    429 "Too many attempts, or `sms_code_locked`",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/me/password",
@@ -93,9 +100,6 @@ pub async fn reset_password(
     request_body = PasswordChangeRequest,
     responses(
         (status = 200, description = "Changed; tokens for a new session", body = TokenResponse),
-        (status = 401, description = "Wrong current password (`invalid_credentials`) or code (`sms_code_invalid`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Neither or both proofs, or a password that breaks a rule", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts, or `sms_code_locked`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn change_password(

@@ -134,6 +134,11 @@ async fn issue_tokens(
 }
 
 /// Logs in with phone and password.
+#[problems(
+    401 "Wrong phone or password",
+    422 "Malformed phone number",
+    429 "Too many attempts; see Retry-After",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -141,9 +146,6 @@ async fn issue_tokens(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "Wrong phone or password", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed phone number", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn login(
@@ -177,6 +179,11 @@ pub async fn login(
 
 /// Logs a resident in with a code from `POST /auth/sms-codes` (purpose `login`) instead of a
 /// password (短信验证码登录).
+#[problems(
+    401 "`sms_code_invalid`, or `invalid_credentials` (no resident account for the number)",
+    422 "Malformed phone number or code",
+    429 "`sms_code_locked` after five wrong codes (ask for a new one), or too many attempts",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/auth/sms-login",
@@ -184,9 +191,6 @@ pub async fn login(
     request_body = SmsLoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "`sms_code_invalid`, or `invalid_credentials` (no resident account for the number)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed phone number or code", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`sms_code_locked` after five wrong codes (ask for a new one), or too many attempts", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn sms_login(
@@ -217,6 +221,9 @@ pub async fn sms_login(
 
 /// Exchanges a refresh token for a new pair. The old one is used up; presenting it again within
 /// a few seconds (a retried request) answers the same new pair, later it revokes the session.
+#[problems(
+    401 "Unknown, used, expired or revoked",
+)]
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -224,7 +231,6 @@ pub async fn sms_login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new pair", body = TokenResponse),
-        (status = 401, description = "Unknown, used, expired or revoked", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn refresh(

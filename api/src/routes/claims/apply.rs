@@ -38,6 +38,13 @@ pub struct ClaimRequest {
 /// Send `application/json` ([`ClaimRequest`]), or `multipart/form-data` with a part `claim`
 /// holding that JSON and up to three parts `photo`: JPEG or PNG images (told by their content,
 /// not their name or declared type), at most 2 MiB each.
+#[problems(
+    403 "Not a resident or its leader",
+    404 "No such resident in reach",
+    413 "The form is larger than three photos allow",
+    415 "Neither JSON nor a multipart form",
+    422 "Invalid fields or photos (named `photos[i]`)",
+)]
 #[utoipa::path(
     post, path = "/api/v1/points/claims", tag = "points", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
@@ -47,11 +54,6 @@ pub struct ClaimRequest {
     )),
     responses(
         (status = 201, description = "Applied", body = Claim),
-        (status = 403, description = "Not a resident or its leader", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such resident in reach", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The form is larger than three photos allow", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor a multipart form", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or photos (named `photos[i]`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn apply_for_points(

@@ -66,14 +66,16 @@ impl From<campaign::Model> for Campaign {
 }
 
 /// Publishes a call for claims (step 1, 通知), fanned out to the site or some groups.
+#[problems(
+    403 "Not staff",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/points/campaigns", tag = "points", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = CampaignRequest,
     responses(
         (status = 201, description = "Published", body = Campaign),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_campaign(

@@ -40,14 +40,16 @@ impl From<objection::Model> for Objection {
 }
 
 /// Objects to a publicized claim (any resident of the site).
+#[problems(
+    403 "Not a resident",
+    404 "No such publicized claim at the caller's site",
+)]
 #[utoipa::path(
     post, path = "/api/v1/points/claims/{id}/objections", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Claim id")),
     request_body = ObjectionRequest,
     responses(
         (status = 201, description = "Raised", body = Objection),
-        (status = 403, description = "Not a resident", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such publicized claim at the caller's site", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn object_to_claim(
@@ -87,14 +89,16 @@ async fn decide(
 
 /// Upholds an objection (staff): the claim is rejected; points already credited are reversed by a
 /// correction entry.
+#[problems(
+    404 "No such objection in reach",
+    409 "`illegal_transition`: already decided",
+)]
 #[utoipa::path(
     post, path = "/api/v1/points/objections/{id}/uphold", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Objection id")),
     request_body = DecisionRequest,
     responses(
         (status = 200, description = "Upheld", body = Objection),
-        (status = 404, description = "No such objection in reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`: already decided", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn uphold_objection(
@@ -107,14 +111,16 @@ pub async fn uphold_objection(
 }
 
 /// Dismisses an objection (staff); a claim whose window has closed is then credited.
+#[problems(
+    404 "No such objection in reach",
+    409 "`illegal_transition`: already decided",
+)]
 #[utoipa::path(
     post, path = "/api/v1/points/objections/{id}/dismiss", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Objection id")),
     request_body = DecisionRequest,
     responses(
         (status = 200, description = "Dismissed", body = Objection),
-        (status = 404, description = "No such objection in reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`: already decided", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn dismiss_objection(

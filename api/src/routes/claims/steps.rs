@@ -46,18 +46,18 @@ async fn step_claim(
 macro_rules! claim_step {
     ($fn:ident, $path:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
+        #[problems(
+                            403 "This role may not take this step",
+                            404 "No such claim in reach",
+                            409 "`illegal_transition`, `objection_pending` or `publicity_open`",
+                            422 "Invalid fields",
+                        )]
         #[utoipa::path(
-            post, path = $path, tag = "points", security(("bearer" = [])),
-            params(("id" = Uuid, Path, description = "Claim id")),
-            request_body = StepRequest,
-            responses(
-                (status = 200, description = "Done", body = Claim),
-                (status = 403, description = "This role may not take this step", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such claim in reach", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "`illegal_transition`, `objection_pending` or `publicity_open`", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-            )
-        )]
+                            post, path = $path, tag = "points", security(("bearer" = [])),
+                            params(("id" = Uuid, Path, description = "Claim id")),
+                            request_body = StepRequest,
+                            responses((status = 200, description = "Done", body = Claim))
+                        )]
         pub async fn $fn(
             state: web::Data<AppState>,
             caller: Principal,

@@ -121,6 +121,9 @@ impl From<claim::Model> for Claim {
 }
 
 /// One photo of a claim, for anyone who may see the claim.
+#[problems(
+    404 "No such claim in reach, or no such photo",
+)]
 #[utoipa::path(
     get, path = "/api/v1/points/claims/{id}/photos/{position}", tag = "points", security(("bearer" = [])),
     params(
@@ -132,7 +135,6 @@ impl From<claim::Model> for Claim {
             (Vec<u8> = "image/jpeg"),
             (Vec<u8> = "image/png"),
         )),
-        (status = 404, description = "No such claim in reach, or no such photo", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_claim_photo(
@@ -186,12 +188,14 @@ pub async fn list_claims(
 }
 
 /// One claim with every step.
+#[problems(
+    404 "No such claim in reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/points/claims/{id}", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Claim id")),
     responses(
         (status = 200, description = "The claim", body = Claim),
-        (status = 404, description = "No such claim in reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_claim(

@@ -127,14 +127,16 @@ impl JobRequest {
 }
 
 /// Creates a draft posting (employers).
+#[problems(
+    403 "Not an employer",
+    422 "Invalid fields, each named",
+)]
 #[utoipa::path(
     post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = JobRequest,
     responses(
         (status = 201, description = "Draft created", body = Job),
-        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_job(
@@ -150,7 +152,7 @@ pub async fn create_job(
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let job = job::create(txn, employer_id, content).await?;
-            StoredResponse::json(StatusCode::CREATED, &Job::from(job))
+            StoredResponse::json(StatusCode::CREATED, &job)
         })
     })
     .await
@@ -231,16 +233,18 @@ impl JobPatch {
 
 /// Edits a draft (its employer); a posting staff sent back is a draft again. The whole result is
 /// validated as on creation.
+#[problems(
+    403 "Not an employer",
+    404 "Not the caller's posting",
+    409 "`illegal_transition`: not a draft; `concurrent_change`",
+    422 "Invalid fields, each named",
+)]
 #[utoipa::path(
     patch, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     request_body = JobPatch,
     responses(
         (status = 200, description = "Edited", body = Job),
-        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`: not a draft; `concurrent_change`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn edit_job(
@@ -263,5 +267,5 @@ pub async fn edit_job(
     let content = body.apply(current).validate()?;
     let job = job::edit(&txn, caller.account_id, employer_id, id, version, content).await?;
     txn.commit().await?;
-    Ok(web::Json(job.into()))
+    Ok(web::Json(job))
 }

@@ -38,23 +38,29 @@ async fn act(
     let txn = state.db.begin().await?;
     let job = job::act(&txn, actor, id, action, reason).await?;
     txn.commit().await?;
-    Ok(web::Json(job.into()))
+    Ok(web::Json(job))
 }
 
 macro_rules! action_route {
     ($fn:ident, $path:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
+        #[problems(
+                    403 "This role may not do that",
+                    404 "No such posting visible to the caller",
+                    409 "`illegal_transition`, `employer_not_verified` or `valid_through_passed`",
+                )]
         #[utoipa::path(
-            post, path = $path, tag = "jobs", security(("bearer" = [])),
-            params(("id" = Uuid, Path, description = "Job id")),
-            responses(
-                (status = 200, description = "Done", body = Job),
-                (status = 403, description = "This role may not do that", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such posting visible to the caller", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "`illegal_transition`, `employer_not_verified` or `valid_through_passed`", body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        pub async fn $fn(state: web::Data<AppState>, caller: Principal, id: web::Path<Uuid>) -> Result<web::Json<Job>, ApiError> {
+                    post, path = $path, tag = "jobs", security(("bearer" = [])),
+                    params(("id" = Uuid, Path, description = "Job id")),
+                    responses(
+                        (status = 200, description = "Done", body = Job),
+                    )
+                )]
+        pub async fn $fn(
+            state: web::Data<AppState>,
+            caller: Principal,
+            id: web::Path<Uuid>,
+        ) -> Result<web::Json<Job>, ApiError> {
             act(&state, &caller, id.into_inner(), $action, None).await
         }
     };
@@ -86,15 +92,17 @@ action_route!(
 );
 
 /// Sends a submitted posting back to draft with a reason (staff).
+#[problems(
+    403 "Not staff",
+    404 "No such posting",
+    409 "`illegal_transition`",
+)]
 #[utoipa::path(
     post, path = "/api/v1/jobs/{id}/reject", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     request_body = RejectRequest,
     responses(
         (status = 200, description = "Back to draft", body = Job),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such posting", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reject_job(
@@ -123,16 +131,18 @@ pub struct RenewRequest {
 }
 
 /// Extends a published posting before it expires (its employer).
+#[problems(
+    403 "Not an employer",
+    404 "Not the caller's posting",
+    409 "`illegal_transition`: not published",
+    422 "`valid_through` not later",
+)]
 #[utoipa::path(
     post, path = "/api/v1/jobs/{id}/renew", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     request_body = RenewRequest,
     responses(
         (status = 200, description = "Renewed", body = Job),
-        (status = 403, description = "Not an employer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not the caller's posting", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition`: not published", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`valid_through` not later", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn renew_job(
@@ -154,5 +164,5 @@ pub async fn renew_job(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(job.into()))
+    Ok(web::Json(job))
 }

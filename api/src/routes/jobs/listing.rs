@@ -45,93 +45,8 @@ fn viewer(caller: Option<&Principal>) -> Viewer {
     }
 }
 
-/// A job posting.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Job {
-    /// Id.
-    pub id: Uuid,
-    /// The employer.
-    pub employer_id: Uuid,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Channel.
-    pub category: JobCategory,
-    /// Where.
-    pub location: String,
-    /// Lowest pay.
-    pub salary_min: i32,
-    /// Highest pay.
-    pub salary_max: i32,
-    /// Per what.
-    pub salary_unit: SalaryUnit,
-    /// People wanted.
-    pub headcount: i32,
-    /// Youngest acceptable age.
-    pub age_min: Option<i16>,
-    /// Oldest acceptable age.
-    pub age_max: Option<i16>,
-    /// Skills wanted.
-    pub skills: Vec<String>,
-    /// Suitable for disabled workers.
-    pub suitable_for_disabled: bool,
-    /// Flexible hours.
-    pub flexible_hours: bool,
-    /// Transport provided.
-    pub transport_provided: bool,
-    /// Housing provided.
-    pub housing_provided: bool,
-    /// Contact.
-    pub contact: String,
-    /// Valid until.
-    pub valid_through: DateTime<Utc>,
-    /// Status.
-    pub status: JobStatus,
-    /// Why staff rejected it.
-    pub status_reason: Option<String>,
-    /// Version (incremented on every change).
-    pub version: i32,
-    /// First published at.
-    pub published_at: Option<DateTime<Utc>>,
-    /// Created at.
-    pub created_at: DateTime<Utc>,
-    /// The hiring organization, for postings from the provincial talent exchange (their
-    /// `employer_id` is the exchange's own record).
-    pub hiring_organization: Option<String>,
-}
-
-impl From<job::Model> for Job {
-    fn from(m: job::Model) -> Self {
-        Self {
-            id: m.id,
-            employer_id: m.employer_id,
-            title: m.title,
-            description: m.description,
-            category: m.category,
-            location: m.location,
-            salary_min: m.salary_min,
-            salary_max: m.salary_max,
-            salary_unit: m.salary_unit,
-            headcount: m.headcount,
-            age_min: m.age_min,
-            age_max: m.age_max,
-            skills: serde_json::from_value(m.skills).unwrap_or_default(),
-            suitable_for_disabled: m.suitable_for_disabled,
-            flexible_hours: m.flexible_hours,
-            transport_provided: m.transport_provided,
-            housing_provided: m.housing_provided,
-            contact: m.contact,
-            valid_through: m.valid_through,
-            status: m.status,
-            status_reason: m.status_reason,
-            version: m.version,
-            published_at: m.published_at,
-            created_at: m.created_at,
-            hiring_organization: m.hiring_organization,
-        }
-    }
-}
+/// A job posting: the row itself, serialized without what only the server needs.
+pub type Job = job::Model;
 
 /// Job list filters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,12 +75,14 @@ pub struct JobQuery {
 
 /// Job postings: published ones for residents and the public; employers also see their own in
 /// every state; staff see all (filter by `status=pending_review` to review). Newest first.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get, path = "/api/v1/jobs", tag = "jobs",
     params(JobQuery),
     responses(
         (status = 200, description = "A page of postings", body = Paginated<Job>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_jobs(
@@ -190,16 +107,18 @@ pub async fn list_jobs(
         mine: q.mine == Some(true),
     };
     let jobs = job::list(state.db.conn(), viewer(caller.0.as_ref()), &filter, &page).await?;
-    Ok(web::Json(jobs.map(Job::from).into()))
+    Ok(web::Json(jobs.into()))
 }
 
 /// One posting (published ones for everybody; others for their employer and staff).
+#[problems(
+    404 "No such posting visible to the caller",
+)]
 #[utoipa::path(
     get, path = "/api/v1/jobs/{id}", tag = "jobs",
     params(("id" = Uuid, Path, description = "Job id")),
     responses(
         (status = 200, description = "The posting", body = Job),
-        (status = 404, description = "No such posting visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_job(
@@ -208,17 +127,19 @@ pub async fn get_job(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Job>, ApiError> {
     let job = job::get(state.db.conn(), viewer(caller.0.as_ref()), id.into_inner()).await?;
-    Ok(web::Json(job.into()))
+    Ok(web::Json(job))
 }
 
 /// A published posting as schema.org `JobPosting` JSON-LD; closed, filled or expired postings
 /// answer 404.
+#[problems(
+    404 "Not a published posting",
+)]
 #[utoipa::path(
     get, path = "/api/v1/jobs/{id}/jsonld", tag = "jobs",
     params(("id" = Uuid, Path, description = "Job id")),
     responses(
         (status = 200, description = "schema.org JobPosting", body = Object, content_type = "application/ld+json"),
-        (status = 404, description = "Not a published posting", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn job_jsonld(

@@ -111,14 +111,16 @@ fn webhook_url(
 
 /// Creates a partner client (platform administrators). The secrets are in this response only.
 /// (`Idempotency-Key` is not honoured here: a replay would have to keep the secrets readable.)
+#[problems(
+    403 "Not a platform administrator",
+    409 "The credit code is taken",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/partners", tag = "partners", security(("bearer" = [])),
     request_body = PartnerRequest,
     responses(
         (status = 201, description = "Created; the secrets are shown once", body = PartnerWithSecrets),
-        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The credit code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_partner(
@@ -161,11 +163,13 @@ pub async fn create_partner(
 }
 
 /// Every partner (platform administrators).
+#[problems(
+    403 "Not a platform administrator",
+)]
 #[utoipa::path(
     get, path = "/api/v1/partners", tag = "partners", security(("bearer" = [])),
     responses(
         (status = 200, description = "The partners", body = Vec<Partner>),
-        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_partners(
@@ -187,14 +191,16 @@ pub struct RotateRequest {
 
 /// New client and signing secrets; the old ones keep working for the overlap (tokens are
 /// granted for either client secret, webhooks carry a signature by each signing secret).
+#[problems(
+    403 "Not a platform administrator",
+    404 "No such partner",
+)]
 #[utoipa::path(
     post, path = "/api/v1/partners/{id}/rotate-secrets", tag = "partners", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Partner id")),
     request_body = RotateRequest,
     responses(
         (status = 200, description = "The new secrets, shown once", body = PartnerWithSecrets),
-        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such partner", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn rotate_partner_secrets(
@@ -288,13 +294,15 @@ pub struct DeliveryQuery {
 }
 
 /// A partner's webhook deliveries, newest first (platform administrators).
+#[problems(
+    403 "Not a platform administrator",
+    404 "No such partner",
+)]
 #[utoipa::path(
     get, path = "/api/v1/partners/{id}/deliveries", tag = "partners", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Partner id"), DeliveryQuery),
     responses(
         (status = 200, description = "A page of deliveries", body = Paginated<Delivery>),
-        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such partner", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_partner_deliveries(
@@ -311,6 +319,11 @@ pub async fn list_partner_deliveries(
 }
 
 /// Sends a dead-lettered delivery again, with the same `webhook-id` and a fresh day of retries.
+#[problems(
+    403 "Not a platform administrator",
+    404 "No such delivery",
+    409 "Not a failed delivery",
+)]
 #[utoipa::path(
     post, path = "/api/v1/partners/{id}/deliveries/{delivery_id}/resend", tag = "partners", security(("bearer" = [])),
     params(
@@ -319,9 +332,6 @@ pub async fn list_partner_deliveries(
     ),
     responses(
         (status = 200, description = "Queued again", body = Delivery),
-        (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such delivery", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a failed delivery", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn resend_partner_delivery(

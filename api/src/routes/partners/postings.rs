@@ -278,6 +278,11 @@ fn partner_job(j: entity::recruitment::job::Model, outcome: &str) -> PartnerJob 
 /// version again changes nothing (200); an older version is 409 `stale_version`; a closed
 /// posting is never reopened (409 `posting_closed`). New postings are published at once, or
 /// wait for staff review when the partner is set so.
+#[problems(
+    403 "Not a partner with jobs:write",
+    409 "stale_version or posting_closed",
+    422 "Invalid fields, named as sent",
+)]
 #[utoipa::path(
     put, path = "/api/v1/partner/jobs/{external_id}", tag = "partners", security(("bearer" = [])),
     params(("external_id" = String, Path, description = "The partner's id for the posting")),
@@ -285,9 +290,6 @@ fn partner_job(j: entity::recruitment::job::Model, outcome: &str) -> PartnerJob 
     responses(
         (status = 201, description = "Created", body = PartnerJob),
         (status = 200, description = "Updated, or the same version again", body = PartnerJob),
-        (status = 403, description = "Not a partner with jobs:write", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "stale_version or posting_closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, named as sent", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_partner_job(
@@ -338,14 +340,16 @@ pub struct CloseQuery {
 }
 
 /// Closes one of the partner's postings: it leaves residents' lists. Idempotent.
+#[problems(
+    403 "Not a partner with jobs:write",
+    404 "No such posting of this partner",
+    409 "stale_version",
+)]
 #[utoipa::path(
     delete, path = "/api/v1/partner/jobs/{external_id}", tag = "partners", security(("bearer" = [])),
     params(("external_id" = String, Path, description = "The partner's id for the posting"), CloseQuery),
     responses(
         (status = 200, description = "Closed (or already closed)", body = PartnerJob),
-        (status = 403, description = "Not a partner with jobs:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such posting of this partner", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "stale_version", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_partner_job(
@@ -397,12 +401,14 @@ pub struct FeedItem {
 /// Our postings changed since a time, oldest change first, closed ones as tombstones: a
 /// partner that missed webhooks catches up by walking this to the end and keeping the highest
 /// version of each posting.
+#[problems(
+    403 "Not a partner with jobs:read",
+)]
 #[utoipa::path(
     get, path = "/api/v1/partner/jobs", tag = "partners", security(("bearer" = [])),
     params(FeedQuery),
     responses(
         (status = 200, description = "A page of changes", body = Paginated<FeedItem>),
-        (status = 403, description = "Not a partner with jobs:read", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn partner_job_feed(

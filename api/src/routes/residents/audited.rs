@@ -48,15 +48,17 @@ pub struct ActivationCode {
 
 /// Reveals a resident's full ID number (staff of its site only); writes an audit event with the
 /// reason.
+#[problems(
+    403 "Not staff of the resident's site",
+    404 "Not in the caller's reach",
+    422 "No reason given",
+)]
 #[utoipa::path(
     post, path = "/api/v1/residents/{id}/id-card/reveal", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     request_body = RevealRequest,
     responses(
         (status = 200, description = "The full number", body = RevealedIdCard),
-        (status = 403, description = "Not staff of the resident's site", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reveal_id_card(
@@ -79,16 +81,18 @@ pub async fn reveal_id_card(
 /// Prints a one-time activation code for a resident who cannot receive the SMS code (staff of
 /// its site; audited with the reason). It works once, within 7 days, with the resident's
 /// registered phone only; printing another voids it.
+#[problems(
+    403 "Not staff",
+    404 "Not in the caller's reach",
+    409 "`already_activated` or `resident_has_no_phone`",
+    422 "No reason given",
+)]
 #[utoipa::path(
     post, path = "/api/v1/residents/{id}/activation-code", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     request_body = ActivationCodeRequest,
     responses(
         (status = 201, description = "The code, shown once", body = ActivationCode),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_activated` or `resident_has_no_phone`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn print_activation_code(

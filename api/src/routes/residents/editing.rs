@@ -165,15 +165,17 @@ impl NewResidentRequest {
 }
 
 /// Registers a resident in a household (staff).
+#[problems(
+    403 "Not staff",
+    409 "`duplicate_id_card`",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     post, path = "/api/v1/residents", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewResidentRequest,
     responses(
         (status = 201, description = "Registered", body = Resident),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate_id_card`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_resident(
@@ -196,15 +198,17 @@ pub async fn create_resident(
 }
 
 /// Edits a resident (staff of its site, or the leader of its group); audited.
+#[problems(
+    403 "Residents may not edit",
+    404 "Not in the caller's reach",
+    422 "Invalid fields",
+)]
 #[utoipa::path(
     patch, path = "/api/v1/residents/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     request_body = ResidentPatch,
     responses(
         (status = 200, description = "Updated", body = Resident),
-        (status = 403, description = "Residents may not edit", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_resident(

@@ -193,12 +193,14 @@ pub fn today() -> NaiveDate {
 }
 
 /// Residents the caller may see.
+#[problems(
+    400 "Bad query",
+)]
 #[utoipa::path(
     get, path = "/api/v1/residents", tag = "registry", security(("bearer" = [])),
     params(ResidentQuery),
     responses(
         (status = 200, description = "A page of residents", body = Paginated<Resident>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_residents(
@@ -225,12 +227,14 @@ pub async fn list_residents(
 }
 
 /// One resident.
+#[problems(
+    404 "Not in the caller's reach",
+)]
 #[utoipa::path(
     get, path = "/api/v1/residents/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     responses(
         (status = 200, description = "The resident", body = Resident),
-        (status = 404, description = "Not in the caller's reach", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_resident(

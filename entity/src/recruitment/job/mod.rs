@@ -12,11 +12,14 @@ pub use content::*;
 pub use lifecycle::*;
 pub use listing::*;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{EntityTrait, entity::prelude::*};
 
-/// A job posting.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// A job posting. The row is also the API's `Job` (its field docs are the contract's
+/// descriptions); what only the server needs is not serialized.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
 #[sea_orm(table_name = "job_posting")]
+#[schema(as = Job, description = "A job posting.")]
 pub struct Model {
     /// Id.
     #[sea_orm(primary_key, auto_increment = false)]
@@ -27,15 +30,15 @@ pub struct Model {
     pub title: String,
     /// Description.
     pub description: String,
-    /// See [`JobCategory`].
+    /// Channel.
     pub category: JobCategory,
-    /// Where the work is.
+    /// Where.
     pub location: String,
-    /// Lowest pay per unit, in yuan.
+    /// Lowest pay.
     pub salary_min: i32,
-    /// Highest pay per unit, in yuan.
+    /// Highest pay.
     pub salary_max: i32,
-    /// See [`SalaryUnit`].
+    /// Per what.
     pub salary_unit: SalaryUnit,
     /// People wanted.
     pub headcount: i32,
@@ -43,41 +46,48 @@ pub struct Model {
     pub age_min: Option<i16>,
     /// Oldest acceptable age.
     pub age_max: Option<i16>,
-    /// Skills wanted (JSON array).
+    /// Skills wanted.
+    #[schema(value_type = Vec<String>)]
     pub skills: Json,
     /// Suitable for disabled workers.
     pub suitable_for_disabled: bool,
-    /// Flexible hours (carers of children or elders).
+    /// Flexible hours.
     pub flexible_hours: bool,
-    /// Transport provided (work away from home).
+    /// Transport provided.
     pub transport_provided: bool,
-    /// Housing provided (work away from home).
+    /// Housing provided.
     pub housing_provided: bool,
     /// Contact.
     pub contact: String,
     /// Valid until.
-    pub valid_through: DateTimeUtc,
-    /// See [`JobStatus`].
+    pub valid_through: DateTime<Utc>,
+    /// Status.
     pub status: JobStatus,
     /// Why staff rejected it.
     pub status_reason: Option<String>,
     /// Lower-cased title, description and employer name, for substring search.
+    #[serde(skip)]
     pub search_text: String,
-    /// Incremented on every change (partners order updates by it).
+    /// Version (incremented on every change).
     pub version: i32,
     /// First published at.
-    pub published_at: Option<DateTimeUtc>,
+    pub published_at: Option<DateTime<Utc>>,
     /// Created at.
-    pub created_at: DateTimeUtc,
+    pub created_at: DateTime<Utc>,
     /// Last changed at.
-    pub updated_at: DateTimeUtc,
+    #[serde(skip)]
+    pub updated_at: DateTime<Utc>,
     /// The partner that sent it (none: ours).
+    #[serde(skip)]
     pub partner_id: Option<Uuid>,
     /// The partner's id for it.
+    #[serde(skip)]
     pub external_id: Option<String>,
     /// The partner's version of it.
+    #[serde(skip)]
     pub external_version: Option<i64>,
-    /// The hiring organization named by the partner (shown instead of the employer's name).
+    /// The hiring organization, for postings from the provincial talent exchange (their
+    /// `employer_id` is the exchange's own record).
     pub hiring_organization: Option<String>,
 }
 

@@ -120,9 +120,7 @@ pub struct AuditQuery {
     post, path = "/api/v1/accounts", tag = "auth", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewAccountRequest,
-    responses(
-        (status = 201, description = "Created", body = Account),
-    )
+    responses((status = 201, description = "Created", body = Account))
 )]
 pub async fn create_account(
     req: HttpRequest,
@@ -225,15 +223,11 @@ pub async fn create_account(
 
 /// Accounts an administrator manages: a site administrator its site's (staff, administrators,
 /// residents), a platform administrator every account. Phones are masked.
-#[problems(
-    403 "Not an administrator",
-)]
+#[problems(403 "Not an administrator")]
 #[utoipa::path(
     get, path = "/api/v1/accounts", tag = "auth", security(("bearer" = [])),
     params(AccountQuery),
-    responses(
-        (status = 200, description = "A page of accounts", body = Paginated<Account>),
-    )
+    responses((status = 200, description = "A page of accounts", body = Paginated<Account>))
 )]
 pub async fn list_accounts(
     state: web::Data<AppState>,
@@ -291,9 +285,7 @@ async fn set_account_state(
     post, path = "/api/v1/accounts/{id}/disable", tag = "auth", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = AccountStateRequest,
-    responses(
-        (status = 200, description = "Disabled", body = Account),
-    )
+    responses((status = 200, description = "Disabled", body = Account))
 )]
 pub async fn disable_account(
     state: web::Data<AppState>,
@@ -314,9 +306,7 @@ pub async fn disable_account(
     post, path = "/api/v1/accounts/{id}/enable", tag = "auth", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = AccountStateRequest,
-    responses(
-        (status = 200, description = "Enabled", body = Account),
-    )
+    responses((status = 200, description = "Enabled", body = Account))
 )]
 pub async fn enable_account(
     state: web::Data<AppState>,
@@ -329,15 +319,11 @@ pub async fn enable_account(
 
 /// The audit trail, newest first: site administrators read their site's, platform
 /// administrators everything. Nothing here can be changed through the API.
-#[problems(
-    403 "Not an administrator",
-)]
+#[problems(403 "Not an administrator")]
 #[utoipa::path(
     get, path = "/api/v1/audit-events", tag = "auth", security(("bearer" = [])),
     params(AuditQuery),
-    responses(
-        (status = 200, description = "A page of events", body = Paginated<AuditEvent>),
-    )
+    responses((status = 200, description = "A page of events", body = Paginated<AuditEvent>))
 )]
 pub async fn list_audit(
     state: web::Data<AppState>,

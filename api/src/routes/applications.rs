@@ -86,9 +86,7 @@ pub struct ApplicationQuery {
     params(("id" = Uuid, Path, description = "Job id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = ApplyRequest,
-    responses(
-        (status = 201, description = "Applied", body = Application),
-    )
+    responses((status = 201, description = "Applied", body = Application))
 )]
 pub async fn apply(
     req: HttpRequest,
@@ -118,9 +116,7 @@ pub async fn apply(
 #[utoipa::path(
     get, path = "/api/v1/jobs/{id}/applications", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id"), ApplicationQuery),
-    responses(
-        (status = 200, description = "A page of applications", body = Paginated<Application>),
-    )
+    responses((status = 200, description = "A page of applications", body = Paginated<Application>))
 )]
 pub async fn list_for_job(
     state: web::Data<AppState>,
@@ -137,15 +133,11 @@ pub async fn list_for_job(
 }
 
 /// The caller's own applications, with their outcome.
-#[problems(
-    403 "Not a resident",
-)]
+#[problems(403 "Not a resident")]
 #[utoipa::path(
     get, path = "/api/v1/me/applications", tag = "jobs", security(("bearer" = [])),
     params(ApplicationQuery),
-    responses(
-        (status = 200, description = "A page of applications", body = Paginated<Application>),
-    )
+    responses((status = 200, description = "A page of applications", body = Paginated<Application>))
 )]
 pub async fn mine(
     state: web::Data<AppState>,
@@ -172,9 +164,7 @@ pub async fn mine(
     patch, path = "/api/v1/applications/{id}", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     request_body = ApplicationPatch,
-    responses(
-        (status = 200, description = "Moved", body = Application),
-    )
+    responses((status = 200, description = "Moved", body = Application))
 )]
 pub async fn advance(
     state: web::Data<AppState>,
@@ -268,9 +258,7 @@ impl From<entity::recruitment::employment::Model> for Employment {
     post, path = "/api/v1/employments", tag = "jobs", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = EmploymentRequest,
-    responses(
-        (status = 201, description = "Recorded", body = Employment),
-    )
+    responses((status = 201, description = "Recorded", body = Employment))
 )]
 pub async fn record_employment(
     req: HttpRequest,
@@ -311,9 +299,7 @@ pub async fn record_employment(
     post, path = "/api/v1/employments/{id}/end", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employment id")),
     request_body = EmploymentEnd,
-    responses(
-        (status = 200, description = "Ended", body = Employment),
-    )
+    responses((status = 200, description = "Ended", body = Employment))
 )]
 pub async fn end_employment(
     state: web::Data<AppState>,

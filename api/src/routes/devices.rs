@@ -120,9 +120,7 @@ fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
 #[utoipa::path(
     post, path = "/api/v1/me/devices", tag = "notifications", security(("bearer" = [])),
     request_body = DeviceRequest,
-    responses(
-        (status = 201, description = "Registered", body = Device),
-    )
+    responses((status = 201, description = "Registered", body = Device))
 )]
 pub async fn register_device(
     state: web::Data<AppState>,
@@ -185,9 +183,7 @@ pub async fn register_device(
 #[utoipa::path(
     delete, path = "/api/v1/me/devices/{id}", tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Device id (from `POST /me/devices`)")),
-    responses(
-        (status = 204, description = "Unregistered"),
-    )
+    responses((status = 204, description = "Unregistered"))
 )]
 pub async fn delete_device(
     state: web::Data<AppState>,
@@ -224,14 +220,10 @@ fn to_body(p: Preferences) -> PreferencesBody {
 }
 
 /// The caller's notification preferences (defaults until changed).
-#[problems(
-    403 "Not a resident",
-)]
+#[problems(403 "Not a resident")]
 #[utoipa::path(
     get, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Preferences", body = PreferencesBody),
-    )
+    responses((status = 200, description = "Preferences", body = PreferencesBody))
 )]
 pub async fn get_preferences(
     state: web::Data<AppState>,
@@ -254,9 +246,7 @@ pub async fn get_preferences(
 #[utoipa::path(
     put, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
     request_body = PreferencesBody,
-    responses(
-        (status = 200, description = "Saved", body = PreferencesBody),
-    )
+    responses((status = 200, description = "Saved", body = PreferencesBody))
 )]
 pub async fn put_preferences(
     state: web::Data<AppState>,

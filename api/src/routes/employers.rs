@@ -269,15 +269,11 @@ pub const PHONE_TAKEN_NOTICE: &str = "该手机号已注册安居账号，请直
 
 /// Employers: staff see all (filter by status to find those awaiting review); an employer sees
 /// itself.
-#[problems(
-    403 "Residents and partners see no employers",
-)]
+#[problems(403 "Residents and partners see no employers")]
 #[utoipa::path(
     get, path = "/api/v1/employers", tag = "employers", security(("bearer" = [])),
     params(EmployerQuery),
-    responses(
-        (status = 200, description = "A page of employers", body = Paginated<Employer>),
-    )
+    responses((status = 200, description = "A page of employers", body = Paginated<Employer>))
 )]
 pub async fn list_employers(
     state: web::Data<AppState>,
@@ -291,15 +287,11 @@ pub async fn list_employers(
 }
 
 /// One employer.
-#[problems(
-    404 "Not in the caller's reach",
-)]
+#[problems(404 "Not in the caller's reach")]
 #[utoipa::path(
     get, path = "/api/v1/employers/{id}", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
-    responses(
-        (status = 200, description = "The employer", body = Employer),
-    )
+    responses((status = 200, description = "The employer", body = Employer))
 )]
 pub async fn get_employer(
     state: web::Data<AppState>,
@@ -335,9 +327,7 @@ async fn decide(
 #[utoipa::path(
     post, path = "/api/v1/employers/{id}/verify", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
-    responses(
-        (status = 200, description = "Verified", body = Employer),
-    )
+    responses((status = 200, description = "Verified", body = Employer))
 )]
 pub async fn verify(
     state: web::Data<AppState>,
@@ -364,9 +354,7 @@ pub async fn verify(
     post, path = "/api/v1/employers/{id}/reject", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
     request_body = Reason,
-    responses(
-        (status = 200, description = "Rejected", body = Employer),
-    )
+    responses((status = 200, description = "Rejected", body = Employer))
 )]
 pub async fn reject(
     state: web::Data<AppState>,
@@ -394,9 +382,7 @@ pub async fn reject(
     post, path = "/api/v1/employers/{id}/suspend", tag = "employers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Employer id")),
     request_body = Reason,
-    responses(
-        (status = 200, description = "Suspended", body = Employer),
-    )
+    responses((status = 200, description = "Suspended", body = Employer))
 )]
 pub async fn suspend(
     state: web::Data<AppState>,

@@ -28,9 +28,7 @@ pub struct Readiness {
 
 /// Liveness: answers while the process can serve HTTP, without touching dependencies.
 #[utoipa::path(
-    get,
-    path = "/healthz",
-    tag = "health",
+    get, path = "/healthz", tag = "health",
     responses((status = 200, description = "The process is up", body = Health))
 )]
 pub async fn healthz() -> web::Json<Health> {
@@ -38,16 +36,10 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// Readiness: the database (and, in production mode, the broker) is reachable.
-#[problems(
-    503 "A dependency is down",
-)]
+#[problems(503 "A dependency is down")]
 #[utoipa::path(
-    get,
-    path = "/readyz",
-    tag = "health",
-    responses(
-        (status = 200, description = "Ready to serve", body = Readiness),
-    )
+    get, path = "/readyz", tag = "health",
+    responses((status = 200, description = "Ready to serve", body = Readiness))
 )]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
     state.db.ping().await.map_err(|e| {
@@ -78,9 +70,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     404 "Metrics are not served on this port",
 )]
 #[utoipa::path(
-    get,
-    path = "/metrics",
-    tag = "health",
+    get, path = "/metrics", tag = "health",
     responses(
         (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
     )

@@ -43,9 +43,7 @@ fn row_problems(errors: ImportErrors) -> ApiError {
     post, path = "/api/v1/sites/{id}/residents/import", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Site id")),
     request_body(content = String, content_type = "text/csv", description = "Header row plus one row per resident (design.md, Resident import format)"),
-    responses(
-        (status = 200, description = "Imported", body = ImportReport),
-    )
+    responses((status = 200, description = "Imported", body = ImportReport))
 )]
 pub async fn import_residents(
     req: HttpRequest,

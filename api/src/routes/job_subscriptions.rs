@@ -20,14 +20,10 @@ fn resident_of(caller: &Principal) -> Result<uuid::Uuid, ApiError> {
 }
 
 /// The caller's job-category subscriptions.
-#[problems(
-    403 "Not a resident",
-)]
+#[problems(403 "Not a resident")]
 #[utoipa::path(
     get, path = "/api/v1/me/job-subscriptions", tag = "jobs", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The categories", body = JobSubscriptions),
-    )
+    responses((status = 200, description = "The categories", body = JobSubscriptions))
 )]
 pub async fn get_job_subscriptions(
     state: web::Data<AppState>,
@@ -46,9 +42,7 @@ pub async fn get_job_subscriptions(
 #[utoipa::path(
     put, path = "/api/v1/me/job-subscriptions", tag = "jobs", security(("bearer" = [])),
     request_body = JobSubscriptions,
-    responses(
-        (status = 200, description = "Saved", body = JobSubscriptions),
-    )
+    responses((status = 200, description = "Saved", body = JobSubscriptions))
 )]
 pub async fn put_job_subscriptions(
     state: web::Data<AppState>,

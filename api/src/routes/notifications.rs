@@ -225,9 +225,7 @@ impl From<employer_notification::Model> for Notification {
 }
 
 /// The caller's notifications, newest first.
-#[problems(
-    403 "Neither a resident nor an employer",
-)]
+#[problems(403 "Neither a resident nor an employer")]
 #[utoipa::path(
     get, path = "/api/v1/me/notifications", tag = "notifications", security(("bearer" = [])),
     params(InboxQuery),
@@ -255,14 +253,10 @@ pub async fn list_notifications(
 }
 
 /// How many of the caller's notifications are unread.
-#[problems(
-    403 "Neither a resident nor an employer",
-)]
+#[problems(403 "Neither a resident nor an employer")]
 #[utoipa::path(
     get, path = "/api/v1/me/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The count", body = UnreadCount),
-    )
+    responses((status = 200, description = "The count", body = UnreadCount))
 )]
 pub async fn unread_count(
     state: web::Data<AppState>,
@@ -280,15 +274,11 @@ pub async fn unread_count(
 }
 
 /// Marks one of the caller's notifications read (idempotent).
-#[problems(
-    404 "Not the caller's",
-)]
+#[problems(404 "Not the caller's")]
 #[utoipa::path(
     post, path = "/api/v1/me/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Notification id")),
-    responses(
-        (status = 200, description = "Read", body = Notification),
-    )
+    responses((status = 200, description = "Read", body = Notification))
 )]
 pub async fn mark_read(
     state: web::Data<AppState>,
@@ -317,9 +307,7 @@ pub async fn mark_read(
     params(("id" = Uuid, Path, description = "Site id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = BroadcastRequest,
-    responses(
-        (status = 202, description = "Accepted", body = BroadcastAccepted),
-    )
+    responses((status = 202, description = "Accepted", body = BroadcastAccepted))
 )]
 pub async fn broadcast(
     req: HttpRequest,

@@ -47,15 +47,11 @@ async fn account(
 }
 
 /// The caller's household's points: balance and history.
-#[problems(
-    403 "Not a resident",
-)]
+#[problems(403 "Not a resident")]
 #[utoipa::path(
     get, path = "/api/v1/me/points", tag = "points", security(("bearer" = [])),
     params(EntryQuery),
-    responses(
-        (status = 200, description = "Balance and entries", body = Account),
-    )
+    responses((status = 200, description = "Balance and entries", body = Account))
 )]
 pub async fn my_points(
     state: web::Data<AppState>,
@@ -67,15 +63,11 @@ pub async fn my_points(
 }
 
 /// A household's points (staff of its site, its group leader, its members).
-#[problems(
-    404 "No such household in the caller's reach",
-)]
+#[problems(404 "No such household in the caller's reach")]
 #[utoipa::path(
     get, path = "/api/v1/households/{id}/points", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id"), EntryQuery),
-    responses(
-        (status = 200, description = "Balance and entries", body = Account),
-    )
+    responses((status = 200, description = "Balance and entries", body = Account))
 )]
 pub async fn household_points(
     state: web::Data<AppState>,
@@ -109,9 +101,7 @@ pub struct DeductionRequest {
     post, path = "/api/v1/points/deductions", tag = "points", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = DeductionRequest,
-    responses(
-        (status = 201, description = "Deducted", body = Entry),
-    )
+    responses((status = 201, description = "Deducted", body = Entry))
 )]
 pub async fn deduct(
     req: HttpRequest,
@@ -180,15 +170,11 @@ fn site_of(caller: &Principal, site: Option<Uuid>) -> Result<Uuid, ApiError> {
 }
 
 /// The seven categories (七大载体) with the points range in force at the site.
-#[problems(
-    422 "`site_id` needed",
-)]
+#[problems(422 "`site_id` needed")]
 #[utoipa::path(
     get, path = "/api/v1/points/categories", tag = "points", security(("bearer" = [])),
     params(SiteQuery),
-    responses(
-        (status = 200, description = "The categories", body = [CategoryView]),
-    )
+    responses((status = 200, description = "The categories", body = [CategoryView]))
 )]
 pub async fn list_categories(
     state: web::Data<AppState>,
@@ -223,9 +209,7 @@ pub struct RangeRequest {
     put, path = "/api/v1/points/categories/{category}", tag = "points", security(("bearer" = [])),
     params(("category" = Category, Path, description = "The category")),
     request_body = RangeRequest,
-    responses(
-        (status = 200, description = "Changed", body = CategoryView),
-    )
+    responses((status = 200, description = "Changed", body = CategoryView))
 )]
 pub async fn set_category_range(
     state: web::Data<AppState>,

@@ -12,14 +12,10 @@ use super::{prelude::*, residents::today};
 /// The employment dashboard: households with labour, people in work, and the households below the
 /// target (at least two in work, or all of its labour when it has fewer than two), by group, with
 /// the list of those households for a leader to visit. Staff see their site, leaders their groups.
-#[problems(
-    403 "Not staff or a group leader",
-)]
+#[problems(403 "Not staff or a group leader")]
 #[utoipa::path(
     get, path = "/api/v1/reports/employment", tag = "jobs", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The dashboard", body = EmploymentReport),
-    )
+    responses((status = 200, description = "The dashboard", body = EmploymentReport))
 )]
 pub async fn employment(
     state: web::Data<AppState>,
@@ -49,14 +45,10 @@ fn staff_or_leader(caller: &Principal) -> Result<(), ApiError> {
 
 /// The points scheme: participation rate (households with at least one credited claim over all
 /// households), points by category and by group. Staff see their site, leaders their groups.
-#[problems(
-    403 "Not staff or a group leader",
-)]
+#[problems(403 "Not staff or a group leader")]
 #[utoipa::path(
     get, path = "/api/v1/reports/points", tag = "points", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The report", body = PointsReport),
-    )
+    responses((status = 200, description = "The report", body = PointsReport))
 )]
 pub async fn points(
     state: web::Data<AppState>,

@@ -100,15 +100,10 @@ pub struct ListQuery {
     422 "Invalid fields",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/sites",
-    tag = "registry",
-    security(("bearer" = [])),
+    post, path = "/api/v1/sites", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewSiteRequest,
-    responses(
-        (status = 201, description = "Created", body = Site),
-    )
+    responses((status = 201, description = "Created", body = Site))
 )]
 pub async fn create_site(
     req: HttpRequest,
@@ -144,18 +139,11 @@ pub async fn create_site(
 }
 
 /// Sites the caller may see.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
-    get,
-    path = "/api/v1/sites",
-    tag = "registry",
-    security(("bearer" = [])),
+    get, path = "/api/v1/sites", tag = "registry", security(("bearer" = [])),
     params(ListQuery),
-    responses(
-        (status = 200, description = "A page of sites", body = Paginated<Site>),
-    )
+    responses((status = 200, description = "A page of sites", body = Paginated<Site>))
 )]
 pub async fn list_sites(
     state: web::Data<AppState>,
@@ -168,18 +156,11 @@ pub async fn list_sites(
 }
 
 /// One site.
-#[problems(
-    404 "No such site in the caller's reach",
-)]
+#[problems(404 "No such site in the caller's reach")]
 #[utoipa::path(
-    get,
-    path = "/api/v1/sites/{id}",
-    tag = "registry",
-    security(("bearer" = [])),
+    get, path = "/api/v1/sites/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Site id")),
-    responses(
-        (status = 200, description = "The site", body = Site),
-    )
+    responses((status = 200, description = "The site", body = Site))
 )]
 pub async fn get_site(
     state: web::Data<AppState>,
@@ -197,16 +178,11 @@ pub async fn get_site(
     409 "`duplicate_name`",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/sites/{id}/committees",
-    tag = "registry",
-    security(("bearer" = [])),
+    post, path = "/api/v1/sites/{id}/committees", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Site id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewCommitteeRequest,
-    responses(
-        (status = 201, description = "Created", body = Committee),
-    )
+    responses((status = 201, description = "Created", body = Committee))
 )]
 pub async fn create_committee(
     req: HttpRequest,
@@ -228,18 +204,11 @@ pub async fn create_committee(
 }
 
 /// Committees of a site.
-#[problems(
-    404 "No such site in the caller's reach",
-)]
+#[problems(404 "No such site in the caller's reach")]
 #[utoipa::path(
-    get,
-    path = "/api/v1/sites/{id}/committees",
-    tag = "registry",
-    security(("bearer" = [])),
+    get, path = "/api/v1/sites/{id}/committees", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Site id"), ListQuery),
-    responses(
-        (status = 200, description = "A page of committees", body = Paginated<Committee>),
-    )
+    responses((status = 200, description = "A page of committees", body = Paginated<Committee>))
 )]
 pub async fn list_committees(
     state: web::Data<AppState>,

@@ -100,9 +100,7 @@ pub async fn list_items(
     post, path = "/api/v1/store/items", tag = "store", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = ItemRequest,
-    responses(
-        (status = 201, description = "Added", body = Item),
-    )
+    responses((status = 201, description = "Added", body = Item))
 )]
 pub async fn create_item(
     req: HttpRequest,
@@ -134,9 +132,7 @@ pub async fn create_item(
     patch, path = "/api/v1/store/items/{id}", tag = "store", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Item id")),
     request_body = ItemRequest,
-    responses(
-        (status = 200, description = "Changed", body = Item),
-    )
+    responses((status = 200, description = "Changed", body = Item))
 )]
 pub async fn update_item(
     state: web::Data<AppState>,
@@ -212,9 +208,7 @@ fn one() -> i32 {
     post, path = "/api/v1/store/redemptions", tag = "store", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = RedemptionRequest,
-    responses(
-        (status = 201, description = "Redeemed (pending hand-over)", body = Redemption),
-    )
+    responses((status = 201, description = "Redeemed (pending hand-over)", body = Redemption))
 )]
 pub async fn redeem(
     req: HttpRequest,
@@ -240,15 +234,11 @@ pub async fn redeem(
 }
 
 /// The caller's household's redemptions, newest first.
-#[problems(
-    403 "Not a resident",
-)]
+#[problems(403 "Not a resident")]
 #[utoipa::path(
     get, path = "/api/v1/me/redemptions", tag = "store", security(("bearer" = [])),
     params(PageQuery),
-    responses(
-        (status = 200, description = "A page of redemptions", body = Paginated<Redemption>),
-    )
+    responses((status = 200, description = "A page of redemptions", body = Paginated<Redemption>))
 )]
 pub async fn my_redemptions(
     state: web::Data<AppState>,
@@ -281,9 +271,7 @@ async fn settle(
 #[utoipa::path(
     post, path = "/api/v1/store/redemptions/{id}/fulfil", tag = "store", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Redemption id")),
-    responses(
-        (status = 200, description = "Handed over", body = Redemption),
-    )
+    responses((status = 200, description = "Handed over", body = Redemption))
 )]
 pub async fn fulfil_redemption(
     state: web::Data<AppState>,
@@ -308,9 +296,7 @@ pub async fn fulfil_redemption(
 #[utoipa::path(
     post, path = "/api/v1/store/redemptions/{id}/cancel", tag = "store", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Redemption id")),
-    responses(
-        (status = 200, description = "Cancelled and refunded", body = Redemption),
-    )
+    responses((status = 200, description = "Cancelled and refunded", body = Redemption))
 )]
 pub async fn cancel_redemption(
     state: web::Data<AppState>,

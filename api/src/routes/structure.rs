@@ -188,9 +188,7 @@ pub struct HouseholdQuery {
     post, path = "/api/v1/groups", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewGroupRequest,
-    responses(
-        (status = 201, description = "Created", body = Group),
-    )
+    responses((status = 201, description = "Created", body = Group))
 )]
 pub async fn create_group(
     req: HttpRequest,
@@ -210,15 +208,11 @@ pub async fn create_group(
 }
 
 /// Groups the caller may see.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
     get, path = "/api/v1/groups", tag = "registry", security(("bearer" = [])),
     params(GroupQuery),
-    responses(
-        (status = 200, description = "A page of groups", body = Paginated<Group>),
-    )
+    responses((status = 200, description = "A page of groups", body = Paginated<Group>))
 )]
 pub async fn list_groups(
     state: web::Data<AppState>,
@@ -234,15 +228,11 @@ pub async fn list_groups(
 }
 
 /// One group.
-#[problems(
-    404 "Not in the caller's reach",
-)]
+#[problems(404 "Not in the caller's reach")]
 #[utoipa::path(
     get, path = "/api/v1/groups/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Group id")),
-    responses(
-        (status = 200, description = "The group", body = Group),
-    )
+    responses((status = 200, description = "The group", body = Group))
 )]
 pub async fn get_group(
     state: web::Data<AppState>,
@@ -264,9 +254,7 @@ pub async fn get_group(
     put, path = "/api/v1/groups/{id}/leader", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Group id")),
     request_body = LeaderRequest,
-    responses(
-        (status = 200, description = "Appointed", body = Group),
-    )
+    responses((status = 200, description = "Appointed", body = Group))
 )]
 pub async fn appoint_leader(
     state: web::Data<AppState>,
@@ -291,9 +279,7 @@ pub async fn appoint_leader(
     post, path = "/api/v1/buildings", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewBuildingRequest,
-    responses(
-        (status = 201, description = "Created", body = Building),
-    )
+    responses((status = 201, description = "Created", body = Building))
 )]
 pub async fn create_building(
     req: HttpRequest,
@@ -313,15 +299,11 @@ pub async fn create_building(
 }
 
 /// Buildings the caller may see.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
     get, path = "/api/v1/buildings", tag = "registry", security(("bearer" = [])),
     params(BuildingQuery),
-    responses(
-        (status = 200, description = "A page of buildings", body = Paginated<Building>),
-    )
+    responses((status = 200, description = "A page of buildings", body = Paginated<Building>))
 )]
 pub async fn list_buildings(
     state: web::Data<AppState>,
@@ -337,15 +319,11 @@ pub async fn list_buildings(
 }
 
 /// One building.
-#[problems(
-    404 "Not in the caller's reach",
-)]
+#[problems(404 "Not in the caller's reach")]
 #[utoipa::path(
     get, path = "/api/v1/buildings/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Building id")),
-    responses(
-        (status = 200, description = "The building", body = Building),
-    )
+    responses((status = 200, description = "The building", body = Building))
 )]
 pub async fn get_building(
     state: web::Data<AppState>,
@@ -366,9 +344,7 @@ pub async fn get_building(
     post, path = "/api/v1/households", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewHouseholdRequest,
-    responses(
-        (status = 201, description = "Created", body = Household),
-    )
+    responses((status = 201, description = "Created", body = Household))
 )]
 pub async fn create_household(
     req: HttpRequest,
@@ -390,15 +366,11 @@ pub async fn create_household(
 }
 
 /// Households the caller may see.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
     get, path = "/api/v1/households", tag = "registry", security(("bearer" = [])),
     params(HouseholdQuery),
-    responses(
-        (status = 200, description = "A page of households", body = Paginated<Household>),
-    )
+    responses((status = 200, description = "A page of households", body = Paginated<Household>))
 )]
 pub async fn list_households(
     state: web::Data<AppState>,
@@ -416,15 +388,11 @@ pub async fn list_households(
 }
 
 /// One household with its members.
-#[problems(
-    404 "Not in the caller's reach",
-)]
+#[problems(404 "Not in the caller's reach")]
 #[utoipa::path(
     get, path = "/api/v1/households/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id")),
-    responses(
-        (status = 200, description = "The household", body = HouseholdDetail),
-    )
+    responses((status = 200, description = "The household", body = HouseholdDetail))
 )]
 pub async fn get_household(
     state: web::Data<AppState>,
@@ -453,9 +421,7 @@ pub async fn get_household(
     patch, path = "/api/v1/households/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id")),
     request_body = HouseholdPatch,
-    responses(
-        (status = 200, description = "Updated", body = Household),
-    )
+    responses((status = 200, description = "Updated", body = Household))
 )]
 pub async fn update_household(
     state: web::Data<AppState>,

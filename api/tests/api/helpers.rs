@@ -493,14 +493,19 @@ impl TestApp {
 
     /// Logs in; returns the token response.
     pub async fn login(&self, phone: &str, password: &str) -> serde_json::Value {
-        let response = self
-            .post_json(
-                "/api/v1/auth/login",
-                &serde_json::json!({"phone": phone, "password": password}),
-            )
-            .await;
-        assert_eq!(response.status(), 200, "login of {phone}");
-        response.json().await.unwrap()
+        let body = serde_json::json!({"phone": phone, "password": password});
+        self.posted("/api/v1/auth/login", &body, 200)
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Posts `body` to `path` and checks the answer's status.
+    async fn posted(&self, path: &str, body: &serde_json::Value, status: u16) -> reqwest::Response {
+        let response = self.post_json(path, body).await;
+        assert_eq!(response.status(), status, "POST {path} {body}");
+        response
     }
 
     /// The bootstrap administrator's access token.
@@ -520,13 +525,8 @@ impl TestApp {
                 .count()
         };
         let before = codes_to(&self.sms);
-        let response = self
-            .post_json(
-                "/api/v1/auth/sms-codes",
-                &serde_json::json!({"phone": phone, "purpose": purpose}),
-            )
-            .await;
-        assert_eq!(response.status(), 202, "code for {phone}");
+        let body = serde_json::json!({"phone": phone, "purpose": purpose});
+        self.posted("/api/v1/auth/sms-codes", &body, 202).await;
         assert_eq!(codes_to(&self.sms), before + 1, "one SMS with a code");
         self.sms.last_code(phone).expect("an SMS with the code")
     }

@@ -99,9 +99,6 @@ both_backends! {
             created_at: Set(now),
             available_at: Set(now),
             attempts: Set(0),
-            last_error: Set(None),
-            published_at: Set(None),
-            dead_at: Set(None),
             ..Default::default()
         })
         .exec_without_returning(app.db.writer())

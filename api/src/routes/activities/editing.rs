@@ -149,9 +149,7 @@ impl ActivityRequest {
     post, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = ActivityRequest,
-    responses(
-        (status = 201, description = "Created", body = Activity),
-    )
+    responses((status = 201, description = "Created", body = Activity))
 )]
 pub async fn create_activity(
     req: HttpRequest,
@@ -207,9 +205,7 @@ pub struct ActivityPatch {
     patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
     request_body = ActivityPatch,
-    responses(
-        (status = 200, description = "Changed", body = Activity),
-    )
+    responses((status = 200, description = "Changed", body = Activity))
 )]
 pub async fn edit_activity(
     state: web::Data<AppState>,

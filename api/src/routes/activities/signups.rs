@@ -71,9 +71,7 @@ pub struct SignupRequest {
     params(("id" = Uuid, Path, description = "Activity id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = SignupRequest,
-    responses(
-        (status = 201, description = "Signed up (confirmed or waitlisted)", body = Signup),
-    )
+    responses((status = 201, description = "Signed up (confirmed or waitlisted)", body = Signup))
 )]
 pub async fn sign_up_for_activity(
     req: HttpRequest,
@@ -108,9 +106,7 @@ pub async fn sign_up_for_activity(
 #[utoipa::path(
     delete, path = "/api/v1/activities/{id}/signups/{resident_id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id"), ("resident_id" = Uuid, Path, description = "Resident id")),
-    responses(
-        (status = 200, description = "Cancelled", body = Signup),
-    )
+    responses((status = 200, description = "Cancelled", body = Signup))
 )]
 pub async fn cancel_signup(
     state: web::Data<AppState>,
@@ -145,9 +141,7 @@ pub struct CheckInRequest {
     post, path = "/api/v1/activities/{id}/checkins", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
     request_body = CheckInRequest,
-    responses(
-        (status = 200, description = "Checked in", body = Signup),
-    )
+    responses((status = 200, description = "Checked in", body = Signup))
 )]
 pub async fn check_in(
     state: web::Data<AppState>,
@@ -189,9 +183,7 @@ pub struct SignupQuery {
 #[utoipa::path(
     get, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id"), SignupQuery),
-    responses(
-        (status = 200, description = "A page of sign-ups", body = Paginated<Signup>),
-    )
+    responses((status = 200, description = "A page of sign-ups", body = Paginated<Signup>))
 )]
 pub async fn list_signups(
     state: web::Data<AppState>,
@@ -243,15 +235,11 @@ pub struct MySignupQuery {
 }
 
 /// The caller's sign-ups, newest first, with waiting-list positions and QR codes.
-#[problems(
-    403 "Not a resident",
-)]
+#[problems(403 "Not a resident")]
 #[utoipa::path(
     get, path = "/api/v1/me/signups", tag = "activities", security(("bearer" = [])),
     params(MySignupQuery),
-    responses(
-        (status = 200, description = "A page of sign-ups", body = Paginated<Signup>),
-    )
+    responses((status = 200, description = "A page of sign-ups", body = Paginated<Signup>))
 )]
 pub async fn my_signups(
     state: web::Data<AppState>,

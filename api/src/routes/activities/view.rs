@@ -99,15 +99,11 @@ pub struct ActivityQuery {
 }
 
 /// Activities for the caller (its site; residents see those for their group), soonest first.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
     get, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])),
     params(ActivityQuery),
-    responses(
-        (status = 200, description = "A page of activities", body = Paginated<Activity>),
-    )
+    responses((status = 200, description = "A page of activities", body = Paginated<Activity>))
 )]
 pub async fn list_activities(
     state: web::Data<AppState>,
@@ -125,15 +121,11 @@ pub async fn list_activities(
 }
 
 /// One activity, with seats left and the waiting list's length.
-#[problems(
-    404 "No such activity for the caller",
-)]
+#[problems(404 "No such activity for the caller")]
 #[utoipa::path(
     get, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
-    responses(
-        (status = 200, description = "The activity", body = Activity),
-    )
+    responses((status = 200, description = "The activity", body = Activity))
 )]
 pub async fn get_activity(
     state: web::Data<AppState>,

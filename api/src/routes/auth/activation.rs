@@ -46,13 +46,9 @@ pub struct ActivateRequest {
     429 "`sms_code_locked` after five wrong codes, or too many attempts",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/activate",
-    tag = "auth",
+    post, path = "/api/v1/auth/activate", tag = "auth",
     request_body = ActivateRequest,
-    responses(
-        (status = 201, description = "Activated and logged in", body = TokenResponse),
-    )
+    responses((status = 201, description = "Activated and logged in", body = TokenResponse))
 )]
 pub async fn activate(
     req: HttpRequest,

@@ -131,9 +131,7 @@ pub(crate) async fn consume_code(
     503 "The SMS service did not take the message; try again",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/sms-codes",
-    tag = "auth",
+    post, path = "/api/v1/auth/sms-codes", tag = "auth",
     request_body = CodeRequest,
     responses(
         (status = 202, description = "A code is on its way (if the number can receive it)", body = CodeSent),

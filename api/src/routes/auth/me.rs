@@ -35,17 +35,10 @@ pub struct MeResident {
 }
 
 /// The caller: account, effective role, site, resident record and led groups.
-#[problems(
-    401 "No or invalid token",
-)]
+#[problems(401 "No or invalid token")]
 #[utoipa::path(
-    get,
-    path = "/api/v1/me",
-    tag = "auth",
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The caller", body = Me),
-    )
+    get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "The caller", body = Me))
 )]
 pub async fn me(state: web::Data<AppState>, caller: Principal) -> Result<web::Json<Me>, ApiError> {
     let resident = match caller.resident_id {

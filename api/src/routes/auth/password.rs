@@ -50,13 +50,9 @@ pub struct PasswordChangeRequest {
     429 "`sms_code_locked`, or too many attempts",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/password-reset",
-    tag = "auth",
+    post, path = "/api/v1/auth/password-reset", tag = "auth",
     request_body = PasswordResetRequest,
-    responses(
-        (status = 204, description = "The password is changed; log in with it"),
-    )
+    responses((status = 204, description = "The password is changed; log in with it"))
 )]
 pub async fn reset_password(
     req: HttpRequest,
@@ -93,10 +89,7 @@ pub async fn reset_password(
     429 "Too many attempts, or `sms_code_locked`",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/me/password",
-    tag = "auth",
-    security(("bearer" = [])),
+    post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])),
     request_body = PasswordChangeRequest,
     responses(
         (status = 200, description = "Changed; tokens for a new session", body = TokenResponse),

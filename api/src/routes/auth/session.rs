@@ -140,13 +140,9 @@ async fn issue_tokens(
     429 "Too many attempts; see Retry-After",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/login",
-    tag = "auth",
+    post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
-    responses(
-        (status = 200, description = "Logged in", body = TokenResponse),
-    )
+    responses((status = 200, description = "Logged in", body = TokenResponse))
 )]
 pub async fn login(
     req: HttpRequest,
@@ -185,13 +181,9 @@ pub async fn login(
     429 "`sms_code_locked` after five wrong codes (ask for a new one), or too many attempts",
 )]
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/sms-login",
-    tag = "auth",
+    post, path = "/api/v1/auth/sms-login", tag = "auth",
     request_body = SmsLoginRequest,
-    responses(
-        (status = 200, description = "Logged in", body = TokenResponse),
-    )
+    responses((status = 200, description = "Logged in", body = TokenResponse))
 )]
 pub async fn sms_login(
     req: HttpRequest,
@@ -221,17 +213,11 @@ pub async fn sms_login(
 
 /// Exchanges a refresh token for a new pair. The old one is used up; presenting it again within
 /// a few seconds (a retried request) answers the same new pair, later it revokes the session.
-#[problems(
-    401 "Unknown, used, expired or revoked",
-)]
+#[problems(401 "Unknown, used, expired or revoked")]
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/refresh",
-    tag = "auth",
+    post, path = "/api/v1/auth/refresh", tag = "auth",
     request_body = RefreshRequest,
-    responses(
-        (status = 200, description = "A new pair", body = TokenResponse),
-    )
+    responses((status = 200, description = "A new pair", body = TokenResponse))
 )]
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -248,9 +234,7 @@ pub async fn refresh(
 /// Ends the session the refresh token belongs to (every token of its family is revoked) and,
 /// with `device_id`, unregisters that device's push token.
 #[utoipa::path(
-    post,
-    path = "/api/v1/auth/logout",
-    tag = "auth",
+    post, path = "/api/v1/auth/logout", tag = "auth",
     request_body = LogoutRequest,
     responses((status = 204, description = "Logged out (also for unknown tokens)"))
 )]

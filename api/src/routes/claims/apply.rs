@@ -52,9 +52,7 @@ pub struct ClaimRequest {
         (ClaimRequest = "application/json"),
         (ClaimForm = "multipart/form-data"),
     )),
-    responses(
-        (status = 201, description = "Applied", body = Claim),
-    )
+    responses((status = 201, description = "Applied", body = Claim))
 )]
 pub async fn apply_for_points(
     req: HttpRequest,

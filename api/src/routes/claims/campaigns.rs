@@ -74,9 +74,7 @@ impl From<campaign::Model> for Campaign {
     post, path = "/api/v1/points/campaigns", tag = "points", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = CampaignRequest,
-    responses(
-        (status = 201, description = "Published", body = Campaign),
-    )
+    responses((status = 201, description = "Published", body = Campaign))
 )]
 pub async fn create_campaign(
     req: HttpRequest,

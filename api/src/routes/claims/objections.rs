@@ -48,9 +48,7 @@ impl From<objection::Model> for Objection {
     post, path = "/api/v1/points/claims/{id}/objections", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Claim id")),
     request_body = ObjectionRequest,
-    responses(
-        (status = 201, description = "Raised", body = Objection),
-    )
+    responses((status = 201, description = "Raised", body = Objection))
 )]
 pub async fn object_to_claim(
     state: web::Data<AppState>,
@@ -97,9 +95,7 @@ async fn decide(
     post, path = "/api/v1/points/objections/{id}/uphold", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Objection id")),
     request_body = DecisionRequest,
-    responses(
-        (status = 200, description = "Upheld", body = Objection),
-    )
+    responses((status = 200, description = "Upheld", body = Objection))
 )]
 pub async fn uphold_objection(
     state: web::Data<AppState>,
@@ -119,9 +115,7 @@ pub async fn uphold_objection(
     post, path = "/api/v1/points/objections/{id}/dismiss", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Objection id")),
     request_body = DecisionRequest,
-    responses(
-        (status = 200, description = "Dismissed", body = Objection),
-    )
+    responses((status = 200, description = "Dismissed", body = Objection))
 )]
 pub async fn dismiss_objection(
     state: web::Data<AppState>,

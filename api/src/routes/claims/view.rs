@@ -121,9 +121,7 @@ impl From<claim::Model> for Claim {
 }
 
 /// One photo of a claim, for anyone who may see the claim.
-#[problems(
-    404 "No such claim in reach, or no such photo",
-)]
+#[problems(404 "No such claim in reach, or no such photo")]
 #[utoipa::path(
     get, path = "/api/v1/points/claims/{id}/photos/{position}", tag = "points", security(("bearer" = [])),
     params(
@@ -188,15 +186,11 @@ pub async fn list_claims(
 }
 
 /// One claim with every step.
-#[problems(
-    404 "No such claim in reach",
-)]
+#[problems(404 "No such claim in reach")]
 #[utoipa::path(
     get, path = "/api/v1/points/claims/{id}", tag = "points", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Claim id")),
-    responses(
-        (status = 200, description = "The claim", body = Claim),
-    )
+    responses((status = 200, description = "The claim", body = Claim))
 )]
 pub async fn get_claim(
     state: web::Data<AppState>,

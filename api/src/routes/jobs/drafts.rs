@@ -135,9 +135,7 @@ impl JobRequest {
     post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = JobRequest,
-    responses(
-        (status = 201, description = "Draft created", body = Job),
-    )
+    responses((status = 201, description = "Draft created", body = Job))
 )]
 pub async fn create_job(
     req: HttpRequest,
@@ -243,9 +241,7 @@ impl JobPatch {
     patch, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     request_body = JobPatch,
-    responses(
-        (status = 200, description = "Edited", body = Job),
-    )
+    responses((status = 200, description = "Edited", body = Job))
 )]
 pub async fn edit_job(
     state: web::Data<AppState>,

@@ -52,9 +52,7 @@ macro_rules! action_route {
         #[utoipa::path(
                     post, path = $path, tag = "jobs", security(("bearer" = [])),
                     params(("id" = Uuid, Path, description = "Job id")),
-                    responses(
-                        (status = 200, description = "Done", body = Job),
-                    )
+                    responses((status = 200, description = "Done", body = Job))
                 )]
         pub async fn $fn(
             state: web::Data<AppState>,
@@ -101,9 +99,7 @@ action_route!(
     post, path = "/api/v1/jobs/{id}/reject", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     request_body = RejectRequest,
-    responses(
-        (status = 200, description = "Back to draft", body = Job),
-    )
+    responses((status = 200, description = "Back to draft", body = Job))
 )]
 pub async fn reject_job(
     state: web::Data<AppState>,
@@ -141,9 +137,7 @@ pub struct RenewRequest {
     post, path = "/api/v1/jobs/{id}/renew", tag = "jobs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     request_body = RenewRequest,
-    responses(
-        (status = 200, description = "Renewed", body = Job),
-    )
+    responses((status = 200, description = "Renewed", body = Job))
 )]
 pub async fn renew_job(
     state: web::Data<AppState>,

@@ -75,15 +75,11 @@ pub struct JobQuery {
 
 /// Job postings: published ones for residents and the public; employers also see their own in
 /// every state; staff see all (filter by `status=pending_review` to review). Newest first.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
     get, path = "/api/v1/jobs", tag = "jobs",
     params(JobQuery),
-    responses(
-        (status = 200, description = "A page of postings", body = Paginated<Job>),
-    )
+    responses((status = 200, description = "A page of postings", body = Paginated<Job>))
 )]
 pub async fn list_jobs(
     state: web::Data<AppState>,
@@ -111,15 +107,11 @@ pub async fn list_jobs(
 }
 
 /// One posting (published ones for everybody; others for their employer and staff).
-#[problems(
-    404 "No such posting visible to the caller",
-)]
+#[problems(404 "No such posting visible to the caller")]
 #[utoipa::path(
     get, path = "/api/v1/jobs/{id}", tag = "jobs",
     params(("id" = Uuid, Path, description = "Job id")),
-    responses(
-        (status = 200, description = "The posting", body = Job),
-    )
+    responses((status = 200, description = "The posting", body = Job))
 )]
 pub async fn get_job(
     state: web::Data<AppState>,
@@ -132,9 +124,7 @@ pub async fn get_job(
 
 /// A published posting as schema.org `JobPosting` JSON-LD; closed, filled or expired postings
 /// answer 404.
-#[problems(
-    404 "Not a published posting",
-)]
+#[problems(404 "Not a published posting")]
 #[utoipa::path(
     get, path = "/api/v1/jobs/{id}/jsonld", tag = "jobs",
     params(("id" = Uuid, Path, description = "Job id")),

@@ -163,14 +163,10 @@ pub async fn create_partner(
 }
 
 /// Every partner (platform administrators).
-#[problems(
-    403 "Not a platform administrator",
-)]
+#[problems(403 "Not a platform administrator")]
 #[utoipa::path(
     get, path = "/api/v1/partners", tag = "partners", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The partners", body = Vec<Partner>),
-    )
+    responses((status = 200, description = "The partners", body = Vec<Partner>))
 )]
 pub async fn list_partners(
     state: web::Data<AppState>,
@@ -301,9 +297,7 @@ pub struct DeliveryQuery {
 #[utoipa::path(
     get, path = "/api/v1/partners/{id}/deliveries", tag = "partners", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Partner id"), DeliveryQuery),
-    responses(
-        (status = 200, description = "A page of deliveries", body = Paginated<Delivery>),
-    )
+    responses((status = 200, description = "A page of deliveries", body = Paginated<Delivery>))
 )]
 pub async fn list_partner_deliveries(
     state: web::Data<AppState>,
@@ -330,9 +324,7 @@ pub async fn list_partner_deliveries(
         ("id" = Uuid, Path, description = "Partner id"),
         ("delivery_id" = Uuid, Path, description = "Delivery id"),
     ),
-    responses(
-        (status = 200, description = "Queued again", body = Delivery),
-    )
+    responses((status = 200, description = "Queued again", body = Delivery))
 )]
 pub async fn resend_partner_delivery(
     state: web::Data<AppState>,

@@ -348,9 +348,7 @@ pub struct CloseQuery {
 #[utoipa::path(
     delete, path = "/api/v1/partner/jobs/{external_id}", tag = "partners", security(("bearer" = [])),
     params(("external_id" = String, Path, description = "The partner's id for the posting"), CloseQuery),
-    responses(
-        (status = 200, description = "Closed (or already closed)", body = PartnerJob),
-    )
+    responses((status = 200, description = "Closed (or already closed)", body = PartnerJob))
 )]
 pub async fn delete_partner_job(
     state: web::Data<AppState>,
@@ -401,15 +399,11 @@ pub struct FeedItem {
 /// Our postings changed since a time, oldest change first, closed ones as tombstones: a
 /// partner that missed webhooks catches up by walking this to the end and keeping the highest
 /// version of each posting.
-#[problems(
-    403 "Not a partner with jobs:read",
-)]
+#[problems(403 "Not a partner with jobs:read")]
 #[utoipa::path(
     get, path = "/api/v1/partner/jobs", tag = "partners", security(("bearer" = [])),
     params(FeedQuery),
-    responses(
-        (status = 200, description = "A page of changes", body = Paginated<FeedItem>),
-    )
+    responses((status = 200, description = "A page of changes", body = Paginated<FeedItem>))
 )]
 pub async fn partner_job_feed(
     state: web::Data<AppState>,

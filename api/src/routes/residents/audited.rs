@@ -57,9 +57,7 @@ pub struct ActivationCode {
     post, path = "/api/v1/residents/{id}/id-card/reveal", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     request_body = RevealRequest,
-    responses(
-        (status = 200, description = "The full number", body = RevealedIdCard),
-    )
+    responses((status = 200, description = "The full number", body = RevealedIdCard))
 )]
 pub async fn reveal_id_card(
     state: web::Data<AppState>,
@@ -91,9 +89,7 @@ pub async fn reveal_id_card(
     post, path = "/api/v1/residents/{id}/activation-code", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     request_body = ActivationCodeRequest,
-    responses(
-        (status = 201, description = "The code, shown once", body = ActivationCode),
-    )
+    responses((status = 201, description = "The code, shown once", body = ActivationCode))
 )]
 pub async fn print_activation_code(
     state: web::Data<AppState>,

@@ -174,9 +174,7 @@ impl NewResidentRequest {
     post, path = "/api/v1/residents", tag = "registry", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for a retried request")),
     request_body = NewResidentRequest,
-    responses(
-        (status = 201, description = "Registered", body = Resident),
-    )
+    responses((status = 201, description = "Registered", body = Resident))
 )]
 pub async fn create_resident(
     req: HttpRequest,
@@ -207,9 +205,7 @@ pub async fn create_resident(
     patch, path = "/api/v1/residents/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
     request_body = ResidentPatch,
-    responses(
-        (status = 200, description = "Updated", body = Resident),
-    )
+    responses((status = 200, description = "Updated", body = Resident))
 )]
 pub async fn update_resident(
     state: web::Data<AppState>,

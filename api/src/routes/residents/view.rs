@@ -193,15 +193,11 @@ pub fn today() -> NaiveDate {
 }
 
 /// Residents the caller may see.
-#[problems(
-    400 "Bad query",
-)]
+#[problems(400 "Bad query")]
 #[utoipa::path(
     get, path = "/api/v1/residents", tag = "registry", security(("bearer" = [])),
     params(ResidentQuery),
-    responses(
-        (status = 200, description = "A page of residents", body = Paginated<Resident>),
-    )
+    responses((status = 200, description = "A page of residents", body = Paginated<Resident>))
 )]
 pub async fn list_residents(
     state: web::Data<AppState>,
@@ -227,15 +223,11 @@ pub async fn list_residents(
 }
 
 /// One resident.
-#[problems(
-    404 "Not in the caller's reach",
-)]
+#[problems(404 "Not in the caller's reach")]
 #[utoipa::path(
     get, path = "/api/v1/residents/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Resident id")),
-    responses(
-        (status = 200, description = "The resident", body = Resident),
-    )
+    responses((status = 200, description = "The resident", body = Resident))
 )]
 pub async fn get_resident(
     state: web::Data<AppState>,

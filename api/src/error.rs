@@ -1,6 +1,7 @@
 //! The one error type of the API, mapped in one place to RFC 9457 `application/problem+json`
 //! with a stable `code` the app can translate.
 
+use entity::DomainError;
 use std::collections::BTreeMap;
 
 use actix_web::{
@@ -91,9 +92,6 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The object does not exist or the caller may not see it (404 `not_found`).
-    #[error("no such resource")]
-    NotFound,
     /// No route matches the path (404 `route_not_found`).
     #[error("no route matches this path")]
     RouteNotFound,
@@ -130,17 +128,11 @@ pub enum ApiError {
     /// Five wrong codes: this code is locked (429 `sms_code_locked`); ask for a new one.
     #[error("too many wrong codes; ask for a new code")]
     SmsCodeLocked,
-    /// The caller's role may not do this (403 `forbidden`).
-    #[error("{0}")]
-    Forbidden(&'static str),
-    /// The request conflicts with the current state (409, with the rule's own code).
-    #[error("{detail}")]
-    Conflict {
-        /// The rule's stable code.
-        code: &'static str,
-        /// English explanation.
-        detail: String,
-    },
+    /// A domain rule refused it: 404 `not_found` (no such object in the caller's reach), 403
+    /// `forbidden` (the role may not) or 409 with the rule's own code. Made by `?` on a domain
+    /// call or by [`ApiError::not_found`], [`ApiError::forbidden`] and [`ApiError::conflict`].
+    #[error(transparent)]
+    Domain(DomainError),
     /// Too many attempts (429 `rate_limited`, with `Retry-After`).
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited {
@@ -169,7 +161,6 @@ impl ApiError {
             Self::Validation(_) => "validation_failed",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::NotFound => "not_found",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
@@ -181,13 +172,31 @@ impl ApiError {
             Self::ActivationFailed => "activation_failed",
             Self::SmsCodeInvalid => "sms_code_invalid",
             Self::SmsCodeLocked => "sms_code_locked",
-            Self::Forbidden(_) => "forbidden",
-            Self::Conflict { code, .. } => code,
+            Self::Domain(DomainError::NotFound) => "not_found",
+            Self::Domain(DomainError::Forbidden(_)) => "forbidden",
+            Self::Domain(DomainError::Conflict { code, .. }) => code,
+            Self::Domain(DomainError::Invalid(_)) => "validation_failed",
+            Self::Domain(DomainError::Db(_)) => "internal",
             Self::RateLimited { .. } => "rate_limited",
             Self::ImportInvalid(_) => "import_invalid",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal",
         }
+    }
+
+    /// No such object in the caller's reach (404 `not_found`).
+    pub fn not_found() -> Self {
+        Self::Domain(DomainError::NotFound)
+    }
+
+    /// The caller's role may not do this (403 `forbidden`).
+    pub fn forbidden(why: &'static str) -> Self {
+        Self::Domain(DomainError::Forbidden(why))
+    }
+
+    /// The request conflicts with the current state (409 with the rule's stable `code`).
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Domain(DomainError::conflict(code, detail))
     }
 
     /// A validation error on one field.
@@ -199,7 +208,9 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let errors = match self {
-            Self::InvalidQuery(e) | Self::Validation(e) => Some(e.clone()),
+            Self::InvalidQuery(e) | Self::Validation(e) | Self::Domain(DomainError::Invalid(e)) => {
+                Some(e.clone())
+            }
             _ => None,
         };
         let mut problem = problem(status, self.code(), self.to_string(), errors);
@@ -244,24 +255,29 @@ impl ResponseError for ApiError {
             | Self::InvalidQuery(_)
             | Self::InvalidCursor
             | Self::InvalidHeader { .. } => StatusCode::BAD_REQUEST,
-            Self::Validation(_) | Self::IdempotencyKeyReused | Self::ImportInvalid(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::Validation(_)
+            | Self::IdempotencyKeyReused
+            | Self::ImportInvalid(_)
+            | Self::Domain(DomainError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::Domain(DomainError::NotFound) | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::IdempotencyKeyInUse | Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::IdempotencyKeyInUse | Self::Domain(DomainError::Conflict { .. }) => {
+                StatusCode::CONFLICT
+            }
             Self::Unauthenticated
             | Self::InvalidToken(_)
             | Self::InvalidCredentials
             | Self::InvalidRefreshToken(_)
             | Self::ActivationFailed
             | Self::SmsCodeInvalid => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } | Self::SmsCodeLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::Domain(DomainError::Db(_)) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -320,15 +336,12 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-impl From<entity::DomainError> for ApiError {
-    fn from(e: entity::DomainError) -> Self {
-        use entity::DomainError as D;
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
         match e {
-            D::NotFound => Self::NotFound,
-            D::Forbidden(why) => Self::Forbidden(why),
-            D::Conflict { code, detail } => Self::Conflict { code, detail },
-            D::Invalid(errors) => Self::Validation(errors),
-            D::Db(db) => db.into(),
+            DomainError::Invalid(errors) => Self::Validation(errors),
+            DomainError::Db(db) => db.into(),
+            refused => Self::Domain(refused),
         }
     }
 }

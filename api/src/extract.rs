@@ -280,7 +280,7 @@ pub fn path_text(name: &str, value: String) -> Result<String, ApiError> {
 /// Configuration for actix's own `web::Path` extractor: an unparseable path segment (for example
 /// an id that is not a UUID) names nothing that exists, so it is a 404 like any missing object.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into())
+    web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into())
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ impl Objects {
     /// The bytes under `key`; a missing object is 404.
     pub async fn get(&self, key: &str) -> Result<Bytes, ApiError> {
         let result = self.0.get(&Path::from(key)).await.map_err(|e| match e {
-            object_store::Error::NotFound { .. } => ApiError::NotFound,
+            object_store::Error::NotFound { .. } => ApiError::not_found(),
             other => unavailable(other),
         })?;
         result.bytes().await.map_err(unavailable)

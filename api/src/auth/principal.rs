@@ -46,8 +46,8 @@ impl Principal {
             (Role::PlatformAdmin, _) => Ok(()),
             (Role::Staff | Role::SiteAdmin, Scope::Site(s)) if *s == site => Ok(()),
             // Another site's objects are invisible rather than forbidden.
-            (Role::Staff | Role::SiteAdmin, Scope::Site(_)) => Err(ApiError::NotFound),
-            _ => Err(ApiError::Forbidden("only community staff may do this")),
+            (Role::Staff | Role::SiteAdmin, Scope::Site(_)) => Err(ApiError::not_found()),
+            _ => Err(ApiError::forbidden("only community staff may do this")),
         }
     }
 
@@ -56,7 +56,7 @@ impl Principal {
         if self.role == Role::PlatformAdmin {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
+            Err(ApiError::forbidden(
                 "only platform administrators may do this",
             ))
         }
@@ -66,7 +66,7 @@ impl Principal {
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self.role {
             Role::SiteAdmin | Role::PlatformAdmin => Ok(()),
-            _ => Err(ApiError::Forbidden("only administrators may do this")),
+            _ => Err(ApiError::forbidden("only administrators may do this")),
         }
     }
 }
@@ -89,7 +89,7 @@ impl FromRequest for Principal {
                 .verify(&token)
                 .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
             if claims.role == Role::Partner && !partner_route {
-                return Err(ApiError::Forbidden(
+                return Err(ApiError::forbidden(
                     "partner tokens open only the /partner routes",
                 ));
             }

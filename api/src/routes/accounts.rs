@@ -136,7 +136,7 @@ pub async fn create_account(
                 .site_id
                 .ok_or_else(|| ApiError::invalid("site_id", "required for staff and site_admin"))?;
             if caller.role == Role::SiteAdmin && caller.site_id() != Some(site) {
-                return Err(ApiError::Forbidden(
+                return Err(ApiError::forbidden(
                     "site administrators create accounts of their own site only",
                 ));
             }

@@ -124,7 +124,7 @@ pub async fn list_for_job(
     id: web::Path<Uuid>,
     Query(q): Query<ApplicationQuery>,
 ) -> Result<web::Json<Paginated<Application>>, ApiError> {
-    let employer = caller.employer_id.ok_or(ApiError::Forbidden(
+    let employer = caller.employer_id.ok_or(ApiError::forbidden(
         "only the posting's employer sees its applicants",
     ))?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
@@ -146,7 +146,7 @@ pub async fn mine(
 ) -> Result<web::Json<Paginated<Application>>, ApiError> {
     let resident = caller
         .resident_id
-        .ok_or(ApiError::Forbidden("only residents have applications"))?;
+        .ok_or(ApiError::forbidden("only residents have applications"))?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let apps = application::of_resident(state.db.conn(), resident, &page).await?;
     Ok(web::Json(apps.map(Application::from).into()))
@@ -176,7 +176,7 @@ pub async fn advance(
     let mover = match (caller.role, caller.employer_id) {
         (Role::Employer, Some(e)) => Mover::Employer(caller.account_id, e),
         (Role::Partner, _) | (Role::Employer, None) => {
-            return Err(ApiError::Forbidden("partners do not move applications"));
+            return Err(ApiError::forbidden("partners do not move applications"));
         }
         _ => Mover::Applicant(caller.actor()),
     };
@@ -185,11 +185,11 @@ pub async fn advance(
         let app = application::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(ApiError::not_found())?;
         let job = job::Entity::find_by_id(app.job_id)
             .one(&txn)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(ApiError::not_found())?;
         match job.category {
             JobCategory::WorkAway => "work_away",
             JobCategory::IndustryBase => "industry",

@@ -29,7 +29,7 @@ impl Principal {
         Ok(self
             .scope
             .own()
-            .ok_or(ApiError::Forbidden(
+            .ok_or(ApiError::forbidden(
                 "only residents have a household account",
             ))?
             .household_id)

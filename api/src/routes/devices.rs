@@ -107,7 +107,7 @@ pub struct PreferencesBody {
 }
 
 fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
-    caller.resident_id.ok_or(ApiError::Forbidden(
+    caller.resident_id.ok_or(ApiError::forbidden(
         "only residents register devices and preferences",
     ))
 }
@@ -166,7 +166,7 @@ pub async fn register_device(
         .filter(device::Column::Token.eq(token))
         .one(state.db.writer())
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::not_found())?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(Device {
         id: row.id,
         platform: row.platform,
@@ -197,7 +197,7 @@ pub async fn delete_device(
         .exec(state.db.writer())
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(ApiError::NotFound);
+        return Err(ApiError::not_found());
     }
     Ok(HttpResponse::NoContent().finish())
 }

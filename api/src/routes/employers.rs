@@ -7,7 +7,11 @@ use entity::{
     },
     kernel::Role,
     people::{CreditCode, Phone},
-    recruitment::employer::{self, EmployerScope, EmployerStatus, NewEmployer},
+    recruitment::employer::{
+        self, EmployerScope, EmployerStatus,
+        EmployerStatus::{Rejected, Suspended, Verified},
+        NewEmployer,
+    },
     secret::Secret,
 };
 
@@ -110,7 +114,7 @@ fn scope(caller: &Principal) -> Result<EmployerScope, ApiError> {
     match (caller.role, caller.employer_id) {
         (Role::Staff | Role::SiteAdmin | Role::PlatformAdmin, _) => Ok(EmployerScope::All),
         (Role::Employer, Some(id)) => Ok(EmployerScope::Own(id)),
-        _ => Err(ApiError::Forbidden(
+        _ => Err(ApiError::forbidden(
             "only staff and employers see employers",
         )),
     }
@@ -119,7 +123,7 @@ fn scope(caller: &Principal) -> Result<EmployerScope, ApiError> {
 fn require_reviewer(caller: &Principal) -> Result<(), ApiError> {
     match caller.role {
         Role::Staff | Role::SiteAdmin | Role::PlatformAdmin => Ok(()),
-        _ => Err(ApiError::Forbidden("only community staff review employers")),
+        _ => Err(ApiError::forbidden("only community staff review employers")),
     }
 }
 
@@ -204,10 +208,10 @@ pub async fn sign_up(
     .await?;
     // An organisation's registration is public: refused the same for every phone.
     if employer::credit_code_taken(state.db.conn(), &credit_code).await? {
-        return Err(ApiError::Conflict {
-            code: "credit_code_taken",
-            detail: "an employer with this unified social credit code is already registered".into(),
-        });
+        return Err(ApiError::conflict(
+            "credit_code_taken",
+            "an employer with this unified social credit code is already registered",
+        ));
     }
     // Hashed on both paths, so that the answer takes as long either way.
     let password_hash = state.passwords.hash(password).await?;
@@ -334,14 +338,7 @@ pub async fn verify(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Employer>, ApiError> {
-    decide(
-        &state,
-        &caller,
-        id.into_inner(),
-        EmployerStatus::Verified,
-        None,
-    )
-    .await
+    decide(&state, &caller, *id, Verified, None).await
 }
 
 /// Rejects a pending employer with a reason (staff).
@@ -362,14 +359,7 @@ pub async fn reject(
     id: web::Path<Uuid>,
     Json(body): Json<Reason>,
 ) -> Result<web::Json<Employer>, ApiError> {
-    decide(
-        &state,
-        &caller,
-        id.into_inner(),
-        EmployerStatus::Rejected,
-        Some(&body.reason),
-    )
-    .await
+    decide(&state, &caller, *id, Rejected, Some(&body.reason)).await
 }
 
 /// Suspends a verified employer with a reason (staff).
@@ -390,14 +380,7 @@ pub async fn suspend(
     id: web::Path<Uuid>,
     Json(body): Json<Reason>,
 ) -> Result<web::Json<Employer>, ApiError> {
-    decide(
-        &state,
-        &caller,
-        id.into_inner(),
-        EmployerStatus::Suspended,
-        Some(&body.reason),
-    )
-    .await
+    decide(&state, &caller, *id, Suspended, Some(&body.reason)).await
 }
 
 /// Registers the routes of this group.

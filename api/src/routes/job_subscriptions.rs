@@ -14,7 +14,7 @@ pub struct JobSubscriptions {
 }
 
 fn resident_of(caller: &Principal) -> Result<uuid::Uuid, ApiError> {
-    caller.resident_id.ok_or(ApiError::Forbidden(
+    caller.resident_id.ok_or(ApiError::forbidden(
         "only residents subscribe to job categories",
     ))
 }

@@ -128,7 +128,7 @@ fn inbox_of(caller: &Principal) -> Result<Inbox, ApiError> {
     match (caller.resident_id, caller.employer_id) {
         (Some(resident), _) => Ok(Inbox::Resident(resident)),
         (None, Some(employer)) => Ok(Inbox::Employer(employer)),
-        _ => Err(ApiError::Forbidden(
+        _ => Err(ApiError::forbidden(
             "only residents and employers have an inbox",
         )),
     }
@@ -192,7 +192,7 @@ trait InboxTable: EntityTrait<Model: Into<Notification> + Sync> {
             .filter(Self::OWNER.eq(owner))
             .one(state.db.conn())
             .await?
-            .ok_or(ApiError::NotFound)?
+            .ok_or(ApiError::not_found())?
             .into())
     }
 }

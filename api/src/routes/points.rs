@@ -163,7 +163,7 @@ fn site_of(caller: &Principal, site: Option<Uuid>) -> Result<Uuid, ApiError> {
     match (caller.scope.site_id(), site) {
         (Some(own), None) => Ok(own),
         (Some(own), Some(asked)) if own == asked => Ok(own),
-        (Some(_), Some(_)) => Err(ApiError::NotFound),
+        (Some(_), Some(_)) => Err(ApiError::not_found()),
         (None, Some(asked)) if caller.role == entity::kernel::Role::PlatformAdmin => Ok(asked),
         _ => Err(ApiError::invalid("site_id", "required")),
     }
@@ -217,7 +217,7 @@ pub async fn set_category_range(
     category: web::Path<String>,
     Json(body): Json<RangeRequest>,
 ) -> Result<web::Json<CategoryView>, ApiError> {
-    let category = Category::parse(&category).ok_or(ApiError::NotFound)?;
+    let category = Category::parse(&category).ok_or(ApiError::not_found())?;
     let site = site_of(&caller, body.site_id)?;
     let txn = state.db.begin().await?;
     let range = points::set_range(

@@ -24,7 +24,7 @@ pub async fn employment(
     match caller.role {
         Role::Staff | Role::SiteAdmin | Role::PlatformAdmin | Role::GroupLeader => {}
         _ => {
-            return Err(ApiError::Forbidden(
+            return Err(ApiError::forbidden(
                 "only staff and group leaders see the dashboard",
             ));
         }
@@ -37,7 +37,7 @@ pub async fn employment(
 fn staff_or_leader(caller: &Principal) -> Result<(), ApiError> {
     match caller.role {
         Role::Staff | Role::SiteAdmin | Role::PlatformAdmin | Role::GroupLeader => Ok(()),
-        _ => Err(ApiError::Forbidden(
+        _ => Err(ApiError::forbidden(
             "only staff and group leaders see the reports",
         )),
     }
@@ -90,7 +90,7 @@ pub async fn publicity(
     staff_or_leader(&caller)?;
     let (group, lines) = publicity_sheet(state.db.conn(), &caller.scope, group_id.into_inner())
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::not_found())?;
     let mut rows = String::new();
     for (i, l) in lines.iter().enumerate() {
         rows.push_str(&format!(

@@ -278,13 +278,7 @@ pub async fn fulfil_redemption(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Redemption>, ApiError> {
-    settle(
-        &state,
-        &caller,
-        id.into_inner(),
-        RedemptionStatus::Fulfilled,
-    )
-    .await
+    settle(&state, &caller, *id, RedemptionStatus::Fulfilled).await
 }
 
 /// Cancels a redemption (staff of the site): a refund entry returns the points and the stock is
@@ -303,13 +297,7 @@ pub async fn cancel_redemption(
     caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Redemption>, ApiError> {
-    settle(
-        &state,
-        &caller,
-        id.into_inner(),
-        RedemptionStatus::Cancelled,
-    )
-    .await
+    settle(&state, &caller, *id, RedemptionStatus::Cancelled).await
 }
 
 /// Registers the routes of this group.

@@ -143,7 +143,7 @@ async fn get_one(
     let row = outbox::Entity::find_by_id(id.into_inner())
         .one(state.db.conn())
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::not_found())?;
     Ok(web::Json(Widget {
         id: row.id,
         name: row.payload["name"].as_str().unwrap_or_default().to_owned(),

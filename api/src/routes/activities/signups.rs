@@ -248,7 +248,7 @@ pub async fn my_signups(
 ) -> Result<web::Json<Paginated<Signup>>, ApiError> {
     let resident = caller
         .resident_id
-        .ok_or(ApiError::Forbidden("only residents sign up"))?;
+        .ok_or(ApiError::forbidden("only residents sign up"))?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let list = activities::of_resident(state.db.conn(), resident, &page).await?;
     Ok(web::Json(signup_page(&state, list).await?))

@@ -145,7 +145,7 @@ pub async fn get_claim_photo(
     let photo = photos
         .into_iter()
         .find(|p| p.position == position)
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::not_found())?;
     let bytes = state.objects.get(&photo.object_key).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, photo.content_type))

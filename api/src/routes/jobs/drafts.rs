@@ -145,7 +145,7 @@ pub async fn create_job(
 ) -> Result<HttpResponse, ApiError> {
     let employer_id = caller
         .employer_id
-        .ok_or(ApiError::Forbidden("only employers post jobs"))?;
+        .ok_or(ApiError::forbidden("only employers post jobs"))?;
     let content = body.validate()?;
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
@@ -251,12 +251,12 @@ pub async fn edit_job(
 ) -> Result<web::Json<Job>, ApiError> {
     let employer_id = caller
         .employer_id
-        .ok_or(ApiError::Forbidden("only employers edit their postings"))?;
+        .ok_or(ApiError::forbidden("only employers edit their postings"))?;
     let id = id.into_inner();
     let txn = state.db.begin().await?;
     let current = job::get(&txn, Viewer::Employer(employer_id), id).await?;
     if current.employer_id != employer_id {
-        return Err(ApiError::NotFound);
+        return Err(ApiError::not_found());
     }
     job::ensure_editable(&current)?;
     let version = current.version;

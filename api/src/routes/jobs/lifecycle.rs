@@ -30,7 +30,7 @@ async fn act(
             JobActor::Staff(caller.account_id, caller.role)
         }
         _ => {
-            return Err(ApiError::Forbidden(
+            return Err(ApiError::forbidden(
                 "only employers and staff act on job postings",
             ));
         }
@@ -147,7 +147,7 @@ pub async fn renew_job(
 ) -> Result<web::Json<Job>, ApiError> {
     let employer_id = caller
         .employer_id
-        .ok_or(ApiError::Forbidden("only employers renew their postings"))?;
+        .ok_or(ApiError::forbidden("only employers renew their postings"))?;
     let txn = state.db.begin().await?;
     let job = job::renew(
         &txn,

@@ -140,7 +140,7 @@ pub async fn job_jsonld(
     let employer = employer::Entity::find_by_id(job.employer_id)
         .one(state.db.conn())
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::not_found())?;
     let employment_type = if job.flexible_hours {
         "PART_TIME"
     } else {

@@ -19,7 +19,7 @@ async fn calling_partner(
     scope: PartnerScope,
 ) -> Result<partner::Model, ApiError> {
     if caller.role != Role::Partner {
-        return Err(ApiError::Forbidden("only partner systems may do this"));
+        return Err(ApiError::forbidden("only partner systems may do this"));
     }
     // A disabled (or removed) partner's tokens stop working at once.
     let p = match partners::get(state.db.conn(), caller.account_id).await {
@@ -36,7 +36,7 @@ async fn calling_partner(
         .as_deref()
         .is_some_and(|s| s.split(' ').any(|s| s == scope.as_str()));
     if !p.has(scope) || !in_token {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::forbidden(
             "the partner or this token lacks the scope for this",
         ));
     }

@@ -54,6 +54,23 @@ pub fn clean_owned(text: String) -> Result<String, TextError> {
     }
 }
 
+/// A text field of a request checked with the others: trimmed, 1 to `max` characters. A failure
+/// is noted in `errors` under `name` ("must be 1–`max` characters") and gives `None`, so that the
+/// other fields are still checked.
+pub fn field(
+    errors: &mut std::collections::BTreeMap<String, String>,
+    name: &str,
+    value: &str,
+    max: usize,
+) -> Option<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > max {
+        errors.insert(name.to_owned(), format!("must be 1–{max} characters"));
+        return None;
+    }
+    Some(trimmed.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    error::{ApiError, FieldErrors},
+    error::ApiError,
     idempotency::{self, IdempotencyKey, Work},
     startup::AppState,
 };
@@ -74,18 +74,8 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     Ok(trimmed.to_owned())
 }
 
-/// [`text`] for a request checked field by field: a failure is noted in `errors` (as "must be
-/// 1–`max` characters") and gives `None`, so that the other fields are still checked.
-pub fn text_field(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &str,
-    max: usize,
-) -> Option<String> {
-    text(field, value, max)
-        .map_err(|_| errors.insert(field.to_owned(), format!("must be 1–{max} characters")))
-        .ok()
-}
+/// [`text`] for a request checked field by field: [`entity::text::field`].
+pub use entity::text::field as text_field;
 
 /// Reads `"field": null` as `Some(None)` (clear it) and an absent field as `None` (keep it), with
 /// `#[serde(default, deserialize_with = "nullable")]`.

@@ -1,130 +1,16 @@
-//! Writing a posting: its content checked field by field (also for partner postings), and
-//! employers creating and editing drafts.
+//! Employers creating and editing drafts (the content is the domain's [`job::JobDraft`], checked
+//! there field by field).
 
-use entity::recruitment::job::{self, JobCategory, JobContent, SalaryUnit, Viewer};
+use entity::recruitment::job::{self, JobCategory, SalaryUnit, Viewer};
 
 use super::Job;
 use crate::routes::{
-    common::{create, nullable, text_field},
+    common::{create, nullable},
     prelude::*,
 };
 
-/// A job posting's content.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct JobRequest {
-    /// Title (up to 100 characters).
-    pub title: String,
-    /// Description (up to 5,000 characters).
-    pub description: String,
-    /// Recruitment channel.
-    pub category: JobCategory,
-    /// Where the work is.
-    pub location: String,
-    /// Lowest pay per unit, in yuan.
-    pub salary_min: i32,
-    /// Highest pay per unit, in yuan.
-    pub salary_max: i32,
-    /// What the pay is per.
-    pub salary_unit: SalaryUnit,
-    /// People wanted.
-    pub headcount: i32,
-    /// Youngest acceptable age.
-    pub age_min: Option<i16>,
-    /// Oldest acceptable age.
-    pub age_max: Option<i16>,
-    /// Skills wanted.
-    #[serde(default)]
-    pub skills: Vec<String>,
-    /// Suitable for disabled workers.
-    #[serde(default)]
-    pub suitable_for_disabled: bool,
-    /// Flexible hours for carers of children or elders.
-    #[serde(default)]
-    pub flexible_hours: bool,
-    /// Transport provided (work away from home).
-    #[serde(default)]
-    pub transport_provided: bool,
-    /// Housing provided (work away from home).
-    #[serde(default)]
-    pub housing_provided: bool,
-    /// Contact.
-    pub contact: String,
-    /// Valid until (required, in the future).
-    pub valid_through: DateTime<Utc>,
-}
-
-impl JobRequest {
-    pub(crate) fn validate(self) -> Result<JobContent, ApiError> {
-        let mut errors = FieldErrors::new();
-        let mut field = |name: &str, value: &str, max: usize| {
-            text_field(&mut errors, name, value, max).unwrap_or_default()
-        };
-        let title = field("title", &self.title, 100);
-        let description = field("description", &self.description, 5000);
-        let location = field("location", &self.location, 200);
-        let contact = field("contact", &self.contact, 100);
-        if self.salary_min < 0 || self.salary_max < self.salary_min {
-            errors.insert(
-                "salary_max".into(),
-                "must be at least salary_min, and salary_min at least 0".into(),
-            );
-        }
-        if !(1..=10_000).contains(&self.headcount) {
-            errors.insert("headcount".into(), "must be 1–10,000".into());
-        }
-        if let (Some(a), Some(b)) = (self.age_min, self.age_max)
-            && a > b
-        {
-            errors.insert("age_max".into(), "must be at least age_min".into());
-        }
-        if self.age_min.is_some_and(|a| !(16..=80).contains(&a))
-            || self.age_max.is_some_and(|a| !(16..=80).contains(&a))
-        {
-            errors.insert("age_min".into(), "ages must be 16–80".into());
-        }
-        if self.valid_through <= Utc::now() {
-            errors.insert("valid_through".into(), "must be in the future".into());
-        }
-        if self.skills.len() > 20
-            || self
-                .skills
-                .iter()
-                .any(|s| s.trim().is_empty() || s.chars().count() > 30)
-        {
-            errors.insert(
-                "skills".into(),
-                "at most 20 skills of 1–30 characters".into(),
-            );
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        Ok(JobContent {
-            title,
-            description,
-            category: self.category,
-            location,
-            salary_min: self.salary_min,
-            salary_max: self.salary_max,
-            salary_unit: self.salary_unit,
-            headcount: self.headcount,
-            age_min: self.age_min,
-            age_max: self.age_max,
-            skills: self
-                .skills
-                .into_iter()
-                .map(|s| s.trim().to_owned())
-                .collect(),
-            suitable_for_disabled: self.suitable_for_disabled,
-            flexible_hours: self.flexible_hours,
-            transport_provided: self.transport_provided,
-            housing_provided: self.housing_provided,
-            contact,
-            valid_through: self.valid_through,
-        })
-    }
-}
+/// A job posting's content as written: the domain's draft, checked by [`job::JobDraft::check`].
+pub type JobRequest = job::JobDraft;
 
 /// Creates a draft posting (employers).
 #[problems(
@@ -146,7 +32,7 @@ pub async fn create_job(
     let employer_id = caller
         .employer_id
         .ok_or(ApiError::forbidden("only employers post jobs"))?;
-    let content = body.validate()?;
+    let content = body.check()?;
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let job = job::create(txn, employer_id, content).await?;
@@ -201,9 +87,13 @@ pub struct JobPatch {
 }
 
 impl JobPatch {
-    /// The draft's content with these changes applied, as a full request to validate.
-    fn apply(self, job: job::Model) -> JobRequest {
-        JobRequest {
+    /// The draft's content with these changes applied, as a full request to check.
+    fn apply(self, job: job::Model) -> Result<JobRequest, ApiError> {
+        let skills = match self.skills {
+            Some(skills) => skills,
+            None => job.skill_list()?,
+        };
+        Ok(JobRequest {
             title: self.title.unwrap_or(job.title),
             description: self.description.unwrap_or(job.description),
             category: self.category.unwrap_or(job.category),
@@ -214,9 +104,7 @@ impl JobPatch {
             headcount: self.headcount.unwrap_or(job.headcount),
             age_min: self.age_min.unwrap_or(job.age_min),
             age_max: self.age_max.unwrap_or(job.age_max),
-            skills: self
-                .skills
-                .unwrap_or_else(|| serde_json::from_value(job.skills).unwrap_or_default()),
+            skills,
             suitable_for_disabled: self
                 .suitable_for_disabled
                 .unwrap_or(job.suitable_for_disabled),
@@ -225,7 +113,7 @@ impl JobPatch {
             housing_provided: self.housing_provided.unwrap_or(job.housing_provided),
             contact: self.contact.unwrap_or(job.contact),
             valid_through: self.valid_through.unwrap_or(job.valid_through),
-        }
+        })
     }
 }
 
@@ -260,7 +148,7 @@ pub async fn edit_job(
     }
     job::ensure_editable(&current)?;
     let version = current.version;
-    let content = body.apply(current).validate()?;
+    let content = body.apply(current)?.check()?;
     let job = job::edit(&txn, caller.account_id, employer_id, id, version, content).await?;
     txn.commit().await?;
     Ok(web::Json(job))

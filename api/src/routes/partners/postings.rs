@@ -2,6 +2,7 @@
 //! reconciliation feed of ours.
 
 use entity::{
+    DomainError,
     kernel::Role,
     partners::{self, FeedKey, PartnerScope, partner},
     recruitment::{
@@ -208,7 +209,7 @@ impl PartnerPosting {
             &self.hiring_organization.name,
             200,
         );
-        let request = JobRequest {
+        let draft = JobRequest {
             title: self.title,
             description: self.description,
             category: self.occupational_category.unwrap_or(JobCategory::Local),
@@ -227,15 +228,15 @@ impl PartnerPosting {
             contact: self.contact,
             valid_through: self.valid_through,
         };
-        let content = match request.validate() {
+        let content = match draft.check() {
             Ok(c) => Some(c),
-            Err(ApiError::Validation(found)) => {
+            Err(DomainError::Invalid(found)) => {
                 for (field, message) in found {
                     errors.insert(partner_field(&field).to_owned(), message);
                 }
                 None
             }
-            Err(other) => return Err(other),
+            Err(other) => return Err(other.into()),
         };
         match (content, hiring) {
             (Some(content), Some(hiring_organization)) if errors.is_empty() => Ok(InboundPosting {

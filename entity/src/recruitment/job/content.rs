@@ -1,5 +1,7 @@
 //! What an employer writes: a posting's content, its search text, drafts and their edits.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, entity::prelude::*,
@@ -7,47 +9,125 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::recruitment::employer;
-use crate::{DomainError, audit::AuditEntry, kernel::Role};
+use crate::{DomainError, audit::AuditEntry, kernel::Role, text};
 
 use super::*;
 
-/// A posting's content, validated.
-#[derive(Debug, Clone)]
-pub struct JobContent {
-    /// Title.
+/// A posting's content as an employer or a partner writes it: the API's `JobRequest`.
+/// [`JobDraft::check`] turns it into [`JobContent`], the only form the database takes.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = JobRequest, description = "A job posting's content.")]
+pub struct JobDraft {
+    /// Title (up to 100 characters).
     pub title: String,
-    /// Description.
+    /// Description (up to 5,000 characters).
     pub description: String,
-    /// Category.
+    /// Recruitment channel.
     pub category: JobCategory,
-    /// Location.
+    /// Where the work is.
     pub location: String,
-    /// Lowest pay.
+    /// Lowest pay per unit, in yuan.
     pub salary_min: i32,
-    /// Highest pay.
+    /// Highest pay per unit, in yuan.
     pub salary_max: i32,
-    /// Unit.
+    /// What the pay is per.
     pub salary_unit: SalaryUnit,
-    /// Headcount.
+    /// People wanted.
     pub headcount: i32,
-    /// Age range.
+    /// Youngest acceptable age.
     pub age_min: Option<i16>,
-    /// Age range.
+    /// Oldest acceptable age.
     pub age_max: Option<i16>,
-    /// Skills.
+    /// Skills wanted.
+    #[serde(default)]
     pub skills: Vec<String>,
-    /// Accommodation.
+    /// Suitable for disabled workers.
+    #[serde(default)]
     pub suitable_for_disabled: bool,
-    /// Accommodation.
+    /// Flexible hours for carers of children or elders.
+    #[serde(default)]
     pub flexible_hours: bool,
-    /// Transport provided.
+    /// Transport provided (work away from home).
+    #[serde(default)]
     pub transport_provided: bool,
-    /// Housing provided.
+    /// Housing provided (work away from home).
+    #[serde(default)]
     pub housing_provided: bool,
     /// Contact.
     pub contact: String,
-    /// Valid until.
+    /// Valid until (required, in the future).
     pub valid_through: DateTime<Utc>,
+}
+
+/// A posting's content that passed [`JobDraft::check`]: text trimmed and within its lengths,
+/// pay, headcount, ages and skills in range, the end in the future. Read it as a [`JobDraft`].
+#[derive(Debug, Clone)]
+pub struct JobContent(JobDraft);
+
+impl std::ops::Deref for JobContent {
+    type Target = JobDraft;
+
+    fn deref(&self) -> &JobDraft {
+        &self.0
+    }
+}
+
+impl JobDraft {
+    /// Checks every field; the errors name each field that is wrong.
+    pub fn check(self) -> Result<JobContent, DomainError> {
+        let mut errors = BTreeMap::new();
+        let mut field = |name: &str, value: &str, max: usize| {
+            text::field(&mut errors, name, value, max).unwrap_or_default()
+        };
+        let title = field("title", &self.title, 100);
+        let description = field("description", &self.description, 5000);
+        let location = field("location", &self.location, 200);
+        let contact = field("contact", &self.contact, 100);
+        let mut invalid = |field: &str, message: &str| errors.insert(field.into(), message.into());
+        if self.salary_min < 0 || self.salary_max < self.salary_min {
+            invalid(
+                "salary_max",
+                "must be at least salary_min, and salary_min at least 0",
+            );
+        }
+        if !(1..=10_000).contains(&self.headcount) {
+            invalid("headcount", "must be 1–10,000");
+        }
+        if let (Some(a), Some(b)) = (self.age_min, self.age_max)
+            && a > b
+        {
+            invalid("age_max", "must be at least age_min");
+        }
+        if self.age_min.is_some_and(|a| !(16..=80).contains(&a))
+            || self.age_max.is_some_and(|a| !(16..=80).contains(&a))
+        {
+            invalid("age_min", "ages must be 16–80");
+        }
+        if self.valid_through <= Utc::now() {
+            invalid("valid_through", "must be in the future");
+        }
+        if self.skills.len() > 20
+            || self
+                .skills
+                .iter()
+                .any(|s| s.trim().is_empty() || s.chars().count() > 30)
+        {
+            invalid("skills", "at most 20 skills of 1–30 characters");
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        let skills = self.skills.iter().map(|s| s.trim().to_owned()).collect();
+        Ok(JobContent(Self {
+            title,
+            description,
+            location,
+            contact,
+            skills,
+            ..self
+        }))
+    }
 }
 
 fn search_text(content: &JobContent, employer_name: &str) -> String {
@@ -75,8 +155,10 @@ pub fn search_key(text: &str) -> String {
 
 /// The columns a posting's content fills (everything an employer writes, and the search text).
 pub fn content_columns(content: JobContent, employer_name: &str) -> ActiveModel {
+    let search_text = search_text(&content, employer_name);
+    let JobContent(content) = content;
     ActiveModel {
-        search_text: Set(search_text(&content, employer_name)),
+        search_text: Set(search_text),
         title: Set(content.title),
         description: Set(content.description),
         category: Set(content.category),

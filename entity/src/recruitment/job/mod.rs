@@ -15,6 +15,8 @@ pub use listing::*;
 use chrono::{DateTime, Utc};
 use sea_orm::{EntityTrait, entity::prelude::*};
 
+use crate::DomainError;
+
 /// A job posting. The row is also the API's `Job` (its field docs are the contract's
 /// descriptions); what only the server needs is not serialized.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
@@ -92,6 +94,18 @@ pub struct Model {
 }
 
 no_relations!();
+
+impl Model {
+    /// The skills wanted; a stored value that is not a list of texts is an error that names it.
+    pub fn skill_list(&self) -> Result<Vec<String>, DomainError> {
+        serde_json::from_value(self.skills.clone()).map_err(|e| {
+            DomainError::Db(DbErr::Type(format!(
+                "job_posting.skills of {} is not a list of texts: {e}",
+                self.id
+            )))
+        })
+    }
+}
 
 string_enum!(
     /// The community's recruitment channels.

@@ -57,6 +57,20 @@ impl DomainError {
     }
 }
 
+/// Reads a stored JSON `column` of row `id` as `T`. A value that is not one is an error that
+/// names the column and the row, never a default.
+pub fn stored_json<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    column: &str,
+    id: uuid::Uuid,
+) -> Result<T, sea_orm::DbErr> {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        sea_orm::DbErr::Type(format!(
+            "{column} of {id} holds {value}, which is not what it should: {e}"
+        ))
+    })
+}
+
 /// Whether a database error is a unique-constraint violation (on either backend).
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
     matches!(

@@ -56,8 +56,13 @@ impl Account {
         Ok(Self {
             id: m.id,
             phone: Phone::parse(&m.phone)
-                .map(|p| p.masked())
-                .unwrap_or_default(),
+                .map_err(|e| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "account.phone of {} does not read: {e}",
+                        m.id
+                    ))
+                })?
+                .masked(),
             role: m.role,
             site_id: m.site_id,
             disabled: m.disabled,

@@ -234,7 +234,10 @@ pub async fn get_preferences(
         .one(state.db.conn())
         .await?;
     Ok(web::Json(to_body(
-        stored.map(Preferences::from).unwrap_or_default(),
+        stored
+            .map(Preferences::try_from)
+            .transpose()?
+            .unwrap_or_default(),
     )))
 }
 

@@ -14,6 +14,40 @@ async fn list_ids(app: &TestApp, token: &str, path: &str) -> Vec<String> {
 }
 
 both_backends! {
+    async fn a_stored_gender_or_skill_list_nobody_knows_is_an_error_naming_it(app) {
+        let w = World::build(&app).await;
+        let path = format!("/api/v1/residents/{}", w.resident_1_id);
+        assert_eq!(app.get_as(&w.staff_a, &path).await.status(), 200);
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use entity::registry::resident;
+        let resident_id: uuid::Uuid = w.resident_1_id.parse().unwrap();
+        // A newer release's value, or a corrupt row: never shown as another gender or no skills.
+        for (column, value) in [
+            (resident::Column::Gender, json!("unspec")),
+            (resident::Column::Skills, json!("not a list")),
+        ] {
+            let before = resident::Entity::find_by_id(resident_id).one(app.db.writer()).await.unwrap().unwrap();
+            let stored = match column {
+                resident::Column::Gender => Expr::value(value.as_str().unwrap()),
+                _ => Expr::value(value.clone()),
+            };
+            let changed = resident::Entity::update_many()
+                .col_expr(column, stored)
+                .filter(resident::Column::Id.eq(resident_id))
+                .exec(app.db.writer())
+                .await
+                .unwrap();
+            assert_eq!(changed.rows_affected, 1);
+            problem(app.get_as(&w.staff_a, &path).await, 500, "internal").await;
+            let logs = captured_logs();
+            assert!(logs.contains(value.as_str().unwrap()), "the error names {value}");
+            use sea_orm::ActiveModelTrait;
+            let restore: resident::ActiveModel = before.into();
+            restore.reset_all().update(app.db.writer()).await.unwrap();
+            assert_eq!(app.get_as(&w.staff_a, &path).await.status(), 200);
+        }
+    }
+
     async fn staff_see_their_site_and_nothing_else(app) {
         let w = World::build(&app).await;
         assert_eq!(list_ids(&app, &w.staff_a, "/api/v1/sites").await, vec![w.site_a.clone()]);

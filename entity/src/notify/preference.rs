@@ -5,6 +5,8 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use sea_orm::entity::prelude::*;
 
+use crate::error::stored_json;
+
 /// Stored preferences.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notification_preference")]
@@ -70,22 +72,34 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M").ok()
 }
 
-impl From<Model> for Preferences {
-    fn from(m: Model) -> Self {
-        let quiet = match (
-            m.quiet_start.as_deref().and_then(parse_time),
-            m.quiet_end.as_deref().and_then(parse_time),
-        ) {
-            (Some(a), Some(b)) => Some((a, b)),
+impl TryFrom<Model> for Preferences {
+    type Error = DbErr;
+
+    /// The stored row; quiet hours or categories that do not read are an error that names them.
+    fn try_from(m: Model) -> Result<Self, DbErr> {
+        let time = |column: &str, value: &str| {
+            parse_time(value).ok_or_else(|| {
+                DbErr::Type(format!(
+                    "notification_preference.{column} of {} is {value:?}, not HH:MM",
+                    m.resident_id
+                ))
+            })
+        };
+        let quiet = match (m.quiet_start.as_deref(), m.quiet_end.as_deref()) {
+            (Some(a), Some(b)) => Some((time("quiet_start", a)?, time("quiet_end", b)?)),
             _ => None,
         };
-        Self {
-            categories: m.categories.as_object().cloned().unwrap_or_default(),
+        Ok(Self {
+            categories: stored_json(
+                &m.categories,
+                "notification_preference.categories",
+                m.resident_id,
+            )?,
             push: m.push,
             sms: m.sms,
             quiet,
             urgent_bypass: m.urgent_bypasses_quiet_hours,
-        }
+        })
     }
 }
 

@@ -13,34 +13,31 @@ pub use csv_import::{ImportErrors, ImportRow, RowError, parse_import};
 pub use id_card::{IdCardError, IdCardNumber, make_id_card};
 pub use phone::{Phone, PhoneError};
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+string_enum!(
+    /// A resident's gender, as recorded on the ID card.
+    Gender {
+        /// 男.
+        Male => "male",
+        /// 女.
+        Female => "female",
+    }
+);
 
-/// A resident's gender, as recorded on the ID card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    /// 男.
-    Male,
-    /// 女.
-    Female,
-}
-
-/// How a resident is related to the head of their household (与户主关系).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    /// 户主, the person the household is registered under.
-    Head,
-    /// 配偶.
-    Spouse,
-    /// 子女.
-    Child,
-    /// 父母.
-    Parent,
-    /// 其他: grandchildren, in-laws, siblings and anyone else.
-    Other,
-}
+string_enum!(
+    /// How a resident is related to the head of their household (与户主关系).
+    Relation {
+        /// 户主, the person the household is registered under.
+        Head => "head",
+        /// 配偶.
+        Spouse => "spouse",
+        /// 子女.
+        Child => "child",
+        /// 父母.
+        Parent => "parent",
+        /// 其他: grandchildren, in-laws, siblings and anyone else.
+        Other => "other",
+    }
+);
 
 #[cfg(test)]
 mod tests {

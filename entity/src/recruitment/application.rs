@@ -26,7 +26,7 @@ use crate::{
         outbox,
     },
     page::{Page, PageRequest},
-    registry::resident,
+    registry::{resident, types::EmploymentStatus},
 };
 
 /// An application.
@@ -388,7 +388,10 @@ pub async fn advance<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
         resident::Entity::update_many()
-            .col_expr(resident::Column::EmploymentStatus, Expr::value("employed"))
+            .col_expr(
+                resident::Column::EmploymentStatus,
+                Expr::value(EmploymentStatus::Employed.as_str()),
+            )
             .col_expr(resident::Column::UpdatedAt, Expr::value(now))
             .filter(resident::Column::Id.eq(app.resident_id))
             .exec(db)
@@ -437,7 +440,10 @@ pub async fn record_employment<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     resident::Entity::update_many()
-        .col_expr(resident::Column::EmploymentStatus, Expr::value("employed"))
+        .col_expr(
+            resident::Column::EmploymentStatus,
+            Expr::value(EmploymentStatus::Employed.as_str()),
+        )
         .col_expr(resident::Column::UpdatedAt, Expr::value(now))
         .filter(resident::Column::Id.eq(resident_id))
         .exec(db)

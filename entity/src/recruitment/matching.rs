@@ -21,6 +21,7 @@ use super::{
     job_match, subscription,
 };
 use crate::{
+    error::stored_json,
     messaging::{
         Event,
         events::{Audience, NotificationRequested, Urgency},
@@ -103,28 +104,28 @@ struct Requirements {
 }
 
 impl Requirements {
-    fn of(job: &job::Model) -> Self {
-        let skills: Vec<String> = serde_json::from_value(job.skills.clone()).unwrap_or_default();
-        Self {
-            skills: skills.iter().map(|s| normalise(s)).collect(),
+    fn of(job: &job::Model) -> Result<Self, DbErr> {
+        Ok(Self {
+            skills: job.skill_list()?.iter().map(|s| normalise(s)).collect(),
             suitable_for_disabled: job.suitable_for_disabled,
             flexible_hours: job.flexible_hours,
             away: job.category == JobCategory::WorkAway,
-        }
+        })
     }
 
-    /// Whether the posting suits the resident (age and job-seeking are filtered in SQL).
-    fn suit(&self, c: &Candidate) -> bool {
+    /// Whether the posting suits the resident (age and job-seeking are filtered in SQL); a
+    /// resident whose stored skills or preferences do not read is an error that names them.
+    fn suit(&self, c: &Candidate) -> Result<bool, DbErr> {
         let prefs: JobPreferences =
-            serde_json::from_value(c.job_preferences.clone()).unwrap_or_default();
+            stored_json(&c.job_preferences, "resident.job_preferences", c.id)?;
         let skills_ok = self.skills.is_empty() || {
-            let theirs: Vec<String> = serde_json::from_value(c.skills.clone()).unwrap_or_default();
+            let theirs: Vec<String> = stored_json(&c.skills, "resident.skills", c.id)?;
             theirs.iter().any(|s| self.skills.contains(&normalise(s)))
         };
         let disability_ok = !c.disability || self.suitable_for_disabled;
         let hours_ok = prefs.hours != Hours::Flexible || self.flexible_hours;
         let area_ok = !self.away || prefs.area == WorkArea::WillingToWorkAway;
-        skills_ok && disability_ok && hours_ok && area_ok
+        Ok(skills_ok && disability_ok && hours_ok && area_ok)
     }
 }
 
@@ -146,7 +147,7 @@ pub async fn match_job<C: ConnectionTrait>(
     if job.status != JobStatus::Published {
         return Ok(0);
     }
-    let requirements = Requirements::of(&job);
+    let requirements = Requirements::of(&job)?;
     let min_age = job.age_min.map_or(16, i32::from).max(16);
     let max_age = job.age_max.map_or(59, i32::from).min(59);
     let mut told: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
@@ -175,11 +176,12 @@ pub async fn match_job<C: ConnectionTrait>(
             let Some(last) = page.last().map(|c| c.id) else {
                 break;
             };
-            let suited: Vec<(Uuid, Uuid)> = page
-                .iter()
-                .filter(|c| requirements.suit(c))
-                .map(|c| (c.id, c.site_id))
-                .collect();
+            let mut suited: Vec<(Uuid, Uuid)> = Vec::new();
+            for c in &page {
+                if requirements.suit(c)? {
+                    suited.push((c.id, c.site_id));
+                }
+            }
             record(db, job_id, "profile", &suited, &mut told).await?;
             if (page.len() as u64) < PAGE {
                 break;

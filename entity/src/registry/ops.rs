@@ -20,5 +20,5 @@ pub use super::{
         working_age_birth_range,
     },
     sites::{NewSite, create_site, get_site, list_sites},
-    writes::{gender_str, relation_str, require_manager},
+    writes::require_manager,
 };

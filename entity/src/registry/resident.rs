@@ -3,6 +3,12 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::{
+    error::stored_json,
+    people::{self, Gender},
+    registry::types::{EmploymentStatus, JobPreferences},
+};
+
 /// A resident.
 #[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "resident")]
@@ -19,11 +25,11 @@ pub struct Model {
     /// The household.
     pub household_id: Uuid,
     /// Relation to the head of household (`head`, `spouse`, `child`, `parent`, `other`).
-    pub relation: Option<String>,
+    pub relation: Option<people::Relation>,
     /// Name.
     pub name: String,
-    /// `male` or `female`.
-    pub gender: String,
+    /// Gender.
+    pub gender: Gender,
     /// Birth date.
     pub birth_date: Date,
     /// Mobile number (11 digits), if any.
@@ -42,8 +48,8 @@ pub struct Model {
     pub party_member: bool,
     /// Skills (JSON array of strings).
     pub skills: Json,
-    /// Employment status (see `EmploymentStatus`).
-    pub employment_status: String,
+    /// Employment status.
+    pub employment_status: EmploymentStatus,
     /// Looking for work.
     pub job_seeking: bool,
     /// Job-seeking preferences (JSON object).
@@ -67,3 +73,28 @@ impl std::fmt::Debug for Model {
 }
 
 no_relations!();
+
+impl Model {
+    /// The skills; a stored value that is not a list of texts is an error that names it.
+    pub fn skill_list(&self) -> Result<Vec<String>, DbErr> {
+        stored_json(&self.skills, "resident.skills", self.id)
+    }
+
+    /// The job-seeking preferences; a stored value that is not one is an error that names it.
+    pub fn preferences(&self) -> Result<JobPreferences, DbErr> {
+        stored_json(&self.job_preferences, "resident.job_preferences", self.id)
+    }
+
+    /// The disability level 1–4; another stored number is an error that names it.
+    pub fn level(&self) -> Result<Option<u8>, DbErr> {
+        self.disability_level
+            .map(|l| match u8::try_from(l) {
+                Ok(level @ 1..=4) => Ok(level),
+                _ => Err(DbErr::Type(format!(
+                    "resident.disability_level of {} is {l}, not 1–4",
+                    self.id
+                ))),
+            })
+            .transpose()
+    }
+}

@@ -11,7 +11,6 @@ use super::{
     households::get_household,
     resident,
     types::{EmploymentStatus, JobPreferences},
-    writes::{gender_str, relation_str},
 };
 use crate::{
     DomainError,
@@ -66,9 +65,9 @@ pub fn resident_row(
         group_id: household.group_id,
         building_id: household.building_id,
         household_id: household.id,
-        relation: data.relation.map(|r| relation_str(r).to_owned()),
+        relation: data.relation,
         name: data.name.clone(),
-        gender: gender_str(data.gender).to_owned(),
+        gender: data.gender,
         birth_date: data.birth_date,
         phone: data.phone.as_ref().map(|p| p.as_str().to_owned()),
         id_card_cipher: cipher.encrypt(data.id_card.expose()),
@@ -78,7 +77,7 @@ pub fn resident_row(
         disability_level: data.disability_level.map(i16::from),
         party_member: data.party_member,
         skills: json!(data.skills),
-        employment_status: data.employment_status.as_str().to_owned(),
+        employment_status: data.employment_status,
         job_seeking: data.job_seeking,
         job_preferences: serde_json::to_value(data.job_preferences).unwrap_or_else(|_| json!({})),
         created_at: now,
@@ -262,13 +261,7 @@ pub async fn update_resident<C: ConnectionTrait>(
         changes.phone.map(|p| p.map(|p| p.as_str().to_owned())),
         "phone"
     );
-    apply!(
-        relation,
-        changes
-            .relation
-            .map(|r| r.map(|r| relation_str(r).to_owned())),
-        "relation"
-    );
+    apply!(relation, changes.relation, "relation");
     apply!(disability, changes.disability, "disability");
     apply!(
         disability_level,
@@ -279,7 +272,7 @@ pub async fn update_resident<C: ConnectionTrait>(
     apply!(skills, changes.skills.map(|s| json!(s)), "skills");
     apply!(
         employment_status,
-        changes.employment_status.map(|s| s.as_str().to_owned()),
+        changes.employment_status,
         "employment_status"
     );
     apply!(job_seeking, changes.job_seeking, "job_seeking");

@@ -3,44 +3,30 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Whether and how a resident works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EmploymentStatus {
-    /// Not recorded yet.
-    #[default]
-    Unknown,
-    /// Employed (locally, away from home, in a workshop or on a public-welfare post).
-    Employed,
-    /// Self-employed or running a family business (e.g. edible fungi).
-    SelfEmployed,
-    /// Able to work and without work.
-    Unemployed,
-    /// In school or training full time.
-    Student,
-    /// Retired.
-    Retired,
-    /// Cannot work (illness, severe disability, care duties).
-    UnableToWork,
-}
-
-impl EmploymentStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Employed => "employed",
-            Self::SelfEmployed => "self_employed",
-            Self::Unemployed => "unemployed",
-            Self::Student => "student",
-            Self::Retired => "retired",
-            Self::UnableToWork => "unable_to_work",
-        }
+string_enum!(
+    /// Whether and how a resident works.
+    EmploymentStatus {
+        /// Not recorded yet.
+        Unknown => "unknown",
+        /// Employed (locally, away from home, in a workshop or on a public-welfare post).
+        Employed => "employed",
+        /// Self-employed or running a family business (e.g. edible fungi).
+        SelfEmployed => "self_employed",
+        /// Able to work and without work.
+        Unemployed => "unemployed",
+        /// In school or training full time.
+        Student => "student",
+        /// Retired.
+        Retired => "retired",
+        /// Cannot work (illness, severe disability, care duties).
+        UnableToWork => "unable_to_work",
     }
+);
 
-    /// Parses a stored name (unknown names read as `Unknown`).
-    pub fn parse(s: &str) -> Self {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).unwrap_or_default()
+impl Default for EmploymentStatus {
+    /// Not recorded yet.
+    fn default() -> Self {
+        Self::Unknown
     }
 }
 

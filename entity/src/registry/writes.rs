@@ -1,4 +1,4 @@
-//! What registry writes share: who may manage or edit, stored names, audited inserts.
+//! What registry writes share: who may manage or edit, audited inserts.
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
@@ -8,31 +8,11 @@ use crate::{
     audit::AuditEntry,
     error::is_unique_violation,
     kernel::{Actor, Role, Scope},
-    people::{Gender, Relation},
 };
 
 /// Checks that `actor` may manage the structure of `site`.
 pub fn require_manager(actor: &Actor, site: Uuid) -> Result<(), DomainError> {
     actor.manage(site)
-}
-
-/// Stored name of a gender.
-pub fn gender_str(gender: Gender) -> &'static str {
-    match gender {
-        Gender::Male => "male",
-        Gender::Female => "female",
-    }
-}
-
-/// Stored name of a relation.
-pub fn relation_str(relation: Relation) -> &'static str {
-    match relation {
-        Relation::Head => "head",
-        Relation::Spouse => "spouse",
-        Relation::Child => "child",
-        Relation::Parent => "parent",
-        Relation::Other => "other",
-    }
 }
 
 pub(super) fn conflict_on_unique(e: DbErr, code: &'static str, detail: &str) -> DomainError {

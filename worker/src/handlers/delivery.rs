@@ -64,8 +64,8 @@ async fn plan(
             .all(txn)
             .await?
             .into_iter()
-            .map(|p| (p.resident_id, Preferences::from(p)))
-            .collect();
+            .map(|p| Ok((p.resident_id, Preferences::try_from(p)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
         let phones: HashMap<Uuid, String> = resident::Entity::find()
             .select_only()
             .column(resident::Column::Id)

@@ -162,7 +162,7 @@ pub async fn create_activity(
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let a = activities::create(txn, &actor, site_id, content, &spec).await?;
-            StoredResponse::json(StatusCode::CREATED, &Activity::from(a))
+            StoredResponse::json(StatusCode::CREATED, &Activity::try_from(a)?)
         })
     })
     .await
@@ -238,5 +238,5 @@ pub async fn edit_activity(
     let txn = state.db.begin().await?;
     let a = activities::edit(&txn, &caller.actor(), id.into_inner(), change).await?;
     txn.commit().await?;
-    Ok(web::Json(a.into()))
+    Ok(web::Json(a.try_into()?))
 }

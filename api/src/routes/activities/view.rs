@@ -1,7 +1,10 @@
 //! Activities as the API shows them (seats left, points for attendance), the list for the caller
 //! and one activity with its waiting list's length.
 
-use entity::activities::{self, ActivityFilter, ActivityKind, activity};
+use entity::{
+    activities::{self, ActivityFilter, ActivityKind, activity},
+    error::stored_json,
+};
 
 use super::AttendancePoints;
 use crate::routes::prelude::*;
@@ -49,9 +52,13 @@ pub struct Activity {
     pub finished: bool,
 }
 
-impl From<activity::Model> for Activity {
-    fn from(m: activity::Model) -> Self {
-        Self {
+impl TryFrom<activity::Model> for Activity {
+    type Error = sea_orm::DbErr;
+
+    /// The row as shown; stored employer ids that do not read are an error that names them.
+    fn try_from(m: activity::Model) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            employer_ids: stored_json(&m.employer_ids, "activity.employer_ids", m.id)?,
             id: m.id,
             site_id: m.site_id,
             title: m.title,
@@ -75,9 +82,8 @@ impl From<activity::Model> for Activity {
                     category: category.to_string(),
                     amount,
                 }),
-            employer_ids: serde_json::from_value(m.employer_ids).unwrap_or_default(),
             finished: m.finished,
-        }
+        })
     }
 }
 
@@ -117,7 +123,7 @@ pub async fn list_activities(
         to: q.to,
     };
     let list = activities::list(state.db.conn(), &caller.scope, &filter, &page).await?;
-    Ok(web::Json(list.map(Activity::from).into()))
+    Ok(web::Json(list.try_map(Activity::try_from)?.into()))
 }
 
 /// One activity, with seats left and the waiting list's length.
@@ -136,6 +142,6 @@ pub async fn get_activity(
     let waiting = activities::waitlist_length(state.db.conn(), a.id).await?;
     Ok(web::Json(Activity {
         waitlist_length: Some(waiting),
-        ..a.into()
+        ..a.try_into()?
     }))
 }

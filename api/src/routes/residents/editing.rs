@@ -189,7 +189,7 @@ pub async fn create_resident(
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let resident = ops::create_resident(txn, &actor, &cipher, household_id, data).await?;
-            StoredResponse::json(StatusCode::CREATED, &Resident::shown(resident, birth))
+            StoredResponse::json(StatusCode::CREATED, &Resident::shown(resident, birth)?)
         })
     })
     .await
@@ -257,5 +257,5 @@ pub async fn update_resident(
     Ok(web::Json(Resident::shown(
         resident,
         BirthShown::to(&caller),
-    )))
+    )?))
 }

@@ -66,10 +66,6 @@ pub struct Resident {
     pub updated_at: DateTime<Utc>,
 }
 
-fn parse_stored<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
 /// How much of a resident's birth a caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BirthShown {
@@ -101,30 +97,30 @@ pub fn age(birth_date: NaiveDate) -> u32 {
 
 impl Resident {
     /// The resident as a caller who sees `birth` may see it.
-    pub fn shown(m: resident::Model, birth: BirthShown) -> Self {
-        Self {
+    pub fn shown(m: resident::Model, birth: BirthShown) -> Result<Self, ApiError> {
+        Ok(Self {
             id: m.id,
             site_id: m.site_id,
             group_id: m.group_id,
             building_id: m.building_id,
             household_id: m.household_id,
-            relation: m.relation.as_deref().and_then(parse_stored),
+            disability_level: m.level()?,
+            skills: m.skill_list()?,
+            job_preferences: m.preferences()?,
+            relation: m.relation,
             name: m.name,
-            gender: parse_stored(&m.gender).unwrap_or(Gender::Female),
+            gender: m.gender,
             birth_date: birth.date(m.birth_date),
             age: age(m.birth_date),
             phone: m.phone,
             id_card_number: m.id_card_masked,
             disability: m.disability,
-            disability_level: m.disability_level.and_then(|l| u8::try_from(l).ok()),
             party_member: m.party_member,
-            skills: serde_json::from_value(m.skills).unwrap_or_default(),
-            employment_status: EmploymentStatus::parse(&m.employment_status),
+            employment_status: m.employment_status,
             job_seeking: m.job_seeking,
-            job_preferences: serde_json::from_value(m.job_preferences).unwrap_or_default(),
             created_at: m.created_at,
             updated_at: m.updated_at,
-        }
+        })
     }
 }
 
@@ -152,8 +148,8 @@ impl ResidentSummary {
         Self {
             id: m.id,
             name: m.name,
-            relation: m.relation.as_deref().and_then(parse_stored),
-            gender: parse_stored(&m.gender).unwrap_or(Gender::Female),
+            relation: m.relation,
+            gender: m.gender,
             birth_date: birth.date(m.birth_date),
             age: age(m.birth_date),
         }
@@ -218,7 +214,7 @@ pub async fn list_residents(
     let residents = ops::list_residents(state.db.conn(), &caller.scope, &filter, &page).await?;
     let birth = BirthShown::to(&caller);
     Ok(web::Json(
-        residents.map(|r| Resident::shown(r, birth)).into(),
+        residents.try_map(|r| Resident::shown(r, birth))?.into(),
     ))
 }
 
@@ -238,5 +234,5 @@ pub async fn get_resident(
     Ok(web::Json(Resident::shown(
         resident,
         BirthShown::to(&caller),
-    )))
+    )?))
 }

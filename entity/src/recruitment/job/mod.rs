@@ -15,7 +15,7 @@ pub use listing::*;
 use chrono::{DateTime, Utc};
 use sea_orm::{EntityTrait, entity::prelude::*};
 
-use crate::DomainError;
+use crate::error::stored_json;
 
 /// A job posting. The row is also the API's `Job` (its field docs are the contract's
 /// descriptions); what only the server needs is not serialized.
@@ -97,13 +97,8 @@ no_relations!();
 
 impl Model {
     /// The skills wanted; a stored value that is not a list of texts is an error that names it.
-    pub fn skill_list(&self) -> Result<Vec<String>, DomainError> {
-        serde_json::from_value(self.skills.clone()).map_err(|e| {
-            DomainError::Db(DbErr::Type(format!(
-                "job_posting.skills of {} is not a list of texts: {e}",
-                self.id
-            )))
-        })
+    pub fn skill_list(&self) -> Result<Vec<String>, DbErr> {
+        stored_json(&self.skills, "job_posting.skills", self.id)
     }
 }
 

@@ -1,22 +1,15 @@
 //! The append-only audit trail: who changed whose data (or revealed it), on whose behalf, and why.
 
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, entity::prelude::*};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// One audit event. The row is also the API's `AuditEvent` (its field docs are the contract's
 /// descriptions): the id is a UUIDv7, so time-ordered; the role is the actor's at the time;
 /// `on_behalf_of` is set in assisted mode; actions read like `resident.update` or
 /// `resident.reveal_id_card`, target types like `resident`; details hold changed field names and
 /// counts, never sensitive values.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    DeriveEntityModel,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize, ToSchema)]
 #[sea_orm(table_name = "audit_event")]
 #[schema(as = AuditEvent, description = "One audit event.")]
 pub struct Model {

@@ -60,6 +60,14 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
         once: true,
     };
     const STAFF: &[&str] = &["admin", "staff_a", "site_admin_a", "staff_b"];
+    const SITE_A: &[&str] = &[
+        "admin",
+        "staff_a",
+        "site_admin_a",
+        "leader",
+        "resident_1",
+        "resident_2",
+    ];
     // Who reads a household and its residents: household 1 is in the leader's group, 2 is not,
     // b is on the other site.
     let households = [
@@ -190,32 +198,12 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
             format!("/api/v1/employers/{employer_id}"),
             &["admin", "staff_a", "site_admin_a", "staff_b", "employer"],
         ),
-        get(
-            format!("/api/v1/sites/{}", w.site_a),
-            &[
-                "admin",
-                "staff_a",
-                "site_admin_a",
-                "leader",
-                "resident_1",
-                "resident_2",
-            ],
-        ),
+        get(format!("/api/v1/sites/{}", w.site_a), SITE_A),
         get(
             format!("/api/v1/sites/{}", w.site_b),
             &["admin", "staff_b", "resident_b"],
         ),
-        get(
-            format!("/api/v1/sites/{}/committees", w.site_a),
-            &[
-                "admin",
-                "staff_a",
-                "site_admin_a",
-                "leader",
-                "resident_1",
-                "resident_2",
-            ],
-        ),
+        get(format!("/api/v1/sites/{}/committees", w.site_a), SITE_A),
         get(
             format!("/api/v1/groups/{}", w.group_1),
             &["admin", "staff_a", "site_admin_a", "leader"],

@@ -47,25 +47,31 @@ impl Drop for DbGuard {
         {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside async context: drop the database from a thread of its own.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    if let Ok(admin) = Database::connect(&admin_url).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                        let _ = admin.close().await;
-                    }
-                });
-            })
-            .join();
+            on_own_thread(async move {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
         }
     }
+}
+
+/// Runs `cleanup` to the end on a thread and runtime of its own (`Drop` runs outside async
+/// context, and may run inside a runtime that must not block).
+fn on_own_thread(cleanup: impl std::future::Future<Output = ()> + Send + 'static) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(cleanup);
+    })
+    .join();
 }
 
 fn pg_admin_url() -> String {
@@ -260,50 +266,41 @@ pub struct BrokerGuard(pub worker::rabbit::RabbitSettings);
 impl Drop for BrokerGuard {
     fn drop(&mut self) {
         let settings = self.0.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
-                let Ok(conn) = lapin::Connection::connect(
-                    &settings.url,
-                    lapin::ConnectionProperties::default(),
-                )
-                .await
-                else {
-                    return;
-                };
-                let Ok(ch) = conn.create_channel().await else {
-                    return;
-                };
-                for h in worker::handlers::ALL {
-                    let _ = ch
-                        .queue_delete(
-                            settings.queue(h.group).into(),
-                            QueueDeleteOptions::default(),
-                        )
-                        .await;
-                    let _ = ch
-                        .queue_delete(
-                            settings.dead_queue(h.group).into(),
-                            QueueDeleteOptions::default(),
-                        )
-                        .await;
-                }
-                for ex in [
-                    format!("{}.events", settings.namespace),
-                    format!("{}.dead", settings.namespace),
-                ] {
-                    let _ = ch
-                        .exchange_delete(ex.into(), ExchangeDeleteOptions::default())
-                        .await;
-                }
-                let _ = conn.close(200, "bye".into()).await;
-            });
-        })
-        .join();
+        on_own_thread(async move {
+            use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
+            let Ok(conn) =
+                lapin::Connection::connect(&settings.url, lapin::ConnectionProperties::default())
+                    .await
+            else {
+                return;
+            };
+            let Ok(ch) = conn.create_channel().await else {
+                return;
+            };
+            for h in worker::handlers::ALL {
+                let _ = ch
+                    .queue_delete(
+                        settings.queue(h.group).into(),
+                        QueueDeleteOptions::default(),
+                    )
+                    .await;
+                let _ = ch
+                    .queue_delete(
+                        settings.dead_queue(h.group).into(),
+                        QueueDeleteOptions::default(),
+                    )
+                    .await;
+            }
+            for ex in [
+                format!("{}.events", settings.namespace),
+                format!("{}.dead", settings.namespace),
+            ] {
+                let _ = ch
+                    .exchange_delete(ex.into(), ExchangeDeleteOptions::default())
+                    .await;
+            }
+            let _ = conn.close(200, "bye".into()).await;
+        });
     }
 }
 

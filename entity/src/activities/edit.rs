@@ -11,7 +11,6 @@ use crate::{
     DomainError,
     kernel::{Actor, china_time},
     messaging::{
-        Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
@@ -155,9 +154,9 @@ pub async fn edit<C: ConnectionTrait>(
             .all(db)
             .await?;
         if !told.is_empty() {
-            outbox::record(
+            outbox::notify(
                 db,
-                Event::NotificationRequested(NotificationRequested {
+                NotificationRequested {
                     site_id: current.site_id,
                     category: "activity".into(),
                     title: "活动变更".into(),
@@ -170,7 +169,7 @@ pub async fn edit<C: ConnectionTrait>(
                     audience: Audience::Residents { resident_ids: told },
                     urgency: Urgency::Urgent,
                     link: Some(format!("activity:{}", current.id)),
-                }),
+                },
             )
             .await?;
         }

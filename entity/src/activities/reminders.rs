@@ -7,7 +7,6 @@ use sea_orm::{
 };
 
 use crate::messaging::{
-    Event,
     events::{Audience, NotificationRequested, Urgency},
     outbox, schedule,
     tasks::{FinishActivity, RemindActivity},
@@ -85,9 +84,9 @@ pub async fn remind<C: ConnectionTrait>(
     } else {
         "两小时后"
     };
-    outbox::record(
+    outbox::notify(
         db,
-        Event::NotificationRequested(NotificationRequested {
+        NotificationRequested {
             site_id: a.site_id,
             category: "activity".into(),
             title: "活动提醒".into(),
@@ -103,7 +102,7 @@ pub async fn remind<C: ConnectionTrait>(
             },
             urgency: Urgency::Normal,
             link: Some(format!("activity:{}", a.id)),
-        }),
+        },
     )
     .await?;
     Ok(residents.len() as u64)

@@ -12,7 +12,6 @@ use crate::{
     DomainError,
     kernel::Actor,
     messaging::{
-        Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
@@ -187,9 +186,9 @@ pub(super) async fn promote<C: ConnectionTrait>(
             .filter(activity::Column::Id.eq(a.id))
             .exec(db)
             .await?;
-        outbox::record(
+        outbox::notify(
             db,
-            Event::NotificationRequested(NotificationRequested {
+            NotificationRequested {
                 site_id: a.site_id,
                 category: "activity".into(),
                 title: "候补成功".into(),
@@ -204,7 +203,7 @@ pub(super) async fn promote<C: ConnectionTrait>(
                 },
                 urgency: Urgency::Urgent,
                 link: Some(format!("activity:{}", a.id)),
-            }),
+            },
         )
         .await?;
     }

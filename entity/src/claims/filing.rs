@@ -7,7 +7,6 @@ use crate::{
     DomainError,
     kernel::{Actor, Scope},
     messaging::{
-        Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
@@ -57,9 +56,9 @@ pub async fn create_campaign<C: ConnectionTrait>(
     campaign::Entity::insert(campaign::ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await?;
-    outbox::record(
+    outbox::notify(
         db,
-        Event::NotificationRequested(NotificationRequested {
+        NotificationRequested {
             site_id,
             category: "points".into(),
             title: "积分申报通知".into(),
@@ -79,7 +78,7 @@ pub async fn create_campaign<C: ConnectionTrait>(
             },
             urgency: Urgency::Normal,
             link: Some(format!("campaign:{}", model.id)),
-        }),
+        },
     )
     .await?;
     Ok(model)

@@ -5,8 +5,16 @@ use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use super::{Envelope, Event};
+use super::{Envelope, Event, events::NotificationRequested};
 use crate::platform::outbox;
+
+/// Records a `NotificationRequested` event (the common case of [`record`]).
+pub async fn notify<C: ConnectionTrait>(
+    db: &C,
+    notification: NotificationRequested,
+) -> Result<Uuid, DbErr> {
+    record(db, Event::NotificationRequested(notification)).await
+}
 
 /// Records `event` in the outbox; call it with the transaction that makes the change.
 pub async fn record<C: ConnectionTrait>(db: &C, event: Event) -> Result<Uuid, DbErr> {

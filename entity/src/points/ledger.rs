@@ -12,7 +12,6 @@ use crate::{
     DomainError,
     kernel::{Actor, Scope},
     messaging::{
-        Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
@@ -250,9 +249,9 @@ pub async fn deduct<C: ConnectionTrait>(
         .await?;
     let told = members(db, household_id).await?;
     if !told.is_empty() {
-        outbox::record(
+        outbox::notify(
             db,
-            Event::NotificationRequested(NotificationRequested {
+            NotificationRequested {
                 site_id: h.site_id,
                 category: "points".into(),
                 title: "积分扣减".into(),
@@ -260,7 +259,7 @@ pub async fn deduct<C: ConnectionTrait>(
                 audience: Audience::Residents { resident_ids: told },
                 urgency: Urgency::Normal,
                 link: Some(format!("points:{household_id}")),
-            }),
+            },
         )
         .await?;
     }

@@ -155,9 +155,9 @@ async fn notify<C: ConnectionTrait>(
     title: &str,
     status: ApplicationStatus,
 ) -> Result<(), DbErr> {
-    outbox::record(
+    outbox::notify(
         db,
-        Event::NotificationRequested(NotificationRequested {
+        NotificationRequested {
             site_id: application.site_id,
             category: "job".into(),
             title: "求职进展".into(),
@@ -167,7 +167,7 @@ async fn notify<C: ConnectionTrait>(
             },
             urgency: Urgency::Normal,
             link: Some(format!("application:{}", application.id)),
-        }),
+        },
     )
     .await?;
     Ok(())

@@ -23,7 +23,6 @@ use super::{
 use crate::{
     error::stored_json,
     messaging::{
-        Event,
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
@@ -221,9 +220,9 @@ pub async fn match_job<C: ConnectionTrait>(
     for (site_id, residents) in told {
         total += residents.len() as u64;
         for chunk in residents.chunks(RECIPIENTS_PER_EVENT) {
-            outbox::record(
+            outbox::notify(
                 db,
-                Event::NotificationRequested(NotificationRequested {
+                NotificationRequested {
                     site_id,
                     category: "job".into(),
                     title: "新岗位推荐".into(),
@@ -233,7 +232,7 @@ pub async fn match_job<C: ConnectionTrait>(
                     },
                     urgency: Urgency::Normal,
                     link: Some(format!("job:{}", job.id)),
-                }),
+                },
             )
             .await?;
         }

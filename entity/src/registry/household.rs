@@ -2,20 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A household. The row is also the API's `Household` (its field docs are the contract's
 /// descriptions); the id is a UUIDv7, the label unique within the building, the group kept in
 /// step with the building's, and `low_income` sensitive.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    DeriveEntityModel,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize, ToSchema)]
 #[sea_orm(table_name = "household")]
 #[schema(as = Household, description = "A household.")]
 pub struct Model {

@@ -6,6 +6,7 @@
 //! pages, and rows inserted meanwhile never shift or repeat items.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// Smallest accepted page size.
@@ -70,6 +71,25 @@ impl<K> PageRequest<K> {
     /// The position to continue after, if any.
     pub fn after(&self) -> Option<&K> {
         self.after.as_ref()
+    }
+}
+
+impl PageRequest<uuid::Uuid> {
+    /// `select` in the order of its UUIDv7 `id` column (`Order::Desc`: newest first), limited to
+    /// this page and continuing after its cursor: one indexed range scan however deep.
+    pub fn by_id<E: EntityTrait>(
+        &self,
+        select: Select<E>,
+        id: E::Column,
+        order: Order,
+    ) -> Select<E> {
+        let newest_first = matches!(order, Order::Desc);
+        let select = select.order_by(id, order).limit(self.fetch());
+        match self.after() {
+            Some(after) if newest_first => select.filter(id.lt(*after)),
+            Some(after) => select.filter(id.gt(*after)),
+            None => select,
+        }
     }
 }
 

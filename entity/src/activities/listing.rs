@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, entity::prelude::*,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, entity::prelude::*,
 };
 
 use crate::{
@@ -161,16 +161,17 @@ pub async fn signups<C: ConnectionTrait>(
                     .filter(actor.scope.residents())
                     .into_query(),
             ),
-        )
-        .order_by_asc(signup::Column::Id)
-        .limit(page.fetch());
+        );
     if let Some(status) = status {
         select = select.filter(signup::Column::Status.eq(status.as_str()));
     }
-    if let Some(after) = page.after() {
-        select = select.filter(signup::Column::Id.gt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |s| s.id))
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, signup::Column::Id, Order::Asc)
+            .all(db)
+            .await?,
+        |s| s.id,
+    ))
 }
 
 /// A resident's sign-ups, newest first.
@@ -179,12 +180,12 @@ pub async fn of_resident<C: ConnectionTrait>(
     resident_id: Uuid,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<signup::Model>, DbErr> {
-    let mut select = signup::Entity::find()
-        .filter(signup::Column::ResidentId.eq(resident_id))
-        .order_by_desc(signup::Column::Id)
-        .limit(page.fetch());
-    if let Some(after) = page.after() {
-        select = select.filter(signup::Column::Id.lt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |s| s.id))
+    let select = signup::Entity::find().filter(signup::Column::ResidentId.eq(resident_id));
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, signup::Column::Id, Order::Desc)
+            .all(db)
+            .await?,
+        |s| s.id,
+    ))
 }

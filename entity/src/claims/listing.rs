@@ -1,8 +1,7 @@
 //! The claims a caller may see.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    entity::prelude::*,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, entity::prelude::*,
 };
 
 use crate::{
@@ -54,15 +53,15 @@ pub async fn list<C: ConnectionTrait>(
     status: Option<ClaimStatus>,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<claim::Model>, DbErr> {
-    let mut select = claim::Entity::find()
-        .filter(visible(scope))
-        .order_by_desc(claim::Column::Id)
-        .limit(page.fetch());
+    let mut select = claim::Entity::find().filter(visible(scope));
     if let Some(s) = status {
         select = select.filter(claim::Column::Status.eq(s.as_str()));
     }
-    if let Some(after) = page.after() {
-        select = select.filter(claim::Column::Id.lt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |c| c.id))
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, claim::Column::Id, Order::Desc)
+            .all(db)
+            .await?,
+        |c| c.id,
+    ))
 }

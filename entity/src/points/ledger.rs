@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QuerySelect,
     entity::prelude::*,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
@@ -187,16 +187,16 @@ pub async fn household_account<C: ConnectionTrait>(
         .one(db)
         .await?
         .map_or(0, |a| a.balance);
-    let mut select = entry::Entity::find()
-        .filter(entry::Column::HouseholdId.eq(household_id))
-        .order_by_desc(entry::Column::Id)
-        .limit(page.fetch());
-    if let Some(after) = page.after() {
-        select = select.filter(entry::Column::Id.lt(*after));
-    }
+    let select = entry::Entity::find().filter(entry::Column::HouseholdId.eq(household_id));
     Ok((
         balance,
-        Page::from_rows(page, select.all(db).await?, |e| e.id),
+        Page::from_rows(
+            page,
+            page.by_id(select, entry::Column::Id, Order::Desc)
+                .all(db)
+                .await?,
+            |e| e.id,
+        ),
     ))
 }
 

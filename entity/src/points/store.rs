@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter,
     entity::prelude::*,
     sea_query::{Expr, ExprTrait},
 };
@@ -94,20 +94,20 @@ pub async fn items<C: ConnectionTrait>(
     scope: &Scope,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<item::Model>, DbErr> {
-    let mut select = item::Entity::find()
-        .filter(crate::registry::scope::sites_of(
-            scope,
-            item::Column::SiteId,
-        ))
-        .order_by_asc(item::Column::Id)
-        .limit(page.fetch());
+    let mut select = item::Entity::find().filter(crate::registry::scope::sites_of(
+        scope,
+        item::Column::SiteId,
+    ));
     if !matches!(scope, Scope::All | Scope::Site(_)) {
         select = select.filter(item::Column::Active.eq(true));
     }
-    if let Some(after) = page.after() {
-        select = select.filter(item::Column::Id.gt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |i| i.id))
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, item::Column::Id, Order::Asc)
+            .all(db)
+            .await?,
+        |i| i.id,
+    ))
 }
 
 /// Redeems an item for a household: stock and balance move in this one transaction (409
@@ -264,12 +264,13 @@ pub async fn redemptions_of<C: ConnectionTrait>(
     household_id: Uuid,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<redemption::Model>, DbErr> {
-    let mut select = redemption::Entity::find()
-        .filter(redemption::Column::HouseholdId.eq(household_id))
-        .order_by_desc(redemption::Column::Id)
-        .limit(page.fetch());
-    if let Some(after) = page.after() {
-        select = select.filter(redemption::Column::Id.lt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |r| r.id))
+    let select =
+        redemption::Entity::find().filter(redemption::Column::HouseholdId.eq(household_id));
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, redemption::Column::Id, Order::Desc)
+            .all(db)
+            .await?,
+        |r| r.id,
+    ))
 }

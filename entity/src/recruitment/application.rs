@@ -5,8 +5,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    entity::prelude::*, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, entity::prelude::*,
+    sea_query::Expr,
 };
 use serde_json::json;
 
@@ -262,14 +262,12 @@ pub async fn for_job<C: ConnectionTrait>(
     if job.employer_id != employer_id {
         return Err(DomainError::NotFound);
     }
-    let mut select = Entity::find()
-        .filter(Column::JobId.eq(job_id))
-        .order_by_asc(Column::Id)
-        .limit(page.fetch());
-    if let Some(after) = page.after() {
-        select = select.filter(Column::Id.gt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |a| a.id))
+    let select = Entity::find().filter(Column::JobId.eq(job_id));
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, Column::Id, Order::Asc).all(db).await?,
+        |a| a.id,
+    ))
 }
 
 /// A resident's own applications, newest first.
@@ -278,14 +276,30 @@ pub async fn of_resident<C: ConnectionTrait>(
     resident_id: Uuid,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<Model>, DbErr> {
-    let mut select = Entity::find()
-        .filter(Column::ResidentId.eq(resident_id))
-        .order_by_desc(Column::Id)
-        .limit(page.fetch());
-    if let Some(after) = page.after() {
-        select = select.filter(Column::Id.lt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |a| a.id))
+    let select = Entity::find().filter(Column::ResidentId.eq(resident_id));
+    Ok(Page::from_rows(
+        page,
+        page.by_id(select, Column::Id, Order::Desc).all(db).await?,
+        |a| a.id,
+    ))
+}
+
+/// Records that the resident now works (an employment was recorded for them).
+async fn mark_employed<C: ConnectionTrait>(
+    db: &C,
+    resident_id: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    resident::Entity::update_many()
+        .col_expr(
+            resident::Column::EmploymentStatus,
+            Expr::value(EmploymentStatus::Employed.as_str()),
+        )
+        .col_expr(resident::Column::UpdatedAt, Expr::value(now))
+        .filter(resident::Column::Id.eq(resident_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Who moves an application.
@@ -387,15 +401,7 @@ pub async fn advance<C: ConnectionTrait>(
         }))
         .exec_without_returning(db)
         .await?;
-        resident::Entity::update_many()
-            .col_expr(
-                resident::Column::EmploymentStatus,
-                Expr::value(EmploymentStatus::Employed.as_str()),
-            )
-            .col_expr(resident::Column::UpdatedAt, Expr::value(now))
-            .filter(resident::Column::Id.eq(app.resident_id))
-            .exec(db)
-            .await?;
+        mark_employed(db, app.resident_id, now).await?;
     }
     let moved = Model {
         status: next,
@@ -439,15 +445,7 @@ pub async fn record_employment<C: ConnectionTrait>(
     employment::Entity::insert(employment::ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await?;
-    resident::Entity::update_many()
-        .col_expr(
-            resident::Column::EmploymentStatus,
-            Expr::value(EmploymentStatus::Employed.as_str()),
-        )
-        .col_expr(resident::Column::UpdatedAt, Expr::value(now))
-        .filter(resident::Column::Id.eq(resident_id))
-        .exec(db)
-        .await?;
+    mark_employed(db, resident_id, now).await?;
     AuditEntry::new("employment.record", "employment", model.id)
         .by(actor.account_id, actor.role.as_str())
         .site(resident.site_id)

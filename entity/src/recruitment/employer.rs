@@ -2,10 +2,7 @@
 //! employer may be `suspended` (and verified again). Only verified employers submit jobs.
 
 use chrono::Utc;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    entity::prelude::*,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, entity::prelude::*};
 use serde_json::json;
 
 use crate::{
@@ -164,17 +161,15 @@ pub async fn list<C: ConnectionTrait>(
     status: Option<EmployerStatus>,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<Model>, DbErr> {
-    let mut select = Entity::find().order_by_asc(Column::Id).limit(page.fetch());
+    let mut select = Entity::find();
     if let EmployerScope::Own(id) = scope {
         select = select.filter(Column::Id.eq(id));
     }
     if let Some(s) = status {
         select = select.filter(Column::Status.eq(s.as_str()));
     }
-    if let Some(after) = page.after() {
-        select = select.filter(Column::Id.gt(*after));
-    }
-    Ok(Page::from_rows(page, select.all(db).await?, |e| e.id))
+    let rows = page.by_id(select, Column::Id, Order::Asc).all(db).await?;
+    Ok(Page::from_rows(page, rows, |e| e.id))
 }
 
 /// One employer in scope.

@@ -1,6 +1,6 @@
 //! The audit trail as site and platform administrators read it.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
@@ -29,10 +29,9 @@ pub async fn list_audit<C: ConnectionTrait>(
             ));
         }
     }
-    let mut select = select.order_by_desc(audit::Column::Id).limit(page.fetch());
-    if let Some(after) = page.after() {
-        select = select.filter(audit::Column::Id.lt(*after));
-    }
-    let rows = select.all(db).await?;
+    let rows = page
+        .by_id(select, audit::Column::Id, Order::Desc)
+        .all(db)
+        .await?;
     Ok(Page::from_rows(page, rows, |e| e.id))
 }

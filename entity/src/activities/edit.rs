@@ -21,18 +21,21 @@ use super::{
     reminders::schedule_tasks, seats::set_capacity, signup,
 };
 
-/// Changes to an activity; `None` keeps a field.
-#[derive(Debug, Clone, Default)]
+/// Changes to an activity; `None` keeps a field. Also the API's `ActivityPatch` (its field docs
+/// are the contract's descriptions); the route checks the texts and the seats, [`edit`] the rest.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ActivityPatch, description = "Changes to an activity: only the fields sent change.")]
 pub struct ActivityEdit {
-    /// Title.
+    /// Title (up to 100 characters).
     pub title: Option<String>,
-    /// Description.
+    /// Description (up to 5,000 characters).
     pub description: Option<String>,
-    /// Place.
+    /// Place (participants are told of a change).
     pub place: Option<String>,
     /// Contact.
     pub contact: Option<String>,
-    /// Starts at.
+    /// Starts at (participants are told; reminders move).
     pub starts_at: Option<DateTime<Utc>>,
     /// Ends at.
     pub ends_at: Option<DateTime<Utc>>,
@@ -40,9 +43,10 @@ pub struct ActivityEdit {
     pub signup_opens_at: Option<DateTime<Utc>>,
     /// Sign-up closes at.
     pub signup_closes_at: Option<DateTime<Utc>>,
-    /// Waiting list on or off.
+    /// Keep a waiting list when full (off only while nobody waits).
+    #[serde(rename = "waitlist")]
     pub waitlist_enabled: Option<bool>,
-    /// Seats (see [`set_capacity`]).
+    /// Seats: more promote from the waiting list at once; fewer than are taken is 409.
     pub capacity: Option<i32>,
 }
 

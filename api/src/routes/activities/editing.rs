@@ -168,31 +168,8 @@ pub async fn create_activity(
     .await
 }
 
-/// Changes to an activity: only the fields sent change.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActivityPatch {
-    /// Title (up to 100 characters).
-    pub title: Option<String>,
-    /// Description (up to 5,000 characters).
-    pub description: Option<String>,
-    /// Place (participants are told of a change).
-    pub place: Option<String>,
-    /// Contact.
-    pub contact: Option<String>,
-    /// Starts at (participants are told; reminders move).
-    pub starts_at: Option<DateTime<Utc>>,
-    /// Ends at.
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Sign-up opens at.
-    pub signup_opens_at: Option<DateTime<Utc>>,
-    /// Sign-up closes at.
-    pub signup_closes_at: Option<DateTime<Utc>>,
-    /// Keep a waiting list when full (off only while nobody waits).
-    pub waitlist: Option<bool>,
-    /// Seats: more promote from the waiting list at once; fewer than are taken is 409.
-    pub capacity: Option<i32>,
-}
+/// Changes to an activity: the domain's edit, read from the body.
+pub type ActivityPatch = ActivityEdit;
 
 /// Edits an activity (staff of its site, before it ends).
 #[problems(
@@ -222,12 +199,7 @@ pub async fn edit_activity(
         description: field("description", body.description, 5000),
         place: field("place", body.place, 200),
         contact: field("contact", body.contact, 100),
-        starts_at: body.starts_at,
-        ends_at: body.ends_at,
-        signup_opens_at: body.signup_opens_at,
-        signup_closes_at: body.signup_closes_at,
-        waitlist_enabled: body.waitlist,
-        capacity: body.capacity,
+        ..body
     };
     if body.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
         errors.insert("capacity".into(), "must be 1–100,000".into());

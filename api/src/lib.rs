@@ -1,6 +1,7 @@
 //! Anju's HTTP API: routes, authentication extractors and DTOs over the domain in `entity`.
 
 pub mod auth;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod extract;

@@ -116,6 +116,12 @@ impl Application {
         let jwt = JwtKeys::load(settings.jwt_keys.as_ref(), &settings.worker.data_dir)?;
 
         let pii = settings.worker.pii_cipher()?;
+        let filled = entity::registry::ops::fill_id_card_tails(db.writer(), &pii)
+            .await
+            .context("filling ID-number tail hashes")?;
+        if filled > 0 {
+            tracing::info!(residents = filled, "filled ID-number tail hashes");
+        }
         let providers = worker::dispatch::Providers::from_settings(&settings.worker)?;
         let state = AppState {
             db: db.clone(),
@@ -349,6 +355,7 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::applications::configure)
             .configure(routes::reports::configure),
     )
+    .configure(crate::console::configure)
     .configure(routes::health::configure)
     .route(
         "/docs",

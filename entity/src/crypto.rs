@@ -217,11 +217,36 @@ impl PiiCipher {
         mac.update(value.as_bytes());
         hex(&mac.finalize().into_bytes())
     }
+
+    /// The keyed hash of an ID number's last four characters (upper case), for finding a
+    /// resident by them. Labelled, so it never equals the lookup hash of a whole value.
+    pub fn tail_hash(&self, id_number: &str) -> String {
+        let chars: Vec<char> = id_number.trim().chars().collect();
+        let tail: String = chars[chars.len().saturating_sub(4)..]
+            .iter()
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        self.lookup_hash(&format!("id-card-tail:{tail}"))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tail_hash_is_of_the_last_four_characters_in_upper_case() {
+        let cipher = PiiCipher::new(&[7u8; 32]);
+        assert_eq!(
+            cipher.tail_hash("11010519491231002x"),
+            cipher.tail_hash("002X")
+        );
+        assert_ne!(
+            cipher.tail_hash("11010519491231002X"),
+            cipher.tail_hash("11010519491231003X")
+        );
+        assert_ne!(cipher.tail_hash("002X"), cipher.lookup_hash("002X"));
+    }
 
     #[test]
     fn round_trips_and_hides_the_value() {

@@ -24,6 +24,16 @@ pub fn is_refused(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// A `LIKE` pattern matching values that contain `text`; `%`, `_` and backslash in it match
+/// themselves (the pattern carries its escape character).
+pub fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
 /// Checks `text` and returns it in NFC (borrowed when it already was).
 pub fn clean(text: &str) -> Result<Cow<'_, str>, TextError> {
     if let Some(c) = text.chars().find(|c| is_refused(*c)) {

@@ -12,6 +12,7 @@ use sea_orm::EntityTrait;
 
 use super::common::create;
 use super::prelude::*;
+use crate::routes::residents::served_resident;
 
 /// An application.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -147,6 +148,25 @@ pub async fn mine(
     let resident = caller
         .resident_id
         .ok_or(ApiError::forbidden("only residents have applications"))?;
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let apps = application::of_resident(state.db.conn(), resident, &page).await?;
+    Ok(web::Json(apps.map(Application::from).into()))
+}
+
+/// A resident's applications (staff of its site, its group leader): the service desk's view.
+#[problems(403 "Not staff or a group leader", 404 "Not in the caller's reach")]
+#[utoipa::path(
+    get, path = "/api/v1/residents/{id}/applications", tag = "jobs", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Resident id"), ApplicationQuery),
+    responses((status = 200, description = "A page of applications", body = Paginated<Application>))
+)]
+pub async fn of_resident(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<ApplicationQuery>,
+) -> Result<web::Json<Paginated<Application>>, ApiError> {
+    let resident = served_resident(&state, &caller, id.into_inner()).await?;
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let apps = application::of_resident(state.db.conn(), resident, &page).await?;
     Ok(web::Json(apps.map(Application::from).into()))
@@ -322,6 +342,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_for_job)),
     )
     .service(web::resource("/me/applications").route(web::get().to(mine)))
+    .service(web::resource("/residents/{id}/applications").route(web::get().to(of_resident)))
     .service(web::resource("/applications/{id}").route(web::patch().to(advance)))
     .service(web::resource("/employments").route(web::post().to(record_employment)))
     .service(web::resource("/employments/{id}/end").route(web::post().to(end_employment)));

@@ -20,6 +20,7 @@ use sea_orm::{
 
 use super::common::{create, text};
 use super::prelude::*;
+use crate::routes::residents::served_resident;
 
 /// One notification.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -252,6 +253,27 @@ pub async fn list_notifications(
     Ok(web::Json(page.into()))
 }
 
+/// What a resident was sent, newest first (staff of its site, its group leader): the service
+/// desk's view, to tell someone who did not see a notice what it said.
+#[problems(403 "Not staff or a group leader", 404 "Not in the caller's reach")]
+#[utoipa::path(
+    get, path = "/api/v1/residents/{id}/notifications", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Resident id"), InboxQuery),
+    responses((status = 200, description = "A page of notifications", body = Paginated<Notification>))
+)]
+pub async fn resident_notifications(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<InboxQuery>,
+) -> Result<web::Json<Paginated<Notification>>, ApiError> {
+    let resident = served_resident(&state, &caller, id.into_inner()).await?;
+    let page = PageParams::new(q.limit, q.cursor).into_request::<Uuid>()?;
+    let page = notification::Entity::page(state.db.conn(), resident, q.unread == Some(true), &page)
+        .await?;
+    Ok(web::Json(page.into()))
+}
+
 /// How many of the caller's notifications are unread.
 #[problems(403 "Neither a resident nor an employer")]
 #[utoipa::path(
@@ -359,6 +381,10 @@ pub async fn broadcast(
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/me/notifications").route(web::get().to(list_notifications)))
+        .service(
+            web::resource("/residents/{id}/notifications")
+                .route(web::get().to(resident_notifications)),
+        )
         .service(web::resource("/me/notifications/unread-count").route(web::get().to(unread_count)))
         .service(web::resource("/me/notifications/{id}/read").route(web::post().to(mark_read)))
         .service(web::resource("/sites/{id}/broadcasts").route(web::post().to(broadcast)));

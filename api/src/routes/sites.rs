@@ -1,10 +1,14 @@
 //! Sites and their residents' committees.
 
-use entity::registry::{
-    committee,
-    ops::{self, NewSite},
-    site,
+use entity::{
+    activities::{self, ActivityKind},
+    registry::{
+        committee,
+        ops::{self, NewSite},
+        site,
+    },
 };
+use sea_orm::EntityTrait;
 
 use super::common::{create, text};
 use super::prelude::*;
@@ -171,6 +175,76 @@ pub async fn get_site(
     Ok(web::Json(site.into()))
 }
 
+/// A site's public board: what the job kiosk in its service centre shows beside the jobs.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SiteBoard {
+    /// Site id.
+    pub site_id: Uuid,
+    /// The site's name.
+    pub site_name: String,
+    /// Activities open to the whole site in the next 60 days (job fairs among them), soonest
+    /// first, at most 20.
+    pub activities: Vec<BoardActivity>,
+}
+
+/// An activity as the public board shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BoardActivity {
+    /// Id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Kind (`job_fair` for 就业进社区).
+    pub kind: ActivityKind,
+    /// Place.
+    pub place: String,
+    /// Starts at.
+    pub starts_at: DateTime<Utc>,
+    /// Ends at.
+    pub ends_at: DateTime<Utc>,
+    /// Sign-up closes at.
+    pub signup_closes_at: DateTime<Utc>,
+    /// Seats left.
+    pub seats_left: i32,
+}
+
+/// A site's public board for the job kiosk: its name and coming activities open to everyone.
+/// No login: nothing on it is personal.
+#[problems(404 "No such site")]
+#[utoipa::path(
+    get, path = "/api/v1/sites/{id}/board", tag = "registry",
+    params(("id" = Uuid, Path, description = "Site id")),
+    responses((status = 200, description = "The board", body = SiteBoard))
+)]
+pub async fn site_board(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<SiteBoard>, ApiError> {
+    let id = id.into_inner();
+    let site = site::Entity::find_by_id(id)
+        .one(state.db.conn())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let activities = activities::on_board(state.db.conn(), id, 60, 20).await?;
+    Ok(web::Json(SiteBoard {
+        site_id: site.id,
+        site_name: site.name,
+        activities: activities
+            .into_iter()
+            .map(|a| BoardActivity {
+                id: a.id,
+                title: a.title,
+                kind: a.kind,
+                place: a.place,
+                starts_at: a.starts_at,
+                ends_at: a.ends_at,
+                signup_closes_at: a.signup_closes_at,
+                seats_left: (a.capacity - a.confirmed).max(0),
+            })
+            .collect(),
+    }))
+}
+
 /// Creates a residents' committee (staff of the site).
 #[problems(
     403 "Not staff",
@@ -230,6 +304,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_sites)),
     )
     .service(web::resource("/sites/{id}").route(web::get().to(get_site)))
+    .service(web::resource("/sites/{id}/board").route(web::get().to(site_board)))
     .service(
         web::resource("/sites/{id}/committees")
             .route(web::post().to(create_committee))

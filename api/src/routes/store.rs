@@ -233,6 +233,46 @@ pub async fn redeem(
     .await
 }
 
+/// Filters of the counter's redemption list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RedemptionQuery {
+    /// Only this site (platform administrators).
+    pub site_id: Option<Uuid>,
+    /// Only this household.
+    pub household_id: Option<Uuid>,
+    /// Only this state (`pending`: to hand over).
+    pub status: Option<RedemptionStatus>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Redemptions of the caller's site, newest first (staff): the counter's list of what is to be
+/// handed over.
+#[problems(400 "Bad query", 403 "Not staff")]
+#[utoipa::path(
+    get, path = "/api/v1/store/redemptions", tag = "store", security(("bearer" = [])),
+    params(RedemptionQuery),
+    responses((status = 200, description = "A page of redemptions", body = Paginated<Redemption>))
+)]
+pub async fn list_redemptions(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<RedemptionQuery>,
+) -> Result<web::Json<Paginated<Redemption>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let filter = points::RedemptionFilter {
+        site_id: q.site_id,
+        household_id: q.household_id,
+        status: q.status,
+    };
+    let list = points::redemptions(state.db.conn(), &caller.actor(), &filter, &page).await?;
+    Ok(web::Json(list.map(Redemption::from).into()))
+}
+
 /// The caller's household's redemptions, newest first.
 #[problems(403 "Not a resident")]
 #[utoipa::path(
@@ -308,7 +348,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create_item)),
     )
     .service(web::resource("/store/items/{id}").route(web::patch().to(update_item)))
-    .service(web::resource("/store/redemptions").route(web::post().to(redeem)))
+    .service(
+        web::resource("/store/redemptions")
+            .route(web::post().to(redeem))
+            .route(web::get().to(list_redemptions)),
+    )
     .service(web::resource("/me/redemptions").route(web::get().to(my_redemptions)))
     .service(
         web::resource("/store/redemptions/{id}/fulfil").route(web::post().to(fulfil_redemption)),

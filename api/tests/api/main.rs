@@ -11,6 +11,7 @@ mod auth;
 mod bola;
 mod broker;
 mod claims;
+mod console;
 mod delivery;
 mod employers;
 mod errors;

@@ -133,6 +133,27 @@ pub async fn list<C: ConnectionTrait>(
     }))
 }
 
+/// What a site's public board (the job kiosk) shows: activities open to the whole site that have
+/// not ended and start within `days`, soonest first, at most `limit`.
+pub async fn on_board<C: ConnectionTrait>(
+    db: &C,
+    site_id: Uuid,
+    days: i64,
+    limit: u64,
+) -> Result<Vec<activity::Model>, DbErr> {
+    let now = Utc::now();
+    activity::Entity::find()
+        .filter(activity::Column::SiteId.eq(site_id))
+        .filter(activity::Column::WholeSite.eq(true))
+        .filter(activity::Column::EndsAt.gt(now))
+        .filter(activity::Column::StartsAt.lt(now + chrono::Duration::days(days)))
+        .order_by_asc(activity::Column::StartsAt)
+        .order_by_asc(activity::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 /// Sign-ups of an activity (staff of the site; leaders see their groups' residents), in list
 /// order: seats first, then the waiting list by ticket.
 pub async fn signups<C: ConnectionTrait>(

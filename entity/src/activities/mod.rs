@@ -29,7 +29,7 @@ pub use activity::ActivityKind;
 pub use checkin::{CheckIn, check_in};
 pub use create::{ActivityContent, AudienceSpec, create};
 pub use edit::{ActivityEdit, edit};
-pub use listing::{ActivityFilter, get, list, of_resident, signups, waitlist_length};
+pub use listing::{ActivityFilter, get, list, of_resident, on_board, signups, waitlist_length};
 pub use reminders::{finish, remind};
 pub use schedule::Schedule;
 pub use seats::{cancel, set_capacity};

@@ -25,4 +25,7 @@ pub use category::{Category, CategoryRange, categories, set_range};
 pub use entry::EntryKind;
 pub use ledger::{Posting, deduct, household_account, post, reverse};
 pub use redemption::RedemptionStatus;
-pub use store::{ItemContent, create_item, items, redeem, redemptions_of, settle, update_item};
+pub use store::{
+    ItemContent, RedemptionFilter, create_item, items, redeem, redemptions, redemptions_of, settle,
+    update_item,
+};

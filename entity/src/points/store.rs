@@ -266,6 +266,54 @@ pub async fn redemptions_of<C: ConnectionTrait>(
 ) -> Result<Page<redemption::Model>, DbErr> {
     let select =
         redemption::Entity::find().filter(redemption::Column::HouseholdId.eq(household_id));
+    redemption_page(db, select, page).await
+}
+
+/// Which redemptions the store's counter lists.
+#[derive(Debug, Clone, Default)]
+pub struct RedemptionFilter {
+    /// Only this site (platform administrators; others see their own site anyway).
+    pub site_id: Option<Uuid>,
+    /// Only this household.
+    pub household_id: Option<Uuid>,
+    /// Only in this state (`pending`: waiting to be handed over).
+    pub status: Option<RedemptionStatus>,
+}
+
+/// Redemptions of the caller's site (staff), newest first.
+pub async fn redemptions<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &RedemptionFilter,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<redemption::Model>, DomainError> {
+    if !matches!(
+        actor.role,
+        Role::Staff | Role::SiteAdmin | Role::PlatformAdmin
+    ) {
+        return Err(DomainError::Forbidden("only staff run the store"));
+    }
+    let mut select = redemption::Entity::find().filter(crate::registry::scope::sites_of(
+        &actor.scope,
+        redemption::Column::SiteId,
+    ));
+    if let Some(site) = filter.site_id {
+        select = select.filter(redemption::Column::SiteId.eq(site));
+    }
+    if let Some(household) = filter.household_id {
+        select = select.filter(redemption::Column::HouseholdId.eq(household));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(redemption::Column::Status.eq(status.as_str()));
+    }
+    Ok(redemption_page(db, select, page).await?)
+}
+
+async fn redemption_page<C: ConnectionTrait>(
+    db: &C,
+    select: sea_orm::Select<redemption::Entity>,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<redemption::Model>, DbErr> {
     Ok(Page::from_rows(
         page,
         page.by_id(select, redemption::Column::Id, Order::Desc)

@@ -288,6 +288,7 @@ pub async fn import_rows(
             resident::Column::DisabilityLevel,
             resident::Column::PartyMember,
             resident::Column::Skills,
+            resident::Column::IdCardTailHash,
             resident::Column::UpdatedAt,
         ])
         .to_owned();

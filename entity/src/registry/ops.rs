@@ -15,9 +15,9 @@ pub use super::{
         list_households, update_household,
     },
     residents::{
-        ResidentChanges, ResidentData, ResidentFilter, age_birth_range, create_resident,
-        get_resident, list_residents, resident_row, reveal_id_card, update_resident,
-        working_age_birth_range,
+        ResidentChanges, ResidentData, ResidentFilter, ResidentSearch, age_birth_range,
+        create_resident, fill_id_card_tails, get_resident, list_residents, resident_row,
+        reveal_id_card, update_resident, working_age_birth_range,
     },
     sites::{NewSite, create_site, get_site, list_sites},
     writes::require_manager,

@@ -38,6 +38,9 @@ pub struct Model {
     pub id_card_cipher: Vec<u8>,
     /// Keyed hash (HMAC-SHA256, hex) of the ID-card number.
     pub id_card_hash: String,
+    /// Keyed hash of the ID number's last four characters (`PiiCipher::tail_hash`), for the
+    /// service desk's search; empty only on rows written before it existed, until the api fills it.
+    pub id_card_tail_hash: Option<String>,
     /// The masked ID-card number (`4****************X`, see `IdCardNumber::masked`).
     pub id_card_masked: String,
     /// Has a disability: sensitive.

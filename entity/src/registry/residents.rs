@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::writes::{insert_audited, leads, require_editor};
 use super::{
-    household,
+    building, household,
     households::get_household,
     resident,
     types::{EmploymentStatus, JobPreferences},
@@ -72,6 +72,7 @@ pub fn resident_row(
         phone: data.phone.as_ref().map(|p| p.as_str().to_owned()),
         id_card_cipher: cipher.encrypt(data.id_card.expose()),
         id_card_hash: cipher.lookup_hash(data.id_card.expose()),
+        id_card_tail_hash: Some(cipher.tail_hash(data.id_card.expose())),
         id_card_masked: data.id_card.masked(),
         disability: data.disability,
         disability_level: data.disability_level.map(i16::from),
@@ -114,6 +115,10 @@ pub async fn create_resident<C: ConnectionTrait>(
 /// Filters of the resident list.
 #[derive(Debug, Clone, Default)]
 pub struct ResidentFilter {
+    /// Only this site (platform administrators pick one; others see one site anyway).
+    pub site_id: Option<Uuid>,
+    /// Only residents the service desk's search box finds.
+    pub search: Option<ResidentSearch>,
     /// Only this group.
     pub group_id: Option<Uuid>,
     /// Only this building.
@@ -132,6 +137,120 @@ pub struct ResidentFilter {
     pub employment_status: Option<EmploymentStatus>,
 }
 
+/// What the service desk's one search box finds: a whole mobile number; the last four characters
+/// of the ID number (or of the phone); or part of a name, a household label or a building's name.
+#[derive(Debug, Clone)]
+pub struct ResidentSearch {
+    text: String,
+    id_tail_hash: Option<String>,
+}
+
+impl ResidentSearch {
+    /// The longest search text, in characters.
+    pub const MAX_LENGTH: usize = 50;
+
+    /// A search for `text` (trimmed; `None` when empty). The ID number's tail is matched by its
+    /// keyed hash, so the number never needs decrypting.
+    pub fn new(text: &str, cipher: &PiiCipher) -> Option<Self> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let id_tail = bytes.len() == 4
+            && bytes[..3].iter().all(u8::is_ascii_digit)
+            && (bytes[3].is_ascii_digit() || bytes[3].eq_ignore_ascii_case(&b'x'));
+        Some(Self {
+            text: text.to_owned(),
+            id_tail_hash: id_tail.then(|| cipher.tail_hash(text)),
+        })
+    }
+
+    fn condition(&self) -> sea_orm::Condition {
+        use sea_orm::{
+            Condition, QuerySelect, QueryTrait,
+            sea_query::{Expr, ExprTrait},
+        };
+        let text = &self.text;
+        if text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit()) {
+            return Condition::all().add(resident::Column::Phone.eq(text.as_str()));
+        }
+        let mut any = Condition::any();
+        if let Some(hash) = &self.id_tail_hash {
+            any = any.add(resident::Column::IdCardTailHash.eq(hash.as_str()));
+        }
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            any = any
+                .add(Expr::col(resident::Column::Phone).like(crate::text::contains_pattern(text)));
+        }
+        let pattern = || crate::text::contains_pattern(text);
+        any.add(Expr::col(resident::Column::Name).like(pattern()))
+            .add(
+                resident::Column::HouseholdId.in_subquery(
+                    household::Entity::find()
+                        .select_only()
+                        .column(household::Column::Id)
+                        .filter(Expr::col(household::Column::Label).like(pattern()))
+                        .into_query(),
+                ),
+            )
+            .add(
+                resident::Column::BuildingId.in_subquery(
+                    building::Entity::find()
+                        .select_only()
+                        .column(building::Column::Id)
+                        .filter(Expr::col(building::Column::Name).like(pattern()))
+                        .into_query(),
+                ),
+            )
+    }
+}
+
+/// Fills `id_card_tail_hash` of residents written before it existed (decrypting each number in
+/// memory; nothing is logged). Idempotent, so replicas starting together do no harm. Returns
+/// how many rows it filled.
+pub async fn fill_id_card_tails<C: ConnectionTrait>(
+    db: &C,
+    cipher: &PiiCipher,
+) -> Result<u64, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut filled = 0;
+    let mut after = Uuid::nil();
+    loop {
+        let batch: Vec<(Uuid, Vec<u8>)> = resident::Entity::find()
+            .select_only()
+            .column(resident::Column::Id)
+            .column(resident::Column::IdCardCipher)
+            .filter(resident::Column::IdCardTailHash.is_null())
+            .filter(resident::Column::Id.gt(after))
+            .order_by_asc(resident::Column::Id)
+            .limit(500)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some((last, _)) = batch.last() else {
+            return Ok(filled);
+        };
+        after = *last;
+        for (id, stored) in batch {
+            let Ok(number) = cipher.decrypt(&stored) else {
+                tracing::warn!(resident = %id, "ID number does not decrypt with this key; not searchable by its tail");
+                continue;
+            };
+            filled += resident::Entity::update_many()
+                .col_expr(
+                    resident::Column::IdCardTailHash,
+                    sea_orm::sea_query::Expr::value(cipher.tail_hash(&number)),
+                )
+                .filter(resident::Column::Id.eq(id))
+                .filter(resident::Column::IdCardTailHash.is_null())
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
+    }
+}
+
 /// Residents the caller may see.
 pub async fn list_residents<C: ConnectionTrait>(
     db: &C,
@@ -140,6 +259,12 @@ pub async fn list_residents<C: ConnectionTrait>(
     page: &PageRequest<Uuid>,
 ) -> Result<Page<resident::Model>, DbErr> {
     let mut select = resident::Entity::find().filter(scope.residents());
+    if let Some(v) = filter.site_id {
+        select = select.filter(resident::Column::SiteId.eq(v));
+    }
+    if let Some(search) = &filter.search {
+        select = select.filter(search.condition());
+    }
     if let Some(v) = filter.group_id {
         select = select.filter(resident::Column::GroupId.eq(v));
     }

@@ -33,5 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(cancel_signup)),
     )
     .service(web::resource("/activities/{id}/checkins").route(web::post().to(check_in)))
-    .service(web::resource("/me/signups").route(web::get().to(my_signups)));
+    .service(web::resource("/me/signups").route(web::get().to(my_signups)))
+    .service(web::resource("/residents/{id}/signups").route(web::get().to(resident_signups)));
 }

@@ -7,6 +7,7 @@ use entity::activities::{self, CheckIn, SignupStatus, signup};
 use crate::routes::{
     common::{create, text},
     prelude::*,
+    residents::served_resident,
 };
 
 /// A sign-up.
@@ -200,6 +201,25 @@ pub async fn list_signups(
         &page,
     )
     .await?;
+    Ok(web::Json(signup_page(&state, list).await?))
+}
+
+/// A resident's sign-ups (staff of its site, its group leader): the service desk's view.
+#[problems(403 "Not staff or a group leader", 404 "Not in the caller's reach")]
+#[utoipa::path(
+    get, path = "/api/v1/residents/{id}/signups", tag = "activities", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Resident id"), MySignupQuery),
+    responses((status = 200, description = "A page of sign-ups", body = Paginated<Signup>))
+)]
+pub async fn resident_signups(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<MySignupQuery>,
+) -> Result<web::Json<Paginated<Signup>>, ApiError> {
+    let resident = served_resident(&state, &caller, id.into_inner()).await?;
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let list = activities::of_resident(state.db.conn(), resident, &page).await?;
     Ok(web::Json(signup_page(&state, list).await?))
 }
 

@@ -26,6 +26,9 @@ pub struct LoginRequest {
     /// The password.
     #[schema(value_type = String)]
     pub password: Secret,
+    /// Deliver the refresh token as a cookie (browsers; see `TokenResponse`).
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 /// A fresh pair of tokens.
@@ -34,9 +37,13 @@ pub struct TokenResponse {
     /// JWT for `Authorization: Bearer`.
     #[schema(value_type = String)]
     pub access_token: Secret,
-    /// Opaque, single-use token for `POST /auth/refresh`.
-    #[schema(value_type = String)]
-    pub refresh_token: Secret,
+    /// Opaque, single-use token for `POST /auth/refresh`. Absent when the request asked for
+    /// `refresh_cookie` (or refreshed by the cookie): the token is then only in an
+    /// `HttpOnly; Secure; SameSite=Strict` cookie `anju_refresh` on `/api/v1/auth`, which scripts
+    /// cannot read (the OAuth 2.0 practice for browser-based apps).
+    #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
     /// Always `Bearer`.
     #[schema(example = "Bearer")]
     pub token_type: String,
@@ -45,22 +52,23 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// A refresh token.
+/// A refresh token: in the body, or (`{}`) in the `anju_refresh` cookie.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token from the last login or refresh.
-    #[schema(value_type = String)]
-    pub refresh_token: Secret,
+    /// The refresh token from the last login or refresh; absent to use the cookie, and the new
+    /// one then comes back as the cookie too.
+    #[schema(value_type = Option<String>)]
+    pub refresh_token: Option<Secret>,
 }
 
 /// Ending a session.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
-    /// The session's refresh token.
-    #[schema(value_type = String)]
-    pub refresh_token: Secret,
+    /// The session's refresh token; absent to use (and clear) the `anju_refresh` cookie.
+    #[schema(value_type = Option<String>)]
+    pub refresh_token: Option<Secret>,
     /// This device's registration (`POST /me/devices`), to stop its push notifications too.
     pub device_id: Option<Uuid>,
 }
@@ -74,6 +82,9 @@ pub struct SmsLoginRequest {
     /// The six digits from the SMS (purpose `login`).
     #[schema(value_type = String, example = "123456")]
     pub code: Secret,
+    /// Deliver the refresh token as a cookie (browsers; see `TokenResponse`).
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 /// An access token for `account` at its current session version.
@@ -98,10 +109,50 @@ pub(super) fn token_response(
 ) -> TokenResponse {
     TokenResponse {
         access_token: access_token.into(),
-        refresh_token: refresh_token.into(),
+        refresh_token: Some(refresh_token.into()),
         token_type: "Bearer".into(),
         expires_in,
     }
+}
+
+/// The cookie that carries a browser's refresh token.
+const REFRESH_COOKIE: &str = "anju_refresh";
+
+/// The refresh token from the `anju_refresh` cookie, if the request has one.
+fn refresh_from_cookie(req: &HttpRequest) -> Option<Secret> {
+    req.headers()
+        .get_all(actix_web::http::header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == REFRESH_COOKIE)
+        .map(|(_, value)| Secret::from(value.to_owned()))
+}
+
+/// `Set-Cookie` for the refresh token (`None` clears it). Only `/api/v1/auth` ever receives it,
+/// never from another site, never over plain HTTP (browsers treat localhost as secure).
+fn refresh_cookie(token: Option<&Secret>) -> String {
+    let (value, max_age) = match token {
+        Some(t) => (t.expose(), tokens::REFRESH_LIFETIME.num_seconds()),
+        None => ("", 0),
+    };
+    format!(
+        "{REFRESH_COOKIE}={value}; Path=/api/v1/auth; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    )
+}
+
+/// Answers a token pair: the refresh token in the body, or only in the cookie.
+pub(super) fn tokens_answer(mut tokens: TokenResponse, cookie: bool) -> HttpResponse {
+    let mut answer = HttpResponse::Ok();
+    answer.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    if cookie {
+        let token = tokens.refresh_token.take();
+        answer.insert_header((
+            actix_web::http::header::SET_COOKIE,
+            refresh_cookie(token.as_ref()),
+        ));
+    }
+    answer.json(tokens)
 }
 
 /// Starts a session for `account` in `txn` (which the caller commits) and returns its tokens.
@@ -148,7 +199,7 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&body.phone)?;
     state
         .limiters
@@ -166,9 +217,10 @@ pub async fn login(
         )
         .await?;
     match account {
-        Some(account) if matches && !account.disabled => {
-            Ok(web::Json(issue_tokens(&state, &account).await?))
-        }
+        Some(account) if matches && !account.disabled => Ok(tokens_answer(
+            issue_tokens(&state, &account).await?,
+            body.refresh_cookie,
+        )),
         _ => Err(ApiError::InvalidCredentials),
     }
 }
@@ -189,7 +241,7 @@ pub async fn sms_login(
     req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<SmsLoginRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&body.phone)?;
     let challenge = check_code_from_address(
         &state,
@@ -208,7 +260,7 @@ pub async fn sms_login(
     consume_code(&txn, &challenge).await?;
     let tokens = start_session(&state, &txn, &account).await?;
     txn.commit().await?;
-    Ok(web::Json(tokens))
+    Ok(tokens_answer(tokens, body.refresh_cookie))
 }
 
 /// Exchanges a refresh token for a new pair. The old one is used up; presenting it again within
@@ -220,15 +272,23 @@ pub async fn sms_login(
     responses((status = 200, description = "A new pair", body = TokenResponse))
 )]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<RefreshRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
-    let (account, refresh_token) =
-        tokens::rotate(&state.db, &state.pii, body.refresh_token.expose())
-            .await?
-            .map_err(|e: RefreshError| ApiError::InvalidRefreshToken(e.to_string()))?;
+) -> Result<HttpResponse, ApiError> {
+    let by_cookie = body.refresh_token.is_none();
+    let presented = body
+        .refresh_token
+        .or_else(|| refresh_from_cookie(&req))
+        .ok_or_else(|| ApiError::InvalidRefreshToken("no refresh token".into()))?;
+    let (account, refresh_token) = tokens::rotate(&state.db, &state.pii, presented.expose())
+        .await?
+        .map_err(|e: RefreshError| ApiError::InvalidRefreshToken(e.to_string()))?;
     let (access, expires_in) = access_token(&state, &account)?;
-    Ok(web::Json(token_response(access, expires_in, refresh_token)))
+    Ok(tokens_answer(
+        token_response(access, expires_in, refresh_token),
+        by_cookie,
+    ))
 }
 
 /// Ends the session the refresh token belongs to (every token of its family is revoked) and,
@@ -239,10 +299,15 @@ pub async fn refresh(
     responses((status = 204, description = "Logged out (also for unknown tokens)"))
 )]
 pub async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Json(body): Json<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = tokens::logout(&state.db, body.refresh_token.expose()).await?;
+    let presented = body.refresh_token.or_else(|| refresh_from_cookie(&req));
+    let account_id = match presented {
+        Some(token) => tokens::logout(&state.db, token.expose()).await?,
+        None => None,
+    };
     if let (Some(account_id), Some(device_id)) = (account_id, body.device_id)
         && let Some(resident_id) = account::Entity::find_by_id(account_id)
             .one(state.db.conn())
@@ -255,5 +320,7 @@ pub async fn logout(
             .exec(state.db.writer())
             .await?;
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent()
+        .insert_header((actix_web::http::header::SET_COOKIE, refresh_cookie(None)))
+        .finish())
 }

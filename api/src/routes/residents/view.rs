@@ -6,7 +6,7 @@ use entity::{
     kernel::Role,
     people::{Gender, Relation},
     registry::{
-        ops::{self, ResidentFilter},
+        ops::{self, ResidentFilter, ResidentSearch},
         resident,
         types::{EmploymentStatus, JobPreferences},
     },
@@ -161,6 +161,12 @@ impl ResidentSummary {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ResidentQuery {
+    /// The service desk's search box, up to 50 characters: a whole mobile number, the last four
+    /// characters of the ID number (or digits of the phone), or part of a name, household label
+    /// or building name.
+    pub q: Option<String>,
+    /// Only this site (for platform administrators, who see every site).
+    pub site_id: Option<Uuid>,
     /// Only this group.
     pub group_id: Option<Uuid>,
     /// Only this building.
@@ -201,7 +207,23 @@ pub async fn list_residents(
     Query(q): Query<ResidentQuery>,
 ) -> Result<web::Json<Paginated<Resident>>, ApiError> {
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let search = match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => {
+            let mut errors = FieldErrors::new();
+            let text = crate::routes::common::text_field(
+                &mut errors,
+                "q",
+                text,
+                ResidentSearch::MAX_LENGTH,
+            )
+            .ok_or(ApiError::InvalidQuery(errors))?;
+            ResidentSearch::new(&text, &state.pii)
+        }
+    };
     let filter = ResidentFilter {
+        site_id: q.site_id,
+        search,
         group_id: q.group_id,
         building_id: q.building_id,
         household_id: q.household_id,
@@ -235,4 +257,24 @@ pub async fn get_resident(
         resident,
         BirthShown::to(&caller),
     )?))
+}
+
+/// The resident `id` for a service-desk view of its records: the caller must be staff, an
+/// administrator or its group leader, and reach the resident (404 otherwise).
+pub async fn served_resident(
+    state: &AppState,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<Uuid, ApiError> {
+    if !matches!(
+        caller.role,
+        Role::GroupLeader | Role::Staff | Role::SiteAdmin | Role::PlatformAdmin
+    ) {
+        return Err(ApiError::forbidden(
+            "only staff and group leaders serve residents",
+        ));
+    }
+    Ok(ops::get_resident(state.db.conn(), &caller.scope, id)
+        .await?
+        .id)
 }

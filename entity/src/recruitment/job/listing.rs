@@ -3,7 +3,7 @@
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     entity::prelude::*,
-    sea_query::{Expr, ExprTrait, LikeExpr},
+    sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
@@ -89,12 +89,8 @@ pub fn list_query(
         .order_by_desc(Column::Id)
         .limit(page.fetch());
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped = search_key(q)
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
         select = select.filter(
-            Expr::col(Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            Expr::col(Column::SearchText).like(crate::text::contains_pattern(&search_key(q))),
         );
     }
     if let Some(c) = filter.category {

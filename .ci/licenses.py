@@ -22,6 +22,19 @@ for pkg in meta["packages"]:
     alternatives = re.split(r"\s+OR\s+|/", lic.replace("(", " ").replace(")", " "))
     if all(re.search(r"\b(A|L)?GPL", alt) for alt in alternatives if alt.strip()):
         bad.append(f'{pkg["name"]} {pkg["version"]}: {lic}')
+# The console's npm packages, from the lock file (npm records each package's licence there).
+lock = json.load(open("console/package-lock.json", encoding="utf-8"))
+for path, pkg in lock.get("packages", {}).items():
+    if not path:
+        continue
+    lic = pkg.get("license")
+    name = path.split("node_modules/")[-1]
+    if not lic:
+        unknown.append(f'npm {name} {pkg.get("version")}')
+        continue
+    alternatives = re.split(r"\s+OR\s+|/", str(lic).replace("(", " ").replace(")", " "))
+    if all(re.search(r"\b(A|L)?GPL", alt) for alt in alternatives if alt.strip()):
+        bad.append(f'npm {name} {pkg.get("version")}: {lic}')
 for line in unknown:
     print(f"licence not declared: {line}")
 for line in bad:

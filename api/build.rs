@@ -15,7 +15,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed={}", dist.display());
     let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     let mut files = Vec::new();
-    collect(&dist, &dist, &mut files)?;
+    // dist/ is committed: without it the binary would serve no console, which must not pass silently.
+    collect(&dist, &dist, &mut files).map_err(|e| {
+        format!(
+            "reading {}: {e} (run `npm ci && npm run build` in console/)",
+            dist.display()
+        )
+    })?;
     files.sort();
     let mut table = String::from("&[\n");
     for relative in &files {
@@ -37,10 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) -> std::io::Result<()> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Ok(()); // No build: the console routes answer 404.
-    };
-    for entry in entries {
+    for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
             collect(root, &path, files)?;

@@ -232,6 +232,8 @@ pub async fn site_board(
         activities: activities
             .into_iter()
             .map(|a| BoardActivity {
+                // Before the fields that move out of the row.
+                seats_left: a.seats_left(),
                 id: a.id,
                 title: a.title,
                 kind: a.kind,
@@ -239,7 +241,6 @@ pub async fn site_board(
                 starts_at: a.starts_at,
                 ends_at: a.ends_at,
                 signup_closes_at: a.signup_closes_at,
-                seats_left: (a.capacity - a.confirmed).max(0),
             })
             .collect(),
     }))

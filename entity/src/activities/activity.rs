@@ -61,6 +61,13 @@ pub struct Model {
 
 no_relations!();
 
+impl Model {
+    /// Seats not yet taken (never negative, even if capacity was lowered below the confirmed).
+    pub fn seats_left(&self) -> i32 {
+        (self.capacity - self.confirmed).max(0)
+    }
+}
+
 string_enum!(
     /// What kind of activity.
     ActivityKind {

@@ -58,6 +58,8 @@ impl TryFrom<activity::Model> for Activity {
     /// The row as shown; stored employer ids that do not read are an error that names them.
     fn try_from(m: activity::Model) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
+            // Before the fields that move out of the row.
+            seats_left: m.seats_left(),
             employer_ids: stored_json(&m.employer_ids, "activity.employer_ids", m.id)?,
             id: m.id,
             site_id: m.site_id,
@@ -70,7 +72,6 @@ impl TryFrom<activity::Model> for Activity {
             signup_opens_at: m.signup_opens_at,
             signup_closes_at: m.signup_closes_at,
             capacity: m.capacity,
-            seats_left: (m.capacity - m.confirmed).max(0),
             waitlist_enabled: m.waitlist_enabled,
             waitlist_length: None,
             whole_site: m.whole_site,

@@ -137,6 +137,21 @@ impl AuditEntry {
     }
 }
 
+/// The reason for an assisted action, which only an action for someone else carries (422
+/// `reason` otherwise: a resident acting for itself has nobody to explain it to).
+pub fn assist_reason(
+    on_behalf: bool,
+    reason: Option<String>,
+) -> Result<Option<String>, crate::DomainError> {
+    match reason {
+        Some(_) if !on_behalf => Err(crate::DomainError::invalid(
+            "reason",
+            "only given when acting for someone else",
+        )),
+        reason => Ok(reason),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,11 +27,18 @@ pub fn is_refused(c: char) -> bool {
 /// A `LIKE` pattern matching values that contain `text`; `%`, `_` and backslash in it match
 /// themselves (the pattern carries its escape character).
 pub fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
-    let escaped = text
-        .replace('\\', "\\\\")
+    sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_escaped(text))).escape('\\')
+}
+
+/// A `LIKE` pattern matching values that start with `text` (escaped as [`contains_pattern`]).
+pub fn prefix_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(format!("{}%", like_escaped(text))).escape('\\')
+}
+
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_");
-    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+        .replace('_', "\\_")
 }
 
 /// Checks `text` and returns it in NFC (borrowed when it already was).

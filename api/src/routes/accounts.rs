@@ -107,6 +107,22 @@ pub type AuditEvent = audit::Model;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Done by this account.
+    pub actor_account_id: Option<Uuid>,
+    /// This action (`resident.update`), or every action of a kind (`resident.`, ending in a dot).
+    pub action: Option<String>,
+    /// On objects of this type (`resident`, `claim`, `account`, …).
+    pub target_type: Option<String>,
+    /// On this object.
+    pub target_id: Option<Uuid>,
+    /// For this resident (assisted mode).
+    pub on_behalf_of: Option<Uuid>,
+    /// At this site (platform administrators).
+    pub site_id: Option<Uuid>,
+    /// At or after this instant (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Before this instant (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
     /// Items per page, 1 to 100 (default 20).
     pub limit: Option<u64>,
     /// The previous page's `next_cursor`.
@@ -323,8 +339,9 @@ pub async fn enable_account(
 }
 
 /// The audit trail, newest first: site administrators read their site's, platform
-/// administrators everything. Nothing here can be changed through the API.
-#[problems(403 "Not an administrator")]
+/// administrators everything; filtered by who, what, on which object, for whom and when.
+/// Nothing here can be changed through the API.
+#[problems(403 "Not an administrator", 422 "Invalid filters")]
 #[utoipa::path(
     get, path = "/api/v1/audit-events", tag = "auth", security(("bearer" = [])),
     params(AuditQuery),
@@ -336,7 +353,25 @@ pub async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<web::Json<Paginated<AuditEvent>>, ApiError> {
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
-    let events = ops::list_audit(state.db.conn(), &caller.actor(), &page).await?;
+    let text = |field: &str, v: Option<String>| -> Result<Option<String>, ApiError> {
+        v.map(|v| super::common::text(field, &v, 64)).transpose()
+    };
+    if let (Some(since), Some(until)) = (q.since, q.until)
+        && until <= since
+    {
+        return Err(ApiError::invalid("until", "must be after since"));
+    }
+    let filter = ops::AuditFilter {
+        actor_account_id: q.actor_account_id,
+        action: text("action", q.action)?,
+        target_type: text("target_type", q.target_type)?,
+        target_id: q.target_id,
+        on_behalf_of: q.on_behalf_of,
+        site_id: q.site_id,
+        since: q.since,
+        until: q.until,
+    };
+    let events = ops::list_audit(state.db.conn(), &caller.actor(), &filter, &page).await?;
     Ok(web::Json(events.into()))
 }
 

@@ -4,13 +4,14 @@
 use entity::{
     kernel::Role,
     recruitment::{
-        application::{self, ApplicationStatus, Mover},
+        application::{self, Applicants, ApplicationStatus, Mover},
         job::{self, JobCategory},
     },
+    registry::ops,
 };
 use sea_orm::EntityTrait;
 
-use super::common::create;
+use super::common::{assist_reason, create};
 use super::prelude::*;
 use crate::routes::residents::served_resident;
 
@@ -31,6 +32,9 @@ pub struct Application {
     pub created_at: DateTime<Utc>,
     /// Last changed at.
     pub updated_at: DateTime<Utc>,
+    /// The applicant's name (staff lists only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_name: Option<String>,
 }
 
 impl From<application::Model> for Application {
@@ -43,6 +47,7 @@ impl From<application::Model> for Application {
             status: m.status,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            resident_name: None,
         }
     }
 }
@@ -53,6 +58,9 @@ impl From<application::Model> for Application {
 pub struct ApplyRequest {
     /// The resident applied for (group leaders and staff); omit to apply for yourself.
     pub resident_id: Option<Uuid>,
+    /// Why a leader or staff member acts for the resident (up to 200 characters; audited).
+    /// Only when acting for someone else.
+    pub reason: Option<String>,
 }
 
 /// A move in the pipeline.
@@ -99,19 +107,21 @@ pub async fn apply(
     let resident_id = body.resident_id.or(caller.resident_id).ok_or_else(|| {
         ApiError::invalid("resident_id", "required when applying for someone else")
     })?;
+    let reason = assist_reason(body.reason.as_deref())?;
     let (actor, job_id) = (caller.actor(), id.into_inner());
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
-            let application = application::apply(txn, &actor, job_id, resident_id).await?;
+            let application = application::apply(txn, &actor, job_id, resident_id, reason).await?;
             StoredResponse::json(StatusCode::CREATED, &Application::from(application))
         })
     })
     .await
 }
 
-/// Applications to one of the caller's postings (its employer).
+/// Applications to a posting: all of them for its employer; for staff, those of their site's
+/// residents (with names), to follow up the people they helped apply.
 #[problems(
-    403 "Not an employer",
+    403 "Neither the employer nor staff",
     404 "Not the caller's posting",
 )]
 #[utoipa::path(
@@ -125,12 +135,40 @@ pub async fn list_for_job(
     id: web::Path<Uuid>,
     Query(q): Query<ApplicationQuery>,
 ) -> Result<web::Json<Paginated<Application>>, ApiError> {
-    let employer = caller.employer_id.ok_or(ApiError::forbidden(
-        "only the posting's employer sees its applicants",
-    ))?;
+    let reader = match (caller.employer_id, caller.role) {
+        (Some(employer), _) => Applicants::Employer(employer),
+        (None, Role::Staff | Role::SiteAdmin | Role::PlatformAdmin) => {
+            Applicants::Staff(&caller.scope)
+        }
+        _ => {
+            return Err(ApiError::forbidden(
+                "only the posting's employer and staff see its applicants",
+            ));
+        }
+    };
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
-    let apps = application::for_job(state.db.conn(), employer, id.into_inner(), &page).await?;
-    Ok(web::Json(apps.map(Application::from).into()))
+    let apps = application::for_job(state.db.conn(), reader, id.into_inner(), &page).await?;
+    let names = match reader {
+        Applicants::Staff(scope) => {
+            ops::resident_names(
+                state.db.conn(),
+                scope,
+                apps.items.iter().map(|a| a.resident_id),
+            )
+            .await?
+        }
+        Applicants::Employer(_) => Default::default(),
+    };
+    Ok(web::Json(
+        apps.map(|a| {
+            let resident_name = names.get(&a.resident_id).cloned();
+            Application {
+                resident_name,
+                ..Application::from(a)
+            }
+        })
+        .into(),
+    ))
 }
 
 /// The caller's own applications, with their outcome.
@@ -248,12 +286,21 @@ pub struct Employment {
     pub id: Uuid,
     /// The worker.
     pub resident_id: Uuid,
+    /// The worker's household.
+    pub household_id: Uuid,
+    /// The employer, when hired through the platform.
+    pub employer_id: Option<Uuid>,
+    /// The posting, when hired through the platform.
+    pub job_id: Option<Uuid>,
     /// Channel.
     pub channel: String,
     /// First day.
     pub start_date: chrono::NaiveDate,
     /// Last day, once ended.
     pub end_date: Option<chrono::NaiveDate>,
+    /// The worker's name (staff lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_name: Option<String>,
 }
 
 impl From<entity::recruitment::employment::Model> for Employment {
@@ -261,9 +308,13 @@ impl From<entity::recruitment::employment::Model> for Employment {
         Self {
             id: m.id,
             resident_id: m.resident_id,
+            household_id: m.household_id,
+            employer_id: m.employer_id,
+            job_id: m.job_id,
             channel: m.channel,
             start_date: m.start_date,
             end_date: m.end_date,
+            resident_name: None,
         }
     }
 }
@@ -334,6 +385,60 @@ pub async fn end_employment(
     Ok(web::Json(record.into()))
 }
 
+/// Filters of the employment records.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EmploymentQuery {
+    /// Only this site (platform administrators).
+    pub site_id: Option<Uuid>,
+    /// Only current (`true`) or ended (`false`) ones.
+    pub current: Option<bool>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Employment records of the caller's site, newest first, with the worker's name (staff).
+#[problems(403 "Not staff")]
+#[utoipa::path(
+    get, path = "/api/v1/employments", tag = "jobs", security(("bearer" = [])),
+    params(EmploymentQuery),
+    responses((status = 200, description = "A page of employment records", body = Paginated<Employment>))
+)]
+pub async fn list_employments(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<EmploymentQuery>,
+) -> Result<web::Json<Paginated<Employment>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request()?;
+    let rows = entity::recruitment::employment::list(
+        state.db.conn(),
+        &caller.actor(),
+        q.site_id,
+        q.current,
+        &page,
+    )
+    .await?;
+    let names = ops::resident_names(
+        state.db.conn(),
+        &caller.scope,
+        rows.items.iter().map(|e| e.resident_id),
+    )
+    .await?;
+    Ok(web::Json(
+        rows.map(|e| {
+            let resident_name = names.get(&e.resident_id).cloned();
+            Employment {
+                resident_name,
+                ..Employment::from(e)
+            }
+        })
+        .into(),
+    ))
+}
+
 /// Registers the routes of this group.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -344,6 +449,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/me/applications").route(web::get().to(mine)))
     .service(web::resource("/residents/{id}/applications").route(web::get().to(of_resident)))
     .service(web::resource("/applications/{id}").route(web::patch().to(advance)))
-    .service(web::resource("/employments").route(web::post().to(record_employment)))
+    .service(
+        web::resource("/employments")
+            .route(web::post().to(record_employment))
+            .route(web::get().to(list_employments)),
+    )
     .service(web::resource("/employments/{id}/end").route(web::post().to(end_employment)));
 }

@@ -74,6 +74,12 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     Ok(trimmed.to_owned())
 }
 
+/// The reason staff or a group leader give for acting for a resident (assisted mode): optional,
+/// up to 200 characters, recorded in the audit log with the action.
+pub fn assist_reason(value: Option<&str>) -> Result<Option<String>, ApiError> {
+    value.map(|v| text("reason", v, 200)).transpose()
+}
+
 /// [`text`] for a request checked field by field: [`entity::text::field`].
 pub use entity::text::field as text_field;
 

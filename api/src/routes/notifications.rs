@@ -8,8 +8,7 @@ use entity::{
         events::{Audience, NotificationRequested, Urgency},
         outbox,
     },
-    notify::employer_notification,
-    notify::notification,
+    notify::{broadcast, employer_notification, notification},
     page::{Page, PageRequest},
     registry::ops,
 };
@@ -79,7 +78,7 @@ pub struct UnreadCount {
 }
 
 /// Who a broadcast reaches within the site (all filters combine; empty lists mean everyone).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastAudience {
     /// Only these committees.
@@ -117,6 +116,109 @@ pub struct BroadcastRequest {
 pub struct BroadcastAccepted {
     /// The event id; inbox rows appear as the worker fans it out.
     pub event_id: Uuid,
+    /// Residents the audience named when it was sent.
+    pub recipients: u64,
+}
+
+/// How many residents an audience names (asked before sending).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AudienceSize {
+    /// Residents who would receive the notice.
+    pub recipients: u64,
+}
+
+/// How a broadcast fared on one channel.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChannelOutcome {
+    /// Sent to the provider.
+    pub sent: u64,
+    /// Given up after retries.
+    pub failed: u64,
+    /// Waiting (quiet hours, backoff) or being sent.
+    pub pending: u64,
+    /// Not sent (no device, the resident's preferences).
+    pub skipped: u64,
+}
+
+impl From<broadcast::ChannelOutcome> for ChannelOutcome {
+    fn from(o: broadcast::ChannelOutcome) -> Self {
+        Self {
+            sent: o.sent,
+            failed: o.failed,
+            pending: o.pending,
+            skipped: o.skipped,
+        }
+    }
+}
+
+/// A broadcast sent to a site and how it fared.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SentBroadcast {
+    /// The event id.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Who it was for.
+    pub audience: BroadcastAudience,
+    /// Sent even in quiet hours.
+    pub urgent: bool,
+    /// The staff account that sent it.
+    pub sent_by: Uuid,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Residents the audience named when it was sent.
+    pub recipients: u64,
+    /// Inbox rows written so far.
+    pub delivered: u64,
+    /// Of those, read.
+    pub read: u64,
+    /// Push notifications.
+    pub push: ChannelOutcome,
+    /// Text messages.
+    pub sms: ChannelOutcome,
+}
+
+/// Paging of sent broadcasts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BroadcastQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl BroadcastAudience {
+    fn of_site(self, site_id: Uuid) -> Audience {
+        Audience::Site {
+            site_id,
+            committee_ids: self.committee_ids,
+            group_ids: self.group_ids,
+            working_age: self.working_age,
+            job_seeking: self.job_seeking,
+        }
+    }
+
+    fn from_stored(audience: Option<Audience>) -> Self {
+        match audience {
+            Some(Audience::Site {
+                committee_ids,
+                group_ids,
+                working_age,
+                job_seeking,
+                ..
+            }) => Self {
+                committee_ids,
+                group_ids,
+                working_age,
+                job_seeking,
+            },
+            _ => Self::default(),
+        }
+    }
 }
 
 /// Whose inbox the caller reads: a resident's, or an employer's (new applications, withdrawals).
@@ -344,19 +446,17 @@ pub async fn broadcast(
     ops::get_site(state.db.conn(), &caller.scope, site_id).await?;
     caller.require_staff_of(site_id)?;
     let (actor, role) = (caller.account_id, caller.role);
+    let audience = body.audience.of_site(site_id);
+    let stored_audience = serde_json::to_value(&audience)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("storing an audience: {e}")))?;
+    let urgent = body.urgent;
     let event = Event::NotificationRequested(NotificationRequested {
         site_id,
         category: "broadcast".into(),
-        title,
-        body: text_body,
-        audience: Audience::Site {
-            site_id,
-            committee_ids: body.audience.committee_ids,
-            group_ids: body.audience.group_ids,
-            working_age: body.audience.working_age,
-            job_seeking: body.audience.job_seeking,
-        },
-        urgency: if body.urgent {
+        title: title.clone(),
+        body: text_body.clone(),
+        audience: audience.clone(),
+        urgency: if urgent {
             Urgency::Urgent
         } else {
             Urgency::Normal
@@ -365,17 +465,104 @@ pub async fn broadcast(
     });
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
+            let recipients = entity::notify::audience::count(txn, &audience).await?;
             let event_id = outbox::record(txn, event).await?;
+            broadcast::record(
+                txn,
+                broadcast::Model {
+                    id: event_id,
+                    site_id,
+                    title,
+                    body: text_body,
+                    audience: stored_audience,
+                    urgent,
+                    recipients: i64::try_from(recipients).unwrap_or(i64::MAX),
+                    sent_by: actor,
+                    created_at: Utc::now(),
+                },
+            )
+            .await?;
             AuditEntry::new("broadcast.send", "site", site_id)
                 .by(actor, role.as_str())
                 .site(site_id)
-                .details(serde_json::json!({ "event_id": event_id }))
+                .details(serde_json::json!({ "event_id": event_id, "recipients": recipients }))
                 .record(txn)
                 .await?;
-            StoredResponse::json(StatusCode::ACCEPTED, &BroadcastAccepted { event_id })
+            StoredResponse::json(
+                StatusCode::ACCEPTED,
+                &BroadcastAccepted {
+                    event_id,
+                    recipients,
+                },
+            )
         })
     })
     .await
+}
+
+/// How many residents an audience names: the count staff see before they send (staff of the
+/// site). The same query fans the notice out, so the count is the count reached.
+#[problems(
+    403 "Not staff",
+    404 "No such site in the caller's reach",
+    422 "Invalid fields",
+)]
+#[utoipa::path(
+    post, path = "/api/v1/sites/{id}/broadcasts/audience-size", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id")),
+    request_body = BroadcastAudience,
+    responses((status = 200, description = "The count", body = AudienceSize))
+)]
+pub async fn audience_size(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<BroadcastAudience>,
+) -> Result<web::Json<AudienceSize>, ApiError> {
+    let site_id = id.into_inner();
+    ops::get_site(state.db.conn(), &caller.scope, site_id).await?;
+    caller.require_staff_of(site_id)?;
+    let recipients =
+        entity::notify::audience::count(state.db.conn(), &body.of_site(site_id)).await?;
+    Ok(web::Json(AudienceSize { recipients }))
+}
+
+/// The broadcasts sent to a site, newest first, each with how it fared: inbox rows written and
+/// read, pushes and text messages sent, failed, waiting and skipped (staff of the site).
+#[problems(403 "Not staff", 404 "No such site in the caller's reach")]
+#[utoipa::path(
+    get, path = "/api/v1/sites/{id}/broadcasts", tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id"), BroadcastQuery),
+    responses((status = 200, description = "A page of broadcasts", body = Paginated<SentBroadcast>))
+)]
+pub async fn list_broadcasts(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Query(q): Query<BroadcastQuery>,
+) -> Result<web::Json<Paginated<SentBroadcast>>, ApiError> {
+    let site_id = id.into_inner();
+    ops::get_site(state.db.conn(), &caller.scope, site_id).await?;
+    caller.require_staff_of(site_id)?;
+    let page = PageParams::new(q.limit, q.cursor).into_request::<Uuid>()?;
+    let page = broadcast::list(state.db.conn(), site_id, &page).await?;
+    Ok(web::Json(
+        page.map(|(m, o)| SentBroadcast {
+            id: m.id,
+            audience: BroadcastAudience::from_stored(m.audience()),
+            title: m.title,
+            body: m.body,
+            urgent: m.urgent,
+            sent_by: m.sent_by,
+            created_at: m.created_at,
+            recipients: u64::try_from(m.recipients).unwrap_or(0),
+            delivered: o.delivered,
+            read: o.read,
+            push: o.push.into(),
+            sms: o.sms.into(),
+        })
+        .into(),
+    ))
 }
 
 /// Registers the routes of this group.
@@ -387,5 +574,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/me/notifications/unread-count").route(web::get().to(unread_count)))
         .service(web::resource("/me/notifications/{id}/read").route(web::post().to(mark_read)))
-        .service(web::resource("/sites/{id}/broadcasts").route(web::post().to(broadcast)));
+        .service(
+            web::resource("/sites/{id}/broadcasts")
+                .route(web::post().to(broadcast))
+                .route(web::get().to(list_broadcasts)),
+        )
+        .service(
+            web::resource("/sites/{id}/broadcasts/audience-size")
+                .route(web::post().to(audience_size)),
+        );
 }

@@ -3,7 +3,7 @@
 
 use entity::points::{self, ItemContent, RedemptionStatus, item, redemption};
 
-use super::common::{create, text};
+use super::common::{assist_reason, create, text};
 use super::prelude::*;
 
 /// A store item: the row itself, without its times.
@@ -191,6 +191,8 @@ pub struct RedemptionRequest {
     pub quantity: i32,
     /// The household (staff at the counter; residents redeem for their own).
     pub household_id: Option<Uuid>,
+    /// Why staff redeem for the household (up to 200 characters; audited). Staff only.
+    pub reason: Option<String>,
 }
 
 fn one() -> i32 {
@@ -223,10 +225,12 @@ pub async fn redeem(
         .household_id
         .or(caller.scope.own().map(|own| own.household_id))
         .ok_or_else(|| ApiError::invalid("household_id", "required"))?;
+    let reason = assist_reason(body.reason.as_deref())?;
     let actor = caller.actor();
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
-            let r = points::redeem(txn, &actor, household, body.item_id, body.quantity).await?;
+            let r =
+                points::redeem(txn, &actor, household, body.item_id, body.quantity, reason).await?;
             StoredResponse::json(StatusCode::CREATED, &Redemption::from(r))
         })
     })

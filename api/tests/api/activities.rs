@@ -11,7 +11,12 @@ use crate::{
     world::{World, created, inbox, new_site},
 };
 
-fn activity(site: &str, capacity: i32, starts_in_seconds: i64, lasts_seconds: i64) -> Value {
+pub(crate) fn activity(
+    site: &str,
+    capacity: i32,
+    starts_in_seconds: i64,
+    lasts_seconds: i64,
+) -> Value {
     let now = chrono::Utc::now();
     json!({
         "site_id": site, "title": "电商直播培训", "description": "学习开网店、直播带货，结业发证书。", "kind": "training",
@@ -145,6 +150,9 @@ both_backends! {
         let second: Value = app.post_as(&w.staff_a, &path, &json!({"code": code})).await.json().await.unwrap();
         assert_eq!(first["status"], "attended");
         assert_eq!(first["checked_in_at"], second["checked_in_at"]);
+        // The door says who came, and that the second scan is a repeat.
+        assert_eq!((first["repeat"].as_bool(), second["repeat"].as_bool()), (Some(false), Some(true)));
+        assert!(first["resident_name"].is_string(), "{first}");
         problem(app.post_as(&w.staff_a, &path, &json!({"resident_id": w.leader_id})).await, 409, "not_confirmed").await;
         // Attendance that awards points filed R1's claim once, already registered.
         let claims: Value = app.get_as(&w.leader, "/api/v1/points/claims?status=registered").await.json().await.unwrap();
@@ -156,6 +164,7 @@ both_backends! {
         let attended: Value = app.get_as(&w.staff_a, &format!("/api/v1/activities/{id}/signups?status=attended")).await.json().await.unwrap();
         assert_eq!(attended["items"].as_array().unwrap().len(), 1);
         assert_eq!(attended["items"][0]["resident_id"], w.resident_1_id.as_str());
+        assert_eq!(attended["items"][0]["resident_name"], first["resident_name"]);
         problem(app.get_as(&w.resident_1, &format!("/api/v1/activities/{id}/signups")).await, 403, "forbidden").await;
 
         // The same story for a resident on its own phone: a whole-site lecture with one seat.

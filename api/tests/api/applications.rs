@@ -67,15 +67,25 @@ both_backends! {
         let own = created(app.post_as(&w.resident_2, &path, &json!({})).await).await;
         assert_eq!(own["on_behalf"], false);
         problem(app.post_as(&w.resident_2, &path, &json!({})).await, 409, "duplicate_application").await;
-        let assisted = created(app.post_as(&w.leader, &path, &json!({"resident_id": w.resident_1_id})).await).await;
+        problem(app.post_as(&w.resident_2, &path, &json!({"reason": "myself"})).await, 422, "validation_failed").await;
+        let assisted = created(app.post_as(&w.leader, &path, &json!({"resident_id": w.resident_1_id, "reason": "不会用手机"})).await).await;
         assert_eq!(assisted["on_behalf"], true);
         problem(app.post_as(&w.leader, &path, &json!({"resident_id": w.resident_2_id})).await, 422, "validation_failed").await;
         let audit: Value = app.get_as(&w.site_admin_a, "/api/v1/audit-events").await.json().await.unwrap();
         let event = audit["items"].as_array().unwrap().iter().find(|e| e["action"] == "application.submit").unwrap().clone();
         assert_eq!(event["on_behalf_of"], w.resident_1_id.as_str());
+        assert_eq!(event["reason"], "不会用手机");
         // The employer sees its applicants; another employer sees nothing of them.
         let list: Value = app.get_as(&employer, &path).await.json().await.unwrap();
         assert_eq!(list["items"].as_array().unwrap().len(), 2);
+        assert!(list["items"][0].get("resident_name").is_none(), "names are for staff: {list}");
+        // Staff see their site's applicants, with names; the leader and other sites' staff do not.
+        let seen: Value = app.get_as(&w.staff_a, &path).await.json().await.unwrap();
+        assert_eq!(seen["items"].as_array().unwrap().len(), 2);
+        assert!(seen["items"].as_array().unwrap().iter().all(|a| a["resident_name"].is_string()), "{seen}");
+        let elsewhere: Value = app.get_as(&w.staff_b, &path).await.json().await.unwrap();
+        assert_eq!(elsewhere["items"].as_array().unwrap().len(), 0);
+        problem(app.get_as(&w.leader, &path).await, 403, "forbidden").await;
         let (other, _) = employer_with_published_job(&app, &w, "91110000600037341L", "13600000002").await;
         problem(app.get_as(&other, &path).await, 404, "not_found").await;
         let own_id = own["id"].as_str().unwrap();
@@ -168,6 +178,14 @@ both_backends! {
         bad["channel"] = json!("moon");
         problem(app.post_as(&w.staff_a, "/api/v1/employments", &bad).await, 422, "validation_failed").await;
         let record = created(app.post_as(&w.staff_a, "/api/v1/employments", &body).await).await;
+        // The records list: the site's staff see it with the name; other sites' staff do not.
+        let listed: Value = app.get_as(&w.staff_a, "/api/v1/employments?current=true").await.json().await.unwrap();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+        assert_eq!(listed["items"][0]["resident_id"], w.resident_2_id.as_str());
+        assert!(listed["items"][0]["resident_name"].is_string());
+        let other: Value = app.get_as(&w.staff_b, "/api/v1/employments").await.json().await.unwrap();
+        assert_eq!(other["items"].as_array().unwrap().len(), 0);
+        problem(app.get_as(&w.leader, "/api/v1/employments").await, 403, "forbidden").await;
         let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/employment").await.json().await.unwrap();
         assert_eq!(report["employed_residents"], 1);
         let end = format!("/api/v1/employments/{}/end", record["id"].as_str().unwrap());
@@ -177,5 +195,9 @@ both_backends! {
         problem(app.post_as(&w.staff_a, &end, &json!({"end_date": "2026-11-01"})).await, 409, "already_ended").await;
         let report: Value = app.get_as(&w.staff_a, "/api/v1/reports/employment").await.json().await.unwrap();
         assert_eq!(report["employed_residents"], 0);
+        let current: Value = app.get_as(&w.staff_a, "/api/v1/employments?current=true").await.json().await.unwrap();
+        assert_eq!(current["items"].as_array().unwrap().len(), 0);
+        let ended: Value = app.get_as(&w.staff_a, "/api/v1/employments?current=false").await.json().await.unwrap();
+        assert_eq!(ended["items"].as_array().unwrap().len(), 1);
     }
 }

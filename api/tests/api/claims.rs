@@ -26,7 +26,7 @@ async fn step(
 
 /// Moves the clock past a claim's publicity window: the window's end and the credit task's time
 /// are set to just now (the scheduler then runs the task as it would three days later).
-async fn close_window(app: &TestApp, claim: &str) {
+pub(crate) async fn close_window(app: &TestApp, claim: &str) {
     let past = (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339();
     let (claim_id, task_run_at) = match app.db.conn().get_database_backend() {
         sea_orm::DbBackend::Postgres => (format!("'{claim}'"), format!("'{past}'")),
@@ -45,7 +45,7 @@ async fn close_window(app: &TestApp, claim: &str) {
     app.db.writer().execute_unprepared(&format!("UPDATE scheduled_task SET run_at = {task_run_at} WHERE kind = 'points.credit' AND state = 'pending'")).await.unwrap();
 }
 
-async fn balance(app: &TestApp, token: &str) -> i64 {
+pub(crate) async fn balance(app: &TestApp, token: &str) -> i64 {
     let account: Value = app
         .get_as(token, "/api/v1/me/points")
         .await
@@ -71,7 +71,12 @@ both_backends! {
             inbox["items"].as_array().unwrap().iter().any(|n| n["title"] == "积分申报通知")
         })
         .await;
-        // 2. 申请: R2 for itself, the leader for R1 (elderly); staff do not apply.
+        // Residents find the call in the list of calls; other sites' staff do not.
+        let calls: Value = app.get_as(&w.resident_2, "/api/v1/points/campaigns").await.json().await.unwrap();
+        assert_eq!(calls["items"][0]["id"], campaign["id"]);
+        let elsewhere: Value = app.get_as(&w.staff_b, "/api/v1/points/campaigns").await.json().await.unwrap();
+        assert_eq!(elsewhere["items"].as_array().unwrap().len(), 0);
+        // 2. 申请: R2 for itself, the leader for R1 (elderly); other sites' staff cannot.
         let body = |resident: Option<&str>| {
             let mut b = json!({"category": "environment", "description": "清理3号楼楼道杂物", "campaign_id": campaign["id"]});
             if let Some(r) = resident { b["resident_id"] = json!(r); }
@@ -80,7 +85,7 @@ both_backends! {
         let r2 = created(app.post_as(&w.resident_2, "/api/v1/points/claims", &body(None)).await).await;
         let r1 = created(app.post_as(&w.leader, "/api/v1/points/claims", &body(Some(&w.resident_1_id))).await).await;
         assert_eq!(r1["on_behalf"], true);
-        problem(app.post_as(&w.staff_a, "/api/v1/points/claims", &body(Some(&w.resident_2_id))).await, 403, "forbidden").await;
+        problem(app.post_as(&w.staff_b, "/api/v1/points/claims", &body(Some(&w.resident_2_id))).await, 404, "not_found").await;
         problem(app.post_as(&w.resident_2, "/api/v1/points/claims", &body(Some(&w.resident_1_id))).await, 404, "not_found").await;
         let (r1, r2) = (r1["id"].as_str().unwrap().to_owned(), r2["id"].as_str().unwrap().to_owned());
         // 3. 认定: the leader filed R1's claim (and lives in R1's household), so staff verify it,
@@ -112,6 +117,13 @@ both_backends! {
         // Any resident of the site may object; staff may not credit while it is pending.
         let objection = created(app.post_as(&w.resident_1, &format!("/api/v1/points/claims/{r2}/objections"), &json!({"reason": "当天打扫的是物业人员"})).await).await;
         problem(app.post_as(&w.resident_b, &format!("/api/v1/points/claims/{r2}/objections"), &json!({"reason": "x"})).await, 404, "not_found").await;
+        // Staff find it in the queue, without the objector's name; residents have no queue.
+        let queue: Value = app.get_as(&w.staff_a, "/api/v1/points/objections?status=pending").await.json().await.unwrap();
+        assert_eq!(queue["items"].as_array().unwrap().len(), 1, "{queue}");
+        assert_eq!(queue["items"][0]["claim_id"], r2.as_str());
+        assert!(queue["items"][0].get("resident_id").is_none());
+        problem(app.get_as(&w.resident_2, "/api/v1/points/objections").await, 403, "forbidden").await;
+        problem(app.get_as(&w.staff_a, "/api/v1/points/objections?status=maybe").await, 400, "invalid_query").await;
         // 6. 充值: when the window closes, the scheduler credits R1's household, not R2's.
         close_window(&app, &r1).await;
         close_window(&app, &r2).await;
@@ -121,6 +133,8 @@ both_backends! {
         // Staff dismiss the objection: R2's claim is credited at once.
         let dismissed: Value = app.post_as(&w.staff_a, &format!("/api/v1/points/objections/{}/dismiss", objection["id"].as_str().unwrap()), &json!({})).await.json().await.unwrap();
         assert_eq!(dismissed["status"], "dismissed");
+        let queue: Value = app.get_as(&w.staff_a, "/api/v1/points/objections?status=pending").await.json().await.unwrap();
+        assert_eq!(queue["items"].as_array().unwrap().len(), 0);
         assert_eq!(balance(&app, &w.resident_2).await, 8);
         // A redelivered credit changes nothing.
         let again = claims::credit_due(app.db.conn(), Uuid::parse_str(&r2).unwrap()).await.unwrap();

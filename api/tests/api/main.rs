@@ -7,12 +7,14 @@ mod helpers;
 
 mod activities;
 mod applications;
+mod assisted;
 mod auth;
 mod bola;
 mod broker;
 mod claims;
 mod console;
 mod delivery;
+mod demo;
 mod employers;
 mod errors;
 mod health;

@@ -14,9 +14,9 @@ use serde_json::json;
 use crate::helpers::*;
 
 /// A running `api` process; killed when dropped.
-struct Replica {
+pub(crate) struct Replica {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Replica {
@@ -29,8 +29,18 @@ impl Drop for Replica {
 /// Starts the `api` binary with `env` (and nothing inherited that configures Anju); returns once
 /// it says where it listens.
 fn start(env: &[(&str, String)], data_dir: &std::path::Path) -> Replica {
+    start_with(&[], env, data_dir)
+}
+
+/// [`start`] with command-line arguments (`--demo`).
+pub(crate) fn start_with(
+    args: &[&str],
+    env: &[(&str, String)],
+    data_dir: &std::path::Path,
+) -> Replica {
     let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
     command
+        .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("ANJU_DATA_DIR", data_dir)

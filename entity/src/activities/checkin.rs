@@ -18,14 +18,24 @@ pub enum CheckIn {
     Resident(Uuid),
 }
 
+/// A check-in's answer: the sign-up as stored, and whether it was checked in before (a second
+/// scan, or a simultaneous one that lost), so the door can say "already checked in".
+#[derive(Debug, Clone)]
+pub struct CheckedIn {
+    /// The sign-up.
+    pub signup: signup::Model,
+    /// It was already checked in.
+    pub repeat: bool,
+}
+
 /// Checks a participant in (staff of the site, from an hour before the start to the end).
-/// Idempotent: a second scan answers the same sign-up and counts once.
+/// Idempotent: a second scan answers the same sign-up, counts once and says it is a repeat.
 pub async fn check_in<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     activity_id: Uuid,
     who: CheckIn,
-) -> Result<signup::Model, DomainError> {
+) -> Result<CheckedIn, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
     actor.manage(a.site_id)?;
     let mut select = signup::Entity::find().filter(signup::Column::ActivityId.eq(activity_id));
@@ -40,7 +50,12 @@ pub async fn check_in<C: ConnectionTrait>(
         CheckIn::Resident(_) => DomainError::NotFound,
     })?;
     match s.status {
-        SignupStatus::Attended => return Ok(s),
+        SignupStatus::Attended => {
+            return Ok(CheckedIn {
+                signup: s,
+                repeat: true,
+            });
+        }
         SignupStatus::Confirmed => {}
         _ => {
             return Err(DomainError::conflict(
@@ -87,8 +102,12 @@ pub async fn check_in<C: ConnectionTrait>(
     }
     // Answer what is stored, so every scan (this one, a simultaneous one, a later one) answers
     // the same, at the database's precision.
-    signup::Entity::find_by_id(s.id)
+    let signup = signup::Entity::find_by_id(s.id)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound)
+        .ok_or(DomainError::NotFound)?;
+    Ok(CheckedIn {
+        signup,
+        repeat: updated.rows_affected != 1,
+    })
 }

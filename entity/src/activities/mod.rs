@@ -26,7 +26,7 @@ mod signing_up;
 mod waiting_list;
 
 pub use activity::ActivityKind;
-pub use checkin::{CheckIn, check_in};
+pub use checkin::{CheckIn, CheckedIn, check_in};
 pub use create::{ActivityContent, AudienceSpec, create};
 pub use edit::{ActivityEdit, edit};
 pub use listing::{ActivityFilter, get, list, of_resident, on_board, signups, waitlist_length};

@@ -84,15 +84,18 @@ fn check_in_code() -> Result<String, crate::crypto::RandomUnavailable> {
 
 /// Signs a resident up: a seat while there is one, else a waiting-list ticket (when the list is
 /// on). A second sign-up is 409 `already_signed_up`; outside the window 409 `signup_closed`;
-/// outside the audience 404; full without a waiting list 409 `activity_full`.
+/// outside the audience 404; full without a waiting list 409 `activity_full`. Leaders and staff
+/// acting for a resident may give a `reason`, audited with the sign-up.
 pub async fn sign_up<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     activity_id: Uuid,
     resident_id: Uuid,
+    reason: Option<String>,
 ) -> Result<SignupOutcome, DomainError> {
     let a = get(db, &actor.scope, activity_id).await?;
     let Target { site_id, on_behalf } = resident_for(db, actor, &a, resident_id).await?;
+    let reason = crate::audit::assist_reason(on_behalf, reason)?;
     let now = Utc::now();
     if now < a.signup_opens_at || now > a.signup_closes_at || a.finished {
         return Err(DomainError::conflict(
@@ -222,6 +225,7 @@ pub async fn sign_up<C: ConnectionTrait>(
         actor
             .audit(a.site_id, "activity.signup", "activity", activity_id)
             .on_behalf_of(resident_id)
+            .reason(reason)
             .details(json!({ "status": status.as_str() }))
             .record(db)
             .await?;

@@ -99,9 +99,12 @@ pub struct NewClaim {
     pub campaign_id: Option<Uuid>,
     /// Photos already in the object store.
     pub photos: Vec<StoredPhoto>,
+    /// Why a leader or staff member files it for the resident (audited).
+    pub reason: Option<String>,
 }
 
-/// Applies for points: the resident for itself, or its group leader for it (recorded).
+/// Applies for points: the resident for itself, or its group leader or the site's staff for it
+/// (recorded on the claim and audited with the reason given).
 pub async fn apply<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -114,6 +117,7 @@ pub async fn apply<C: ConnectionTrait>(
         description,
         campaign_id,
         photos,
+        reason,
     } = new;
     if photos.len() > MAX_PHOTOS {
         return Err(DomainError::invalid("photos", "at most 3 photos"));
@@ -126,12 +130,14 @@ pub async fn apply<C: ConnectionTrait>(
     let on_behalf = match &actor.scope {
         Scope::Own(own) | Scope::Groups { own, .. } if own.resident_id == resident_id => false,
         Scope::Groups { .. } if leads(actor, r.group_id) => true,
+        _ if actor.manage(r.site_id).is_ok() => true,
         _ => {
             return Err(DomainError::Forbidden(
-                "residents apply for themselves, group leaders for their residents",
+                "residents apply for themselves, group leaders and staff for residents",
             ));
         }
     };
+    let reason = crate::audit::assist_reason(on_behalf, reason)?;
     if let Some(c) = campaign_id {
         let found = campaign::Entity::find_by_id(c)
             .filter(campaign::Column::SiteId.eq(r.site_id))
@@ -167,7 +173,24 @@ pub async fn apply<C: ConnectionTrait>(
     claim::Entity::insert(claim::ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await?;
-    record_step(db, model.id, "", ClaimStatus::Applied, Some(actor), None).await?;
+    record_step(
+        db,
+        model.id,
+        "",
+        ClaimStatus::Applied,
+        Some(actor),
+        reason.clone(),
+    )
+    .await?;
+    if on_behalf {
+        actor
+            .audit(r.site_id, "claim.apply", "claim", model.id)
+            .on_behalf_of(resident_id)
+            .reason(reason)
+            .details(serde_json::json!({ "category": category.as_str() }))
+            .record(db)
+            .await?;
+    }
     let photos: Vec<photo::Model> = photos
         .iter()
         .zip(1i16..)

@@ -11,7 +11,7 @@ use crate::{
     registry::scope::sites_of,
 };
 
-use super::{ClaimStatus, claim, step};
+use super::{ClaimStatus, campaign, claim, objection, step};
 
 /// Claims the caller may see: staff their site's, leaders their groups' and their own
 /// household's, residents their household's.
@@ -64,4 +64,58 @@ pub async fn list<C: ConnectionTrait>(
             .await?,
         |c| c.id,
     ))
+}
+
+/// Calls for claims of the caller's site (platform administrators: every site, or `site_id`),
+/// newest first. Residents see them too: they answer them.
+pub async fn campaigns<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    site_id: Option<Uuid>,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<campaign::Model>, DomainError> {
+    let mut select = campaign::Entity::find().filter(sites_of(scope, campaign::Column::SiteId));
+    if let Some(site) = site_id {
+        select = select.filter(campaign::Column::SiteId.eq(site));
+    }
+    let rows = page
+        .by_id(select, campaign::Column::Id, Order::Desc)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(page, rows, |c| c.id))
+}
+
+/// Objections of the caller's site for staff to decide (`status` `pending`, `upheld` or
+/// `dismissed`; platform administrators every site, or `site_id`), oldest first: the queue is
+/// worked in the order objections came in.
+pub async fn objections<C: ConnectionTrait>(
+    db: &C,
+    actor: &crate::kernel::Actor,
+    status: Option<&str>,
+    site_id: Option<Uuid>,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<objection::Model>, DomainError> {
+    if !matches!(
+        actor.role,
+        crate::kernel::Role::Staff
+            | crate::kernel::Role::SiteAdmin
+            | crate::kernel::Role::PlatformAdmin
+    ) {
+        return Err(DomainError::Forbidden(
+            "only community staff decide objections",
+        ));
+    }
+    let mut select =
+        objection::Entity::find().filter(sites_of(&actor.scope, objection::Column::SiteId));
+    if let Some(status) = status {
+        select = select.filter(objection::Column::Status.eq(status));
+    }
+    if let Some(site) = site_id {
+        select = select.filter(objection::Column::SiteId.eq(site));
+    }
+    let rows = page
+        .by_id(select, objection::Column::Id, Order::Asc)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(page, rows, |o| o.id))
 }

@@ -112,31 +112,34 @@ pub async fn items<C: ConnectionTrait>(
 
 /// Redeems an item for a household: stock and balance move in this one transaction (409
 /// `out_of_stock` or `insufficient_points`, and nothing moves). Residents redeem for their own
-/// household, staff for any household of their site.
+/// household, staff for any household of their site (audited, with the `reason` they give).
 pub async fn redeem<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     household_id: Uuid,
     item_id: Uuid,
     quantity: i32,
+    reason: Option<String>,
 ) -> Result<redemption::Model, DomainError> {
     let h = household::Entity::find_by_id(household_id)
         .filter(actor.scope.households())
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let allowed = match (&actor.role, &actor.scope) {
-        (Role::Resident | Role::GroupLeader, Scope::Own(own) | Scope::Groups { own, .. }) => {
-            own.household_id == household_id
-        }
-        (Role::Staff | Role::SiteAdmin | Role::PlatformAdmin, _) => true,
+    let own_household = match &actor.scope {
+        Scope::Own(own) | Scope::Groups { own, .. } => own.household_id == household_id,
         _ => false,
     };
-    if !allowed {
-        return Err(DomainError::Forbidden(
-            "residents redeem for their own household; staff for any of their site",
-        ));
-    }
+    let on_behalf = match actor.role {
+        Role::Resident | Role::GroupLeader if own_household => false,
+        Role::Staff | Role::SiteAdmin | Role::PlatformAdmin => true,
+        _ => {
+            return Err(DomainError::Forbidden(
+                "residents redeem for their own household; staff for any of their site",
+            ));
+        }
+    };
+    let reason = crate::audit::assist_reason(on_behalf, reason)?;
     let it = item::Entity::find_by_id(item_id)
         .filter(item::Column::SiteId.eq(h.site_id))
         .filter(item::Column::Active.eq(true))
@@ -193,6 +196,19 @@ pub async fn redeem<C: ConnectionTrait>(
     redemption::Entity::insert(redemption::ActiveModel::from(model.clone()))
         .exec_without_returning(db)
         .await?;
+    if on_behalf {
+        actor
+            .audit(h.site_id, "store.redeem", "redemption", model.id)
+            .reason(reason)
+            .details(serde_json::json!({
+                "household_id": household_id,
+                "item_id": item_id,
+                "quantity": quantity,
+                "points": points,
+            }))
+            .record(db)
+            .await?;
+    }
     Ok(model)
 }
 

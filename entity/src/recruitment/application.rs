@@ -180,6 +180,7 @@ pub async fn apply<C: ConnectionTrait>(
     actor: &Actor,
     job_id: Uuid,
     resident_id: Uuid,
+    reason: Option<String>,
 ) -> Result<Model, DomainError> {
     let job = job::get(db, Viewer::Public, job_id).await?;
     if job.status != JobStatus::Published || job.valid_through <= Utc::now() {
@@ -202,6 +203,7 @@ pub async fn apply<C: ConnectionTrait>(
             ));
         }
     };
+    let reason = crate::audit::assist_reason(on_behalf, reason)?;
     let now = Utc::now();
     let model = Model {
         id: Uuid::now_v7(),
@@ -233,6 +235,7 @@ pub async fn apply<C: ConnectionTrait>(
             .by(actor.account_id, actor.role.as_str())
             .site(resident.site_id)
             .on_behalf_of(resident_id)
+            .reason(reason)
             .details(json!({ "job_id": job_id }))
             .record(db)
             .await?;
@@ -251,23 +254,42 @@ fn actor_resident(actor: &Actor) -> Option<Uuid> {
     }
 }
 
-/// Applications to one of the employer's postings (others' postings are not found).
+/// Applications to a posting, oldest first: all of them for its employer (others' postings are
+/// not found), those of residents in reach for staff.
 pub async fn for_job<C: ConnectionTrait>(
     db: &C,
-    employer_id: Uuid,
+    reader: Applicants<'_>,
     job_id: Uuid,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<Model>, DomainError> {
-    let job = job::get(db, Viewer::Employer(employer_id), job_id).await?;
-    if job.employer_id != employer_id {
-        return Err(DomainError::NotFound);
+    let mut select = Entity::find().filter(Column::JobId.eq(job_id));
+    match reader {
+        Applicants::Employer(employer_id) => {
+            let job = job::get(db, Viewer::Employer(employer_id), job_id).await?;
+            if job.employer_id != employer_id {
+                return Err(DomainError::NotFound);
+            }
+        }
+        Applicants::Staff(scope) => {
+            job::get(db, Viewer::Staff, job_id).await?;
+            select = select.filter(crate::registry::scope::sites_of(scope, Column::SiteId));
+        }
     }
-    let select = Entity::find().filter(Column::JobId.eq(job_id));
     Ok(Page::from_rows(
         page,
         page.by_id(select, Column::Id, Order::Asc).all(db).await?,
         |a| a.id,
     ))
+}
+
+/// Who reads a posting's applicants: its employer (all of them), or staff (their site's
+/// residents among them, to follow up those they helped apply).
+#[derive(Debug, Clone, Copy)]
+pub enum Applicants<'a> {
+    /// The posting's employer.
+    Employer(Uuid),
+    /// Staff, within their reach.
+    Staff(&'a crate::kernel::Scope),
 }
 
 /// A resident's own applications, newest first.

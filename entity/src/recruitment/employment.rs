@@ -35,3 +35,41 @@ pub struct Model {
 }
 
 no_relations!();
+
+/// Employment records staff look through: their site's (platform administrators every site, or
+/// `site_id`), only current ones when `current`, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &crate::kernel::Actor,
+    site_id: Option<Uuid>,
+    current: Option<bool>,
+    page: &crate::page::PageRequest<Uuid>,
+) -> Result<crate::page::Page<Model>, crate::DomainError> {
+    use crate::kernel::Role;
+    use sea_orm::QueryFilter;
+    if !matches!(
+        actor.role,
+        Role::Staff | Role::SiteAdmin | Role::PlatformAdmin
+    ) {
+        return Err(crate::DomainError::Forbidden(
+            "only community staff read employment records",
+        ));
+    }
+    let mut select = Entity::find().filter(crate::registry::scope::sites_of(
+        &actor.scope,
+        Column::SiteId,
+    ));
+    if let Some(site) = site_id {
+        select = select.filter(Column::SiteId.eq(site));
+    }
+    match current {
+        Some(true) => select = select.filter(Column::EndDate.is_null()),
+        Some(false) => select = select.filter(Column::EndDate.is_not_null()),
+        None => {}
+    }
+    let rows = page
+        .by_id(select, Column::Id, sea_orm::Order::Desc)
+        .all(db)
+        .await?;
+    Ok(crate::page::Page::from_rows(page, rows, |e| e.id))
+}

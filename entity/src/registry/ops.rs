@@ -6,7 +6,7 @@
 //! the same transaction.
 
 pub use super::{
-    audit_trail::list_audit,
+    audit_trail::{AuditFilter, list_audit},
     buildings::{BuildingFilter, create_building, get_building, list_buildings},
     committees::{create_committee, list_committees},
     groups::{GroupFilter, appoint_leader, create_group, get_group, list_groups},
@@ -16,8 +16,8 @@ pub use super::{
     },
     residents::{
         ResidentChanges, ResidentData, ResidentFilter, ResidentSearch, age_birth_range,
-        create_resident, fill_id_card_tails, get_resident, list_residents, resident_row,
-        reveal_id_card, update_resident, working_age_birth_range,
+        create_resident, fill_id_card_tails, get_resident, list_residents, resident_names,
+        resident_row, reveal_id_card, update_resident, working_age_birth_range,
     },
     sites::{NewSite, create_site, get_site, list_sites},
     writes::require_manager,

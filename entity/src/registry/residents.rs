@@ -329,6 +329,32 @@ pub async fn get_resident<C: ConnectionTrait>(
         .ok_or(DomainError::NotFound)
 }
 
+/// The names of the residents among `ids` that `scope` reaches (lists name the people in them
+/// for staff and leaders; one query per page).
+pub async fn resident_names<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> = resident::Entity::find()
+        .select_only()
+        .column(resident::Column::Id)
+        .column(resident::Column::Name)
+        .filter(resident::Column::Id.is_in(ids))
+        .filter(scope.residents())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Changes to a resident; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct ResidentChanges {

@@ -2,11 +2,11 @@
 //! in keyset pages and written in multi-row inserts of the same size, so memory stays flat however
 //! large the audience.
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use entity::{
     messaging::events::{Audience, NotificationRequested, Urgency},
     notify::notification,
-    registry::{ops::working_age_birth_range, resident, resident_group},
+    registry::resident,
 };
 use sea_orm::{
     ActiveValue::Set,
@@ -23,10 +23,6 @@ consumer_group! {
     /// The consumer group that writes inboxes.
     group: "inbox", binds: "notification.requested", ordered: false,
     on: NotificationRequested => fan_out
-}
-
-fn today() -> NaiveDate {
-    entity::kernel::china_time::today()
 }
 
 /// A message's inbox row is written once per resident: a redelivery adds nothing.
@@ -52,52 +48,13 @@ pub async fn audience_page(
     page.into_tuple().all(txn).await
 }
 
-/// The residents an audience names, as a query over resident ids.
+/// The residents an audience names, as a query over resident ids (the query the api counts
+/// before staff send a broadcast).
 pub async fn audience_query(
     txn: &DatabaseTransaction,
     audience: &Audience,
 ) -> anyhow::Result<Select<resident::Entity>> {
-    let select = resident::Entity::find()
-        .select_only()
-        .column(resident::Column::Id);
-    Ok(match audience {
-        Audience::Residents { resident_ids } => {
-            select.filter(resident::Column::Id.is_in(resident_ids.clone()))
-        }
-        Audience::Site {
-            site_id,
-            committee_ids,
-            group_ids,
-            working_age,
-            job_seeking,
-        } => {
-            let mut select = select.filter(resident::Column::SiteId.eq(*site_id));
-            let mut groups = group_ids.clone();
-            if !committee_ids.is_empty() {
-                let in_committees: Vec<Uuid> = resident_group::Entity::find()
-                    .select_only()
-                    .column(resident_group::Column::Id)
-                    .filter(resident_group::Column::CommitteeId.is_in(committee_ids.clone()))
-                    .into_tuple()
-                    .all(txn)
-                    .await?;
-                groups.extend(in_committees);
-            }
-            if !groups.is_empty() || !committee_ids.is_empty() {
-                select = select.filter(resident::Column::GroupId.is_in(groups));
-            }
-            if *working_age {
-                let (earliest, latest) = working_age_birth_range(today());
-                select = select
-                    .filter(resident::Column::BirthDate.gte(earliest))
-                    .filter(resident::Column::BirthDate.lte(latest));
-            }
-            if *job_seeking {
-                select = select.filter(resident::Column::JobSeeking.eq(true));
-            }
-            select
-        }
-    })
+    Ok(entity::notify::audience::residents(txn, audience).await?)
 }
 
 /// Writes the inbox rows of one notification.

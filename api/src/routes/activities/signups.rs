@@ -2,10 +2,13 @@
 //! list when full, cancel, and are checked in by QR code; the participant list and the caller's
 //! own sign-ups.
 
-use entity::activities::{self, CheckIn, SignupStatus, signup};
+use entity::{
+    activities::{self, CheckIn, SignupStatus, signup},
+    registry::ops,
+};
 
 use crate::routes::{
-    common::{create, text},
+    common::{assist_reason, create, text},
     prelude::*,
     residents::served_resident,
 };
@@ -35,10 +38,24 @@ pub struct Signup {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Signed up at.
     pub created_at: DateTime<Utc>,
+    /// The resident's name (staff and group leaders' lists; absent in a resident's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_name: Option<String>,
+}
+
+/// A check-in's answer: the sign-up, and whether it was checked in before.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckInResult {
+    /// The sign-up.
+    #[serde(flatten)]
+    pub signup: Signup,
+    /// Already checked in (a second scan): the door says so instead of welcoming twice.
+    pub repeat: bool,
 }
 
 fn signup_dto(m: signup::Model, position: Option<u64>) -> Signup {
     Signup {
+        resident_name: None,
         id: m.id,
         activity_id: m.activity_id,
         resident_id: m.resident_id,
@@ -59,6 +76,9 @@ fn signup_dto(m: signup::Model, position: Option<u64>) -> Signup {
 pub struct SignupRequest {
     /// The resident (leaders and staff acting for someone).
     pub resident_id: Option<Uuid>,
+    /// Why a leader or staff member acts for the resident (up to 200 characters; audited).
+    /// Only when acting for someone else.
+    pub reason: Option<String>,
 }
 
 /// Signs up: `confirmed` while seats last, then `waitlisted` with a position.
@@ -85,10 +105,12 @@ pub async fn sign_up_for_activity(
         .resident_id
         .or(caller.resident_id)
         .ok_or_else(|| ApiError::invalid("resident_id", "required when signing up someone else"))?;
+    let reason = assist_reason(body.reason.as_deref())?;
     let (actor, activity_id) = (caller.actor(), id.into_inner());
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
-            let outcome = activities::sign_up(txn, &actor, activity_id, resident_id).await?;
+            let outcome =
+                activities::sign_up(txn, &actor, activity_id, resident_id, reason).await?;
             StoredResponse::json(
                 StatusCode::CREATED,
                 &signup_dto(outcome.signup, outcome.position),
@@ -142,14 +164,14 @@ pub struct CheckInRequest {
     post, path = "/api/v1/activities/{id}/checkins", tag = "activities", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id")),
     request_body = CheckInRequest,
-    responses((status = 200, description = "Checked in", body = Signup))
+    responses((status = 200, description = "Checked in (or already: `repeat`)", body = CheckInResult))
 )]
 pub async fn check_in(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
     Json(body): Json<CheckInRequest>,
-) -> Result<web::Json<Signup>, ApiError> {
+) -> Result<web::Json<CheckInResult>, ApiError> {
     let who = match (body.code, body.resident_id) {
         (Some(code), None) => CheckIn::Code(text("code", &code, 32)?),
         (None, Some(r)) => CheckIn::Resident(r),
@@ -158,9 +180,16 @@ pub async fn check_in(
         }
     };
     let txn = state.db.begin().await?;
-    let s = activities::check_in(&txn, &caller.actor(), id.into_inner(), who).await?;
+    let done = activities::check_in(&txn, &caller.actor(), id.into_inner(), who).await?;
     txn.commit().await?;
-    Ok(web::Json(signup_dto(s, None)))
+    let names =
+        ops::resident_names(state.db.conn(), &caller.scope, [done.signup.resident_id]).await?;
+    let mut signup = signup_dto(done.signup, None);
+    signup.resident_name = names.get(&signup.resident_id).cloned();
+    Ok(web::Json(CheckInResult {
+        signup,
+        repeat: done.repeat,
+    }))
 }
 
 /// Participant list filters.
@@ -201,7 +230,17 @@ pub async fn list_signups(
         &page,
     )
     .await?;
-    Ok(web::Json(signup_page(&state, list).await?))
+    let mut page = signup_page(&state, list).await?;
+    let names = ops::resident_names(
+        state.db.conn(),
+        &caller.scope,
+        page.items.iter().map(|s| s.resident_id),
+    )
+    .await?;
+    for s in &mut page.items {
+        s.resident_name = names.get(&s.resident_id).cloned();
+    }
+    Ok(web::Json(page))
 }
 
 /// A resident's sign-ups (staff of its site, its group leader): the service desk's view.

@@ -14,7 +14,7 @@ use super::{Claim, Photo};
 use crate::{
     extract::{RawBody, body_limit, declared_length, parse_json, read_body},
     routes::{
-        common::{create, text},
+        common::{assist_reason, create, text},
         prelude::*,
     },
 };
@@ -31,9 +31,13 @@ pub struct ClaimRequest {
     pub description: String,
     /// The call it answers.
     pub campaign_id: Option<Uuid>,
+    /// Why a leader or staff member acts for the resident (up to 200 characters; audited).
+    /// Only when acting for someone else.
+    pub reason: Option<String>,
 }
 
-/// Applies for points (step 2, 申请): the resident, or its group leader for it.
+/// Applies for points (step 2, 申请): the resident, or its group leader or the site's staff for
+/// it (with an optional `reason`, audited).
 ///
 /// Send `application/json` ([`ClaimRequest`]), or `multipart/form-data` with a part `claim`
 /// holding that JSON and up to three parts `photo`: JPEG or PNG images (told by their content,
@@ -62,6 +66,7 @@ pub async fn apply_for_points(
 ) -> Result<HttpResponse, ApiError> {
     let (body, photos) = read_application(&req, payload.into_inner()).await?;
     let description = text("description", &body.description, 1000)?;
+    let reason = assist_reason(body.reason.as_deref())?;
     let resident = body
         .resident_id
         .or(caller.resident_id)
@@ -94,6 +99,7 @@ pub async fn apply_for_points(
                 description,
                 campaign_id: body.campaign_id,
                 photos: stored.clone(),
+                reason,
             };
             let applied = claims::apply(txn, &actor, new).await;
             let (c, photos) = match applied {

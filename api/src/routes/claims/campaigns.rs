@@ -107,3 +107,33 @@ pub async fn create_campaign(
     })
     .await
 }
+
+/// Paging of calls for claims.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignQuery {
+    /// Only this site (platform administrators; others see their own site's).
+    pub site_id: Option<Uuid>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Calls for claims of the caller's site, newest first (residents answer them; staff manage
+/// their claims).
+#[utoipa::path(
+    get, path = "/api/v1/points/campaigns", tag = "points", security(("bearer" = [])),
+    params(CampaignQuery),
+    responses((status = 200, description = "A page of calls for claims", body = Paginated<Campaign>))
+)]
+pub async fn list_campaigns(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<CampaignQuery>,
+) -> Result<web::Json<Paginated<Campaign>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request::<Uuid>()?;
+    let rows = claims::campaigns(state.db.conn(), &caller.scope, q.site_id, &page).await?;
+    Ok(web::Json(rows.map(Campaign::from).into()))
+}

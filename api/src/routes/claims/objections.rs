@@ -25,6 +25,8 @@ pub struct Objection {
     pub status: String,
     /// Decided at.
     pub decided_at: Option<DateTime<Utc>>,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<objection::Model> for Objection {
@@ -35,6 +37,7 @@ impl From<objection::Model> for Objection {
             reason: m.reason,
             status: m.status,
             decided_at: m.decided_at,
+            created_at: m.created_at,
         }
     }
 }
@@ -124,4 +127,67 @@ pub async fn dismiss_objection(
     Json(body): Json<DecisionRequest>,
 ) -> Result<web::Json<Objection>, ApiError> {
     decide(&state, &caller, id.into_inner(), false, body).await
+}
+
+/// Where an objection stands.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionStatus {
+    /// Waiting for staff.
+    Pending,
+    /// Upheld: the claim was rejected.
+    Upheld,
+    /// Dismissed.
+    Dismissed,
+}
+
+impl ObjectionStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Upheld => "upheld",
+            Self::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// Filters of the objections queue.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ObjectionQuery {
+    /// Only this status (the queue: `pending`).
+    #[param(inline)]
+    pub status: Option<ObjectionStatus>,
+    /// Only this site (platform administrators).
+    pub site_id: Option<Uuid>,
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Objections to decide, oldest first (staff of the site). The objector is not shown: residents
+/// object without fear of their neighbours.
+#[problems(403 "Not staff")]
+#[utoipa::path(
+    get, path = "/api/v1/points/objections", tag = "points", security(("bearer" = [])),
+    params(ObjectionQuery),
+    responses((status = 200, description = "A page of objections", body = Paginated<Objection>))
+)]
+pub async fn list_objections(
+    state: web::Data<AppState>,
+    caller: Principal,
+    Query(q): Query<ObjectionQuery>,
+) -> Result<web::Json<Paginated<Objection>>, ApiError> {
+    let page = PageParams::new(q.limit, q.cursor).into_request::<Uuid>()?;
+    let rows = claims::objections(
+        state.db.conn(),
+        &caller.actor(),
+        q.status.map(ObjectionStatus::as_str),
+        q.site_id,
+        &page,
+    )
+    .await?;
+    Ok(web::Json(rows.map(Objection::from).into()))
 }

@@ -40,6 +40,9 @@ pub struct Claim {
     pub steps: Option<Vec<Step>>,
     /// The photos (on `GET /points/claims/{id}` and when applying).
     pub photos: Option<Vec<Photo>>,
+    /// The resident's name (lists and views for staff, leaders and the household).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_name: Option<String>,
 }
 
 /// A photo of a claim.
@@ -116,6 +119,7 @@ impl From<claim::Model> for Claim {
             created_at: m.created_at,
             steps: None,
             photos: None,
+            resident_name: None,
         }
     }
 }
@@ -182,7 +186,22 @@ pub async fn list_claims(
 ) -> Result<web::Json<Paginated<Claim>>, ApiError> {
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
     let list = claims::list(state.db.conn(), &caller.scope, q.status, &page).await?;
-    Ok(web::Json(list.map(Claim::from).into()))
+    let names = entity::registry::ops::resident_names(
+        state.db.conn(),
+        &caller.scope,
+        list.items.iter().map(|c| c.resident_id),
+    )
+    .await?;
+    Ok(web::Json(
+        list.map(|c| {
+            let resident_name = names.get(&c.resident_id).cloned();
+            Claim {
+                resident_name,
+                ..Claim::from(c)
+            }
+        })
+        .into(),
+    ))
 }
 
 /// One claim with every step.
@@ -200,7 +219,11 @@ pub async fn get_claim(
     let id = id.into_inner();
     let (c, steps) = claims::get(state.db.conn(), &caller.scope, id).await?;
     let photos = claims::photos(state.db.conn(), &caller.scope, id).await?;
+    let names =
+        entity::registry::ops::resident_names(state.db.conn(), &caller.scope, [c.resident_id])
+            .await?;
     Ok(web::Json(Claim {
+        resident_name: names.get(&c.resident_id).cloned(),
         steps: Some(steps.into_iter().map(Step::from).collect()),
         photos: Some(photos.into_iter().map(Photo::from).collect()),
         ..c.into()

@@ -3,6 +3,9 @@
 //! printed at start. Everything is synthetic: ID numbers are in the fake region 9901xx, residents'
 //! phones in 19900xxxxxx and the staff logins in 19901xxxxxx. 199 is a real mobile prefix, so the
 //! demo must never be connected to a real SMS provider.
+//!
+//! Beside the registry, [`scenes`] loads what the console's screens show: employers, postings in
+//! all six channels, activities, the store, a call for claims with claims at every step.
 
 use anyhow::Context;
 use entity::{
@@ -23,6 +26,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::{routes::residents::today, startup::AppState};
+
+mod scenes;
 
 /// The demo site's code.
 pub const SITE_CODE: &str = "xingxianli-demo";
@@ -105,6 +110,38 @@ pub async fn load(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
         ops::appoint_leader(&txn, &actor, group.id, leader.id).await?;
         txn.commit().await?;
     }
+    let leader_account = ensure_account(
+        state,
+        &Phone::parse(leader.phone.as_deref().unwrap_or_default())?,
+        Role::Resident,
+        Some(site.id),
+        Some(leader.id),
+    )
+    .await?;
+    let has_store = entity::points::item::Entity::find()
+        .filter(entity::points::item::Column::SiteId.eq(site.id))
+        .one(state.db.conn())
+        .await?
+        .is_some();
+    if !has_store {
+        let started = std::time::Instant::now();
+        scenes::load(
+            state,
+            scenes::Cast {
+                admin: &actor,
+                site_id: site.id,
+                group_id: group.id,
+                leader,
+                leader_account,
+            },
+        )
+        .await
+        .context("loading the demo's employers, jobs, activities, store and claims")?;
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo scenes loaded"
+        );
+    }
     let mut logins = vec![DemoLogin {
         role: "platform_admin",
         phone: admin_phone.as_str().into(),
@@ -157,6 +194,11 @@ pub async fn load(state: &AppState) -> anyhow::Result<Vec<DemoLogin>> {
             note,
         });
     }
+    logins.push(DemoLogin {
+        role: "employer",
+        phone: scenes::EMPLOYER_LOGIN.into(),
+        note: "a verified employer with published postings".into(),
+    });
     Ok(logins)
 }
 
@@ -170,13 +212,7 @@ async fn ensure_account(
     if let Some(existing) = accounts::find_by_phone(state.db.conn(), phone).await? {
         return Ok(existing.id);
     }
-    let password = Password::parse(PASSWORD, Some(phone.as_str()))
-        .map_err(|rule| anyhow::anyhow!("demo password {rule}"))?;
-    let password_hash = state
-        .passwords
-        .hash(password)
-        .await
-        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let password_hash = password_hash(state, phone).await?;
     let account = accounts::create(
         state.db.writer(),
         NewAccount {
@@ -189,4 +225,15 @@ async fn ensure_account(
     )
     .await?;
     Ok(account.id)
+}
+
+/// The stored hash of the demo password for `phone`'s account.
+async fn password_hash(state: &AppState, phone: &Phone) -> anyhow::Result<String> {
+    let password = Password::parse(PASSWORD, Some(phone.as_str()))
+        .map_err(|rule| anyhow::anyhow!("demo password {rule}"))?;
+    state
+        .passwords
+        .hash(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))
 }

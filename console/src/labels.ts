@@ -246,3 +246,12 @@ export const REDEMPTION_STATUS_LABELS: Record<RedemptionStatus, string> = {
   fulfilled: '已领取',
   cancelled: '已取消',
 };
+
+// Points objections (src/views/points).
+import type { ObjectionStatus } from '@/api/types';
+
+export const OBJECTION_STATUS_LABELS: Record<ObjectionStatus, string> = {
+  pending: '待处理',
+  upheld: '已支持',
+  dismissed: '已驳回',
+};

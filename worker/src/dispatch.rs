@@ -244,6 +244,14 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
                     )
                     .await?;
                     if !dead.is_empty() {
+                        // The device is gone: forget it, so no further pushes go to it. Forgotten
+                        // before the sends are marked failed, so whoever sees the failure (staff,
+                        // a test) finds the device already gone.
+                        device::Entity::delete_many()
+                            .filter(device::Column::Provider.eq(provider_name.clone()))
+                            .filter(device::Column::Token.is_in(report.invalid_tokens.clone()))
+                            .exec(db.writer())
+                            .await?;
                         mark(
                             db.writer(),
                             &dead.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -251,12 +259,6 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
                             Some("the provider reports the device token invalid"),
                         )
                         .await?;
-                        // The device is gone: forget it, so no further pushes go to it.
-                        device::Entity::delete_many()
-                            .filter(device::Column::Provider.eq(provider_name.clone()))
-                            .filter(device::Column::Token.is_in(report.invalid_tokens.clone()))
-                            .exec(db.writer())
-                            .await?;
                     }
                 }
                 Err(ProviderError::Permanent(e)) => {

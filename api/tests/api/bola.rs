@@ -178,9 +178,11 @@ fn cases(w: &World, r: &Recruitment) -> Vec<Case> {
             json!({}),
             &["admin", "staff_a", "site_admin_a", "staff_b", "employer"],
         ),
+        // Staff read a posting's applicants too, filtered to their own site's residents (other
+        // sites' staff get an empty list).
         get(
             format!("/api/v1/jobs/{}/applications", r.published),
-            &["employer"],
+            &["admin", "staff_a", "site_admin_a", "staff_b", "employer"],
         ),
         Case {
             method: Method::PATCH,

@@ -74,6 +74,7 @@ both_backends! {
         // Residents find the call in the list of calls; other sites' staff do not.
         let calls: Value = app.get_as(&w.resident_2, "/api/v1/points/campaigns").await.json().await.unwrap();
         assert_eq!(calls["items"][0]["id"], campaign["id"]);
+        let answering = format!("/api/v1/points/claims?campaign_id={}", campaign["id"].as_str().unwrap());
         let elsewhere: Value = app.get_as(&w.staff_b, "/api/v1/points/campaigns").await.json().await.unwrap();
         assert_eq!(elsewhere["items"].as_array().unwrap().len(), 0);
         // 2. 申请: R2 for itself, the leader for R1 (elderly); other sites' staff cannot.
@@ -88,6 +89,14 @@ both_backends! {
         problem(app.post_as(&w.staff_b, "/api/v1/points/claims", &body(Some(&w.resident_2_id))).await, 404, "not_found").await;
         problem(app.post_as(&w.resident_2, "/api/v1/points/claims", &body(Some(&w.resident_1_id))).await, 404, "not_found").await;
         let (r1, r2) = (r1["id"].as_str().unwrap().to_owned(), r2["id"].as_str().unwrap().to_owned());
+        // The call's claims, by the call; a claim answering no call is not among them.
+        created(app.post_as(&w.resident_2, "/api/v1/points/claims", &json!({"category": "civility", "description": "帮邻居搬家"})).await).await;
+        let of_call: Value = app.get_as(&w.staff_a, &answering).await.json().await.unwrap();
+        let mut ids: Vec<&str> = of_call["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        ids.sort_unstable();
+        let mut expected = vec![r1.as_str(), r2.as_str()];
+        expected.sort_unstable();
+        assert_eq!(ids, expected);
         // 3. 认定: the leader filed R1's claim (and lives in R1's household), so staff verify it,
         // within the range; staff verify R2's.
         problem(step(&app, &w.leader, &r1, "verify", json!({"points": 5})).await, 409, "own_claim").await;

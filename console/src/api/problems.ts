@@ -51,6 +51,18 @@ export const PROBLEM_MESSAGES: Readonly<Record<string, string>> = {
   // Server
   internal: '系统出现内部错误，请稍后再试；如果一直出现，请联系管理员。',
   service_unavailable: '系统暂时不可用，请稍后再试。',
+  // Conflicts added later (409)
+  duplicate_application: '已经报过这个岗位了。',
+  own_claim: '不能认定或登记自己提交的积分申请，请由其他人办理。',
+  own_household_claim: '不能认定或登记自家的积分申请，请由其他人办理。',
+  valid_through_passed: '岗位有效期已过，请先修改有效期。',
+  already_ended: '这段工作已经结束了。',
+  activity_over: '活动已经结束，不能再修改。',
+  not_confirmed: '只有报名成功的人才能签到，候补或已取消的不能签到。',
+  checkin_closed: '不在签到时间内（活动开始前一小时到结束）。',
+  cannot_disable_self: '不能停用自己的账号。',
+  phone_or_resident_taken: '这个手机号或这位居民已经有账号了。',
+  credit_code_taken: '这个统一社会信用代码已经注册过。',
 };
 
 /** Field names (paths in `errors`) -> their Chinese label. Unknown fields show as they are. */
@@ -83,6 +95,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   limit: '每页条数',
   cursor: '分页位置',
   quantity: '数量',
+  reason: '原因',
 };
 
 /** The server's (English) field messages that have a fixed Chinese equivalent. */

@@ -98,3 +98,15 @@ export type StoreItem = Schemas['Item'];
 export type BoardActivity = Schemas['BoardActivity'];
 export type Notification = Schemas['Notification'];
 export type SiteBoard = Schemas['SiteBoard'];
+
+// Points objections and check-in results (src/views/points, src/views/activities).
+export type CheckInResult = Schemas['CheckInResult'];
+export type Objection = Schemas['Objection'];
+export type ObjectionStatus = NonNullable<
+  NonNullable<paths['/api/v1/points/objections']['get']['parameters']['query']>['status']
+>;
+
+// Broadcasts sent and their outcomes (src/views/broadcasts).
+export type AudienceSize = Schemas['AudienceSize'];
+export type ChannelOutcome = Schemas['ChannelOutcome'];
+export type SentBroadcast = Schemas['SentBroadcast'];

@@ -60,6 +60,20 @@ describe('check-in panel', () => {
               { Date: 'Sat, 05 Dec 2026 05:30:01 GMT' },
             );
           }
+          if (body.code === 'AGAINCODE123') {
+            return json({
+              id: 'su2',
+              activity_id: 'a1',
+              resident_id: 'r2',
+              resident_name: '冯艳',
+              status: 'attended',
+              code: 'AGAINCODE123',
+              on_behalf: false,
+              created_at: '2026-12-01T00:00:00Z',
+              checked_in_at: '2026-12-05T05:00:00Z',
+              repeat: true,
+            });
+          }
           if (body.code === 'WAITING12345') return json({ code: 'not_confirmed', status: 409 }, 409);
           return json({ code: 'validation_failed', status: 422, errors: { code: 'no sign-up has this code' } }, 422);
         }
@@ -87,9 +101,18 @@ describe('check-in panel', () => {
     await flushPromises();
     expect(bodies[0]).toEqual({ code: 'GOODCODE1234' });
     expect(status()).toContain('高涛 签到成功');
+    expect(w.find('[aria-label="签到结果"]').text()).toContain('高涛 签到成功');
     expect(checked).toHaveBeenCalledOnce();
     // The box is emptied for the next person.
     expect((input.element as HTMLInputElement).value).toBe('');
+
+    // A second scan: the answer's name, and a warning instead of a welcome.
+    await input.setValue('AGAINCODE123');
+    await w.find('form').trigger('submit');
+    await flushPromises();
+    expect(status()).toContain('冯艳 已签到过');
+    expect(w.find('[aria-label="签到结果"]').text()).toContain('冯艳 已签到过');
+    expect(document.body.textContent).toContain('冯艳 已签到过，无需重复签到');
 
     await input.setValue('WAITING12345');
     await w.find('form').trigger('submit');
@@ -106,7 +129,7 @@ describe('check-in panel', () => {
     await w.find('form').trigger('submit');
     await flushPromises();
     expect(status()).toContain('不是签到码');
-    expect(bodies).toHaveLength(3);
+    expect(bodies).toHaveLength(4);
     w.unmount();
   });
 });

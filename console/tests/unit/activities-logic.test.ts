@@ -111,7 +111,7 @@ describe('check-in results', () => {
 
   it('names the resident in the big line', () => {
     expect(successOutcome(signup(), '高涛', false)).toMatchObject({ kind: 'checked_in', title: '高涛 签到成功' });
-    expect(successOutcome(signup(), '高涛', true)).toMatchObject({ kind: 'already', title: '高涛 已经签到过了' });
+    expect(successOutcome(signup(), '高涛', true)).toMatchObject({ kind: 'already', title: '高涛 已签到过' });
     expect(successOutcome(signup(), '', false).title).toBe('该居民 签到成功');
   });
 

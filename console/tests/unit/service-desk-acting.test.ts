@@ -2,15 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblemError, translateProblem } from '@/api/problems';
 import type { Activity, StoreItem } from '@/api/types';
 import {
+  REASON_CHIPS,
+  REASON_MAX,
   actError,
   actionsFor,
+  applyBody,
   activityChoice,
   actProblems,
   claimBody,
   emptyActForm,
   itemChoice,
+  pickReason,
+  reasonPart,
   redeemBody,
   redemptionResult,
+  signupBody,
   signupOpen,
   signupResult,
 } from '@/views/service-desk/acting';
@@ -19,10 +25,10 @@ import { jobPickerQuery } from '@/views/service-desk/choices';
 const resident = { group_id: 'g1' };
 
 describe('acting for a resident: who may do what', () => {
-  it('gives staff applications, sign-ups and the store, but not points claims', () => {
-    expect(actionsFor('staff', resident)).toEqual(['job', 'activity', 'redeem']);
-    expect(actionsFor('site_admin', resident)).toEqual(['job', 'activity', 'redeem']);
-    expect(actionsFor('platform_admin', resident)).toEqual(['job', 'activity', 'redeem']);
+  it('gives staff applications, sign-ups, points claims and the store', () => {
+    expect(actionsFor('staff', resident)).toEqual(['job', 'activity', 'claim', 'redeem']);
+    expect(actionsFor('site_admin', resident)).toEqual(['job', 'activity', 'claim', 'redeem']);
+    expect(actionsFor('platform_admin', resident, ['g1'])).toEqual(['job', 'activity', 'claim', 'redeem']);
   });
 
   it('gives group leaders claims for residents of the groups they lead, and no store', () => {
@@ -150,5 +156,53 @@ describe('acting for a resident: results and refusals', () => {
     expect(actError('activity', err('not_found', 404))).toContain('不对这位居民所在的居民组开放');
     expect(actError('redeem', err('insufficient_points', 409))).toBe('积分不足。');
     expect(actError('job', new TypeError('Failed to fetch'))).toContain('网络连接失败');
+  });
+});
+
+describe('acting for a resident: the reason (代办原因)', () => {
+  it('goes along trimmed with every action, and is left out when blank', () => {
+    expect(applyBody('r1')).toEqual({ resident_id: 'r1' });
+    expect(applyBody('r1', '   ')).toEqual({ resident_id: 'r1' });
+    expect(applyBody('r1', ' 电话委托 ')).toEqual({ resident_id: 'r1', reason: '电话委托' });
+    expect(signupBody('r1', '行动不便')).toEqual({ resident_id: 'r1', reason: '行动不便' });
+    expect(signupBody('r1', '')).toEqual({ resident_id: 'r1' });
+    const claim = { ...emptyActForm(), category: 'civility' as const, description: '扫雪', reason: '不会用手机' };
+    expect(claimBody('r1', claim)).toEqual({
+      resident_id: 'r1',
+      category: 'civility',
+      description: '扫雪',
+      reason: '不会用手机',
+    });
+    expect(claimBody('r1', { ...claim, reason: '' })).not.toHaveProperty('reason');
+    const redeem = { ...emptyActForm(), choiceId: 'i1', quantity: 1, reason: '到服务台办理' };
+    expect(redeemBody('h1', redeem)).toEqual({ item_id: 'i1', quantity: 1, household_id: 'h1', reason: '到服务台办理' });
+    expect(redeemBody('h1', { ...redeem, reason: ' ' })).not.toHaveProperty('reason');
+    expect(reasonPart(undefined)).toEqual({});
+  });
+
+  it('is at most 200 characters, for every action', () => {
+    const long = '慢'.repeat(REASON_MAX + 1);
+    for (const kind of ['job', 'activity', 'redeem'] as const) {
+      const form = { ...emptyActForm(), choiceId: 'x', reason: long };
+      expect(actProblems(kind, form).reason).toBe('代办原因最多 200 个字');
+      expect(actProblems(kind, { ...form, reason: '慢'.repeat(REASON_MAX) })).toEqual({});
+    }
+    const claim = { ...emptyActForm(), category: 'civility' as const, description: '扫雪', reason: long };
+    expect(actProblems('claim', claim)).toEqual({ reason: '代办原因最多 200 个字' });
+  });
+
+  it('fills the box from a quick pick, adding a second pick once', () => {
+    expect(REASON_CHIPS).toEqual(expect.arrayContaining(['不会用手机', '行动不便', '电话委托', '到服务台办理']));
+    expect(pickReason('', '不会用手机')).toBe('不会用手机');
+    expect(pickReason('  ', '行动不便')).toBe('行动不便');
+    expect(pickReason('不会用手机', '电话委托')).toBe('不会用手机，电话委托');
+    expect(pickReason('不会用手机，电话委托', '电话委托')).toBe('不会用手机，电话委托');
+    const full = '慢'.repeat(REASON_MAX - 2);
+    expect(pickReason(full, '行动不便')).toBe(full);
+  });
+
+  it('tells staff who may file a claim when refused', () => {
+    const err = new ApiProblemError(translateProblem({ code: 'forbidden', status: 403 }));
+    expect(actError('claim', err)).toContain('工作人员');
   });
 });

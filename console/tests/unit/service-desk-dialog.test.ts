@@ -116,3 +116,90 @@ describe('act for a resident: the store', () => {
     w.unmount();
   });
 });
+
+describe('act for a resident: the reason (代办原因)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    document.body.innerHTML = '';
+  });
+
+  it('fills the reason from quick picks and sends it with a sign-up', async () => {
+    const posts: { path: string; body: unknown }[] = [];
+    const now = Date.now();
+    const iso = (ms: number) => new Date(now + ms).toISOString();
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (req: Request) => {
+        const path = new URL(req.url).pathname;
+        if (req.method === 'GET' && path === '/api/v1/activities') {
+          return ok({
+            items: [
+              {
+                id: 'a1',
+                site_id: 's',
+                title: '电工培训',
+                description: '',
+                kind: 'training',
+                place: '培训室',
+                starts_at: iso(5 * 86400e3),
+                ends_at: iso(5 * 86400e3 + 3600e3),
+                signup_opens_at: iso(-86400e3),
+                signup_closes_at: iso(4 * 86400e3),
+                capacity: 10,
+                seats_left: 3,
+                waitlist_enabled: true,
+                whole_site: true,
+                contact: '',
+                employer_ids: [],
+                finished: false,
+              },
+            ],
+            next_cursor: null,
+          });
+        }
+        if (req.method === 'POST' && path === '/api/v1/activities/a1/signups') {
+          posts.push({ path, body: await req.json() });
+          return ok(
+            { id: 's1', activity_id: 'a1', resident_id: 'r1', code: 'x', on_behalf: true, status: 'confirmed', created_at: '' },
+            201,
+          );
+        }
+        return ok({ code: 'route_not_found', status: 404 }, 404);
+      }),
+    );
+    const pinia = createPinia();
+    setupApi(pinia);
+    const store = useSessionStore(pinia);
+    store.setTokens({ access_token: 'T', token_type: 'Bearer', expires_in: 900 });
+    store.setMe({ account_id: 'a', role: 'staff', site_id: 's', led_group_ids: [] });
+
+    const w = mount(ActDialog, {
+      props: { modelValue: 'activity', resident: RESIDENT, balance: 100 },
+      global: { plugins: [pinia] },
+      attachTo: document.body,
+    });
+    await flushPromises();
+    const dialog = document.body.querySelector('.el-dialog') as HTMLElement;
+    const box = dialog.querySelector('textarea[aria-label="代办原因"]') as HTMLTextAreaElement;
+    expect(box).not.toBeNull();
+    expect(box.getAttribute('maxlength')).toBe('200');
+    expect(box.placeholder).toContain('老人不会用手机');
+
+    button('不会用手机')?.click();
+    await flushPromises();
+    expect(box.value).toBe('不会用手机');
+    button('电话委托')?.click();
+    await flushPromises();
+    expect(box.value).toBe('不会用手机，电话委托');
+
+    (dialog.querySelector('input[type="radio"][value="a1"]') as HTMLInputElement).click();
+    await flushPromises();
+    button('确认代为报名活动')?.click();
+    await settle();
+    expect(posts).toEqual([
+      { path: '/api/v1/activities/a1/signups', body: { resident_id: 'r1', reason: '不会用手机，电话委托' } },
+    ]);
+    expect(dialog.textContent).toContain('已代为报名“电工培训”');
+    w.unmount();
+  });
+});

@@ -198,11 +198,11 @@ describe('service desk', () => {
     expect(drawer.textContent).toContain('户号 3-201');
     expect(drawer.textContent).toContain('家庭积分 120 分');
     expect(drawer.textContent).toContain('家庭成员（2）');
-    // Staff: no points claims (the leader's), but the store.
+    // Staff: all four, points claims included.
     expect(button('代为报名岗位')).toBeDefined();
     expect(button('代为报名活动')).toBeDefined();
     expect(button('积分兑换商品')).toBeDefined();
-    expect(button('代为申报积分')).toBeUndefined();
+    expect(button('代为申报积分')).toBeDefined();
 
     button('代为报名岗位')?.click();
     await flushPromises();

@@ -27,6 +27,17 @@ pub(super) fn visible(scope: &Scope) -> sea_orm::Condition {
     }
 }
 
+/// Which claims a list shows (every filter optional).
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    /// Only this status (a step of the queue).
+    pub status: Option<ClaimStatus>,
+    /// Only those answering this call.
+    pub campaign_id: Option<Uuid>,
+    /// Only this site (platform administrators).
+    pub site_id: Option<Uuid>,
+}
+
 /// One claim the caller may see, with its steps.
 pub async fn get<C: ConnectionTrait>(
     db: &C,
@@ -50,12 +61,18 @@ pub async fn get<C: ConnectionTrait>(
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    status: Option<ClaimStatus>,
+    filter: &ClaimFilter,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<claim::Model>, DbErr> {
     let mut select = claim::Entity::find().filter(visible(scope));
-    if let Some(s) = status {
+    if let Some(s) = filter.status {
         select = select.filter(claim::Column::Status.eq(s.as_str()));
+    }
+    if let Some(c) = filter.campaign_id {
+        select = select.filter(claim::Column::CampaignId.eq(c));
+    }
+    if let Some(site) = filter.site_id {
+        select = select.filter(claim::Column::SiteId.eq(site));
     }
     Ok(Page::from_rows(
         page,

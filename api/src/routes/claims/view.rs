@@ -166,6 +166,10 @@ pub async fn get_claim_photo(
 pub struct ClaimQuery {
     /// Only this status.
     pub status: Option<ClaimStatus>,
+    /// Only claims answering this call.
+    pub campaign_id: Option<Uuid>,
+    /// Only this site (platform administrators).
+    pub site_id: Option<Uuid>,
     /// Items per page, 1 to 100 (default 20).
     pub limit: Option<u64>,
     /// The previous page's `next_cursor`.
@@ -185,7 +189,12 @@ pub async fn list_claims(
     Query(q): Query<ClaimQuery>,
 ) -> Result<web::Json<Paginated<Claim>>, ApiError> {
     let page = PageParams::new(q.limit, q.cursor).into_request()?;
-    let list = claims::list(state.db.conn(), &caller.scope, q.status, &page).await?;
+    let filter = claims::ClaimFilter {
+        status: q.status,
+        campaign_id: q.campaign_id,
+        site_id: q.site_id,
+    };
+    let list = claims::list(state.db.conn(), &caller.scope, &filter, &page).await?;
     let names = entity::registry::ops::resident_names(
         state.db.conn(),
         &caller.scope,

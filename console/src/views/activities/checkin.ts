@@ -1,7 +1,7 @@
 // Check-in at the door: reading a code from a QR payload (camera or a handheld scanner typing
 // into the box), telling the result apart, and not sending the same scan twice in a row.
 import { ApiProblemError, errorMessage } from '@/api/problems';
-import type { Signup } from '@/api/types';
+import type { CheckInResult, Signup } from '@/api/types';
 
 /** A check-in code as the server issues it: URL-safe base64, at most 32 characters. */
 const CODE = /^[A-Za-z0-9_-]{1,32}$/;
@@ -78,8 +78,8 @@ export function successOutcome(s: Signup, name: string, already: boolean): Check
   return already
     ? {
         kind: 'already',
-        title: `${who} 已经签到过了`,
-        detail: `签到时间 ${clock(s.checked_in_at)}，不会重复计算`,
+        title: `${who} 已签到过`,
+        detail: `无需重复签到（签到时间 ${clock(s.checked_in_at)}），不会重复计算`,
         signup: s,
       }
     : { kind: 'checked_in', title: `${who} 签到成功`, detail: `签到时间 ${clock(s.checked_in_at)}`, signup: s };
@@ -165,4 +165,37 @@ export function cameraErrorMessage(e: unknown): string {
     default:
       return '摄像头没有打开，请重试，或在输入框中输入签到码。';
   }
+}
+
+/**
+ * Whether the answer was a repeated check-in: the server's `repeat`, or (an older server without
+ * it) what {@link wasAlreadyCheckedIn} makes of the times.
+ */
+export function isRepeat(
+  r: Signup & { repeat?: boolean | null },
+  serverDate: string | null,
+  knownAttended: boolean,
+  localNow: Date = new Date(),
+): boolean {
+  if (typeof r.repeat === 'boolean') return r.repeat;
+  return wasAlreadyCheckedIn(r, serverDate, knownAttended, localNow);
+}
+
+/** The name to show for a check-in: the one in the answer, else one looked up, else empty. */
+export function checkinName(r: Pick<CheckInResult, 'resident_name'>, lookedUp?: string | null): string {
+  return r.resident_name?.trim() || lookedUp?.trim() || '';
+}
+
+/** The pop-up message after a check-in went through. */
+export function checkinToast(name: string, repeat: boolean): { type: 'success' | 'warning'; message: string } {
+  const who = name || '该居民';
+  return repeat
+    ? { type: 'warning', message: `${who} 已签到过，无需重复签到` }
+    : { type: 'success', message: `${who} 签到成功` };
+}
+
+/** The line that keeps the last result on screen: `09:30 高涛 签到成功`. */
+export function resultLine(o: CheckinOutcome, at: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(at.getHours())}:${p(at.getMinutes())} ${o.title}`;
 }

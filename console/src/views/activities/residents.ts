@@ -1,5 +1,5 @@
-// Residents behind sign-ups: a sign-up carries only `resident_id`, so each resident is read once
-// (a few at a time) and kept for the session.
+// Residents behind sign-ups: staff lists carry `resident_name`; the rest (phone numbers, names
+// missing from an answer) is read once per resident (a few at a time) and kept for the session.
 import { reactive } from 'vue';
 import { api } from '@/api/client';
 import { unwrap } from '@/api/problems';
@@ -42,4 +42,9 @@ export async function residentOf(id: string): Promise<Resident | undefined> {
 
 export function knownResident(id: string): Resident | undefined {
   return known.get(id);
+}
+
+/** A sign-up's name: the one the list carries (staff and leaders), else one looked up; empty if none. */
+export function signupName(s: { resident_name?: string | null }, lookedUp?: string | null): string {
+  return s.resident_name?.trim() || lookedUp?.trim() || '';
 }

@@ -1,5 +1,5 @@
 // The campaign form (step 1, 通知) and the category range form: checks and request bodies.
-import type { CampaignRequest, PointsCategory } from '@/api/types';
+import type { Campaign, CampaignRequest, Claim, PointsCategory } from '@/api/types';
 
 export interface CampaignForm {
   category: PointsCategory | '';
@@ -56,4 +56,37 @@ export function checkRange(min: number | null | undefined, max: number | null | 
   if (max > 10000) return '最多积分不能超过 10000。';
   if (min > max) return '最少积分不能大于最多积分。';
   return null;
+}
+
+// --- The list of calls for claims ---
+
+/** A call's period as the list shows it: `2026-12-01 至 2026-12-31` (one day: that day). */
+export function periodText(c: Pick<Campaign, 'period_start' | 'period_end'>): string {
+  return c.period_start === c.period_end ? c.period_start : `${c.period_start} 至 ${c.period_end}`;
+}
+
+export type CampaignPhase = 'upcoming' | 'open' | 'ended';
+
+export const CAMPAIGN_PHASE_LABELS: Record<CampaignPhase, string> = {
+  upcoming: '未开始',
+  open: '申报中',
+  ended: '已结束',
+};
+
+/** Today as YYYY-MM-DD in the browser's time zone (China time at the centre). */
+export function localDay(now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
+/** Whether a call takes claims on `today` (YYYY-MM-DD; both ends included). */
+export function campaignPhase(c: Pick<Campaign, 'period_start' | 'period_end'>, today: string): CampaignPhase {
+  if (today < c.period_start) return 'upcoming';
+  if (today > c.period_end) return 'ended';
+  return 'open';
+}
+
+/** The claims that answer one call, newest first as the list gave them. */
+export function claimsOfCampaign<T extends Pick<Claim, 'campaign_id'>>(claims: readonly T[], campaignId: string): T[] {
+  return claims.filter((c) => c.campaign_id === campaignId);
 }

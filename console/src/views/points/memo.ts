@@ -1,6 +1,6 @@
-// Lists kept for the signed-in account while the console stays open (campaigns published,
-// redemptions made at the counter, notices sent): what the API cannot list back yet. They are
-// dropped when another account signs in.
+// Lists kept for the signed-in account while the console stays open (what this login did just
+// now: calls published, claims filed, deductions made), shown beside the API's own lists. They
+// are dropped when another account signs in.
 import { ref, type Ref } from 'vue';
 import { useSessionStore } from '@/stores/session';
 

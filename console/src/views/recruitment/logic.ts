@@ -151,13 +151,45 @@ export function pipelineStep(status: ApplicationStatus): number {
   return APPLICATION_PIPELINE.indexOf(status);
 }
 
+export type ApplicationQuery = NonNullable<paths['/api/v1/jobs/{id}/applications']['get']['parameters']['query']>;
+
+/** A page of a posting's applications (for staff: their site's residents, oldest first). */
+export function applicationQuery(cursor?: string | null): ApplicationQuery {
+  const q: ApplicationQuery = { limit: PAGE_SIZE };
+  if (cursor) q.cursor = cursor;
+  return q;
+}
+
+/** The tag colour of an application's status. */
+export function applicationStatusTag(status: ApplicationStatus): 'success' | 'primary' | 'warning' | 'info' | 'danger' {
+  switch (status) {
+    case 'hired':
+      return 'success';
+    case 'offered':
+    case 'interviewing':
+      return 'warning';
+    case 'submitted':
+    case 'viewed':
+      return 'primary';
+    case 'not_selected':
+      return 'danger';
+    case 'withdrawn':
+      return 'info';
+  }
+}
+
+/** The 代办 column: whether a group leader or staff member applied for the resident. */
+export function onBehalfLabel(onBehalf: boolean): string {
+  return onBehalf ? '代报名' : '本人报名';
+}
+
 // ---- Employment records ----------------------------------------------------------------------
 
 export type EmploymentChannel = 'local' | 'work_away' | 'industry';
 
 export const EMPLOYMENT_CHANNEL_LABELS: Record<EmploymentChannel, string> = {
-  local: '本地就业',
   work_away: '外出务工',
+  local: '就近就业',
   industry: '产业基地',
 };
 
@@ -194,6 +226,43 @@ export function endDateProblem(startDate: string, endDate: string, today: Date =
   if (endDate < startDate) return '结束日期不能早于开始日期';
   if (endDate > localDate(today)) return '结束日期不能晚于今天';
   return null;
+}
+
+export type EmploymentQuery = NonNullable<paths['/api/v1/employments']['get']['parameters']['query']>;
+
+/** The employment list's filter: current ones, ended ones, or all. */
+export type EmploymentState = 'current' | 'ended' | 'all';
+
+export const EMPLOYMENT_STATE_LABELS: Record<EmploymentState, string> = {
+  current: '在岗',
+  ended: '已离岗',
+  all: '全部',
+};
+
+/**
+ * The employment list query. `siteId` narrows a platform administrator's list to the site picked
+ * in the header (others are kept to their own site by the server).
+ */
+export function employmentQuery(
+  state: EmploymentState,
+  cursor?: string | null,
+  siteId?: string | null,
+): EmploymentQuery {
+  const q: EmploymentQuery = { limit: PAGE_SIZE };
+  if (state === 'current') q.current = true;
+  else if (state === 'ended') q.current = false;
+  if (siteId) q.site_id = siteId;
+  if (cursor) q.cursor = cursor;
+  return q;
+}
+
+/**
+ * A record after a change (recorded or ended) against the list on screen: whether it still
+ * belongs under the filter. New records are current, ended ones are not.
+ */
+export function employmentMatches(state: EmploymentState, endDate: string | null | undefined): boolean {
+  if (state === 'all') return true;
+  return state === 'current' ? !endDate : Boolean(endDate);
 }
 
 // ---- Dashboard -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import type {
   Activity,
   Application,
+  Campaign,
   Claim,
   Job,
   PointsCategory,
@@ -43,7 +44,7 @@ const STAFF: readonly Role[] = ['staff', 'site_admin', 'platform_admin'];
 /**
  * The actions a role may take for `resident`, as the operations describe them:
  * applications and sign-ups: group leaders and staff for a resident;
- * points claims: the resident, or the leader of its group (staff may not file them);
+ * points claims: the resident, the leader of its group, or the site's staff for it;
  * redemptions: staff at the counter for a household of their site (leaders only for their own).
  */
 export function actionsFor(
@@ -53,8 +54,8 @@ export function actionsFor(
 ): ActKind[] {
   if (!role || !SERVING.includes(role)) return [];
   const out: ActKind[] = ['job', 'activity'];
-  if (role === 'group_leader' && ledGroupIds.includes(resident.group_id)) out.push('claim');
-  if (STAFF.includes(role)) out.push('redeem');
+  if (STAFF.includes(role)) out.push('claim', 'redeem');
+  else if (role === 'group_leader' && ledGroupIds.includes(resident.group_id)) out.push('claim');
   return out;
 }
 
@@ -66,19 +67,41 @@ export interface ActForm {
   quantity: number;
   /** Claims: the category. */
   category: PointsCategory | '';
+  /** Claims: the call for claims (积分活动) it answers; '' for none. */
+  campaignId: string;
   /** Claims: what the resident did. */
   description: string;
+  /** Every action: why staff act for the resident (optional; audited). */
+  reason: string;
 }
 
 export function emptyActForm(): ActForm {
-  return { choiceId: '', quantity: 1, category: '', description: '' };
+  return { choiceId: '', quantity: 1, category: '', campaignId: '', description: '', reason: '' };
 }
 
 /** Server limits (see the request schemas). */
 export const CLAIM_DESCRIPTION_MAX = 1000;
 export const REDEEM_QUANTITY_MAX = 100;
+export const REASON_MAX = 200;
 
-export type ActField = 'choice' | 'quantity' | 'category' | 'description';
+/** Quick picks for the reason box. */
+export const REASON_CHIPS: readonly string[] = ['不会用手机', '行动不便', '电话委托', '到服务台办理'];
+export const REASON_PLACEHOLDER = '例如：老人不会用手机，到服务台办理';
+
+/** The reason box after a quick pick: filled when empty, otherwise the pick added once. */
+export function pickReason(current: string, chip: string): string {
+  const t = current.trim();
+  if (!t) return chip;
+  if (t.split(/[，,、；;\s]+/).includes(chip)) return t;
+  const next = `${t}，${chip}`;
+  return [...next].length > REASON_MAX ? t : next;
+}
+
+export type ActField = 'choice' | 'quantity' | 'category' | 'description' | 'reason';
+
+function reasonProblem(reason: string): string | undefined {
+  return [...reason.trim()].length > REASON_MAX ? `代办原因最多 ${REASON_MAX} 个字` : undefined;
+}
 
 /** What the dialog knows besides the form: the redemption's item and the household's balance. */
 export interface ActContext {
@@ -94,6 +117,8 @@ export function actProblems(
   ctx: ActContext = {},
 ): Partial<Record<ActField, string>> {
   const p: Partial<Record<ActField, string>> = {};
+  const reason = reasonProblem(form.reason);
+  if (reason) p.reason = reason;
   if (kind === 'claim') {
     if (!form.category) p.category = '请选择积分类别';
     const d = form.description.trim();
@@ -120,28 +145,86 @@ export function actProblems(
 }
 
 // Request bodies: the resident (or its household) is named, which is what makes it assisted.
+// The reason goes along trimmed, and only when one was given (the server refuses a blank one).
 
-export function applyBody(residentId: string): { resident_id: string } {
-  return { resident_id: residentId };
+/** `{ reason }` when one was given, else nothing. */
+export function reasonPart(reason: string | undefined): { reason?: string } {
+  const t = (reason ?? '').trim();
+  return t ? { reason: t } : {};
 }
 
-export function signupBody(residentId: string): { resident_id: string } {
-  return { resident_id: residentId };
+export function applyBody(residentId: string, reason?: string): { resident_id: string; reason?: string } {
+  return { resident_id: residentId, ...reasonPart(reason) };
+}
+
+export function signupBody(residentId: string, reason?: string): { resident_id: string; reason?: string } {
+  return { resident_id: residentId, ...reasonPart(reason) };
 }
 
 export function claimBody(
   residentId: string,
   form: ActForm,
-): { resident_id: string; category: PointsCategory; description: string } {
+): { resident_id: string; category: PointsCategory; campaign_id?: string; description: string; reason?: string } {
   if (!form.category) throw new Error('claimBody: no category');
-  return { resident_id: residentId, category: form.category, description: form.description.trim() };
+  return {
+    resident_id: residentId,
+    category: form.category,
+    ...(form.campaignId ? { campaign_id: form.campaignId } : {}),
+    description: form.description.trim(),
+    ...reasonPart(form.reason),
+  };
+}
+
+// Claims: the call for claims (积分活动, step 1) a claim answers. The server takes only a call of
+// the resident's site and of the claim's category.
+
+/** How many calls the claim dialog reads (the first page, newest first). */
+export const CAMPAIGN_PAGE = 50;
+
+/** GET /points/campaigns for the claim dialog: platform administrators name the resident's site. */
+export function campaignQuery(
+  role: Role | null,
+  siteId: string,
+): { limit: number; site_id?: string } {
+  return role === 'platform_admin' ? { limit: CAMPAIGN_PAGE, site_id: siteId } : { limit: CAMPAIGN_PAGE };
+}
+
+/** A call in the picker: its title and its period. */
+export function campaignLabel(c: Pick<Campaign, 'title' | 'period_start' | 'period_end'>): string {
+  return `${c.title}（${c.period_start} 至 ${c.period_end}）`;
+}
+
+/** The calls a claim of `category` for a resident of `siteId` may answer (none before a category). */
+export function campaignOptions<T extends Pick<Campaign, 'site_id' | 'category'>>(
+  campaigns: readonly T[],
+  category: PointsCategory | '',
+  siteId: string,
+): T[] {
+  if (!category) return [];
+  return campaigns.filter((c) => c.category === category && c.site_id === siteId);
+}
+
+/** The picked call after the category changed: kept while it still fits, else none. */
+export function keptCampaign(
+  campaignId: string,
+  campaigns: readonly Pick<Campaign, 'id' | 'site_id' | 'category'>[],
+  category: PointsCategory | '',
+  siteId: string,
+): string {
+  if (!campaignId) return '';
+  return campaignOptions(campaigns, category, siteId).some((c) => c.id === campaignId) ? campaignId : '';
 }
 
 export function redeemBody(
   householdId: string,
   form: ActForm,
-): { item_id: string; quantity: number; household_id: string } {
-  return { item_id: form.choiceId, quantity: form.quantity, household_id: householdId };
+): { item_id: string; quantity: number; household_id: string; reason?: string } {
+  return {
+    item_id: form.choiceId,
+    quantity: form.quantity,
+    household_id: householdId,
+    ...reasonPart(form.reason),
+  };
 }
 
 /** A fresh `Idempotency-Key` for one dialog: a retried confirm is answered once, not twice. */
@@ -277,7 +360,7 @@ const ACT_MESSAGES: Partial<Record<ActKind, Record<string, string>>> = {
     not_found: '这个活动不对这位居民所在的居民组开放报名，或活动已取消。',
   },
   claim: {
-    forbidden: '只有居民本人或所在居民组的组长可以申报积分。',
+    forbidden: '只有居民本人、所在居民组的组长或本安置点的工作人员可以申报积分。',
   },
   redeem: {
     not_found: '这件商品或这户不在本安置点。',
@@ -287,6 +370,9 @@ const ACT_MESSAGES: Partial<Record<ActKind, Record<string, string>>> = {
 /** Chinese for a refused action. */
 export function actError(kind: ActKind, e: unknown): string {
   if (e instanceof ApiProblemError) {
+    if (kind === 'claim' && e.problem.fields.some((f) => f.field === 'campaign_id')) {
+      return '所选积分活动不属于这位居民的安置点，或与积分类别不符，请重选或不关联。';
+    }
     const specific = ACT_MESSAGES[kind]?.[e.problem.code];
     if (specific) return specific;
   }

@@ -1,1 +1,0 @@
-import{pt as e}from"./vue-DkNfOHjn.js";import{u as t}from"./console-CDKngRE8.js";var n=new Map;function r(r){let i=t().me?.account_id??null,a=n.get(r);return a&&a.owner===i||(a={owner:i,rows:e([])},n.set(r,a)),a.rows}function i(e,t){e.value=[t,...e.value.filter(e=>e.id!==t.id)]}function a(e,t){e.value=e.value.map(e=>e.id===t.id?t:e)}export{r as n,i as r,a as t};

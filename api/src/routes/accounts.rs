@@ -32,8 +32,10 @@ pub struct NewAccountRequest {
     pub resident_id: Option<Uuid>,
 }
 
-/// An account (never its password).
+/// An account (never its password). Named `StaffAccount` in the document: `Account` alone was
+/// also the points account's name, and one overwrote the other.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = StaffAccount)]
 pub struct Account {
     /// Id.
     pub id: Uuid,

@@ -8,8 +8,9 @@ use super::prelude::*;
 /// One ledger entry: the row itself, without the ids of household, site and actor.
 pub type Entry = entry::Model;
 
-/// A household's points.
+/// A household's points (`PointsAccount` in the document).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PointsAccount)]
 pub struct Account {
     /// The household.
     pub household_id: Uuid,

@@ -51,8 +51,8 @@ export type Signup = Schemas['Signup'];
 export type SignupStatus = Schemas['SignupStatus'];
 
 // Registry and admin screens (src/views/registry, src/views/admin).
-/** An account as `GET /api/v1/accounts` lists it (the schema's `Account` name is taken by points). */
-export type AccountItem = Schemas['Paginated_Account']['items'][number];
+/** An account as `GET /api/v1/accounts` lists it. */
+export type AccountItem = Schemas['StaffAccount'];
 /** Query parameters of `GET /api/v1/accounts`. */
 export type AccountQuery = NonNullable<paths['/api/v1/accounts']['get']['parameters']['query']>;
 export type AuditEvent = Schemas['Paginated_AuditEvent']['items'][number];
@@ -87,7 +87,7 @@ export type ClaimStep = Schemas['Step'];
 export type EntryKind = Schemas['EntryKind'];
 export type ItemRequest = Schemas['ItemRequest'];
 export type LedgerEntry = Schemas['Entry'];
-export type PointsAccount = Schemas['Account'];
+export type PointsAccount = Schemas['PointsAccount'];
 export type PointsCategory = Schemas['Category'];
 export type PointsReport = Schemas['PointsReport'];
 export type Redemption = Schemas['Redemption'];

@@ -366,8 +366,7 @@ story('5 通知公告：先看人数，再发送，再看送达', async ({ base,
   await (await visible(page.getByLabel('标题', { exact: true }))).fill(title);
   await page.getByLabel('内容', { exact: true }).fill('本周六上午九点，社区将逐户检查用电用火安全，请家中留人。');
   // The whole site: the count shown before sending is the demo's 11,212 residents.
-  const count = await visible(page.getByLabel('预计人数'));
-  await page.waitForFunction((el) => /预计发送给\s*[\d,]+\s*人/.test(el.textContent ?? ''), await count.elementHandle());
+  const count = await visible(page.getByLabel('预计人数').filter({ hasText: /预计发送给\s*[\d,]+\s*人/ }));
   const shown = Number((await count.innerText()).replace(/[^\d]/g, ''));
   if (shown !== 11212) throw new Error(`the count before sending shows ${shown}, not 11212`);
   await page.getByRole('button', { name: '发送通知' }).click();
@@ -556,14 +555,15 @@ story('7 积分七步：通知、代为申报、认定、登记、公示、入�
   await (await visible(picker.locator('.el-select__wrapper'))).click();
   await counter.keyboard.type(due.resident_name);
   await (await visible(counter.getByRole('option', { name: new RegExp(due.resident_name) }).filter({ visible: true }))).click();
-  const balance = counter.getByLabel('住户').locator('.balance-value');
-  await counter.waitForFunction(([el, n]) => el?.textContent?.trim() === String(n), [await balance.elementHandle(), after]);
+  // The balance shown (re-rendered after each reload: found anew each time, never held).
+  const balanceIs = (n) => visible(counter.getByLabel('住户').locator('.balance-value').filter({ hasText: new RegExp(`^\\s*${n}\\s*$`) }));
+  await balanceIs(after);
   const items = await call_(base, staff, '/api/v1/store/items?limit=100');
   const item = items.items.filter((i) => i.active && i.stock > 0 && i.price <= after).sort((a, b) => b.price - a.price)[0];
   if (!item) throw new Error(`no item costs ${after} points or less`);
   await counter.getByRole('button', { name: `兑换 ${item.name}` }).click();
   await (await visible(counter.getByRole('dialog', { name: '确认兑换' }).getByRole('button', { name: '确认兑换' }))).click();
-  await counter.waitForFunction(([el, n]) => el?.textContent?.trim() === String(n), [await balance.elementHandle(), after - item.price]);
+  await balanceIs(after - item.price);
   const spent = (await call_(base, staff, `/api/v1/households/${due.household_id}/points`)).balance;
   if (spent !== after - item.price) throw new Error(`after redeeming, the balance is ${spent}`);
   await shot(counter, 'store-redeemed');

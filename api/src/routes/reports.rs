@@ -9,17 +9,29 @@ use entity::{
 
 use super::{prelude::*, residents::today};
 
+/// Which site a report covers.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// Only this site (platform administrators looking at the site they picked; others see their
+    /// own site's, and another site's nothing).
+    pub site_id: Option<Uuid>,
+}
+
 /// The employment dashboard: households with labour, people in work, and the households below the
 /// target (at least two in work, or all of its labour when it has fewer than two), by group, with
 /// the list of those households for a leader to visit. Staff see their site, leaders their groups.
 #[problems(403 "Not staff or a group leader")]
 #[utoipa::path(
     get, path = "/api/v1/reports/employment", tag = "jobs", security(("bearer" = [])),
+    params(ReportQuery),
     responses((status = 200, description = "The dashboard", body = EmploymentReport))
 )]
 pub async fn employment(
     state: web::Data<AppState>,
     caller: Principal,
+    Query(q): Query<ReportQuery>,
 ) -> Result<web::Json<EmploymentReport>, ApiError> {
     match caller.role {
         Role::Staff | Role::SiteAdmin | Role::PlatformAdmin | Role::GroupLeader => {}
@@ -30,7 +42,7 @@ pub async fn employment(
         }
     }
     Ok(web::Json(
-        employment_report(state.db.conn(), &caller.scope, today()).await?,
+        employment_report(state.db.conn(), &caller.scope.at_site(q.site_id), today()).await?,
     ))
 }
 
@@ -48,15 +60,17 @@ fn staff_or_leader(caller: &Principal) -> Result<(), ApiError> {
 #[problems(403 "Not staff or a group leader")]
 #[utoipa::path(
     get, path = "/api/v1/reports/points", tag = "points", security(("bearer" = [])),
+    params(ReportQuery),
     responses((status = 200, description = "The report", body = PointsReport))
 )]
 pub async fn points(
     state: web::Data<AppState>,
     caller: Principal,
+    Query(q): Query<ReportQuery>,
 ) -> Result<web::Json<PointsReport>, ApiError> {
     staff_or_leader(&caller)?;
     Ok(web::Json(
-        points_report(state.db.conn(), &caller.scope).await?,
+        points_report(state.db.conn(), &caller.scope.at_site(q.site_id)).await?,
     ))
 }
 

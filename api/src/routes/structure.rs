@@ -67,6 +67,10 @@ pub struct LeaderRequest {
 pub struct GroupQuery {
     /// Only this committee.
     pub committee_id: Option<Uuid>,
+    /// Only this site (platform administrators looking at the site they picked; others see their
+    /// own site's, and another site's nothing).
+    pub site_id: Option<Uuid>,
+
     /// Items per page, 1 to 100 (default 20).
     pub limit: Option<u64>,
     /// The previous page's `next_cursor`.
@@ -223,7 +227,8 @@ pub async fn list_groups(
     let filter = GroupFilter {
         committee_id: q.committee_id,
     };
-    let groups = ops::list_groups(state.db.conn(), &caller.scope, &filter, &page).await?;
+    let scope = caller.scope.at_site(q.site_id);
+    let groups = ops::list_groups(state.db.conn(), &scope, &filter, &page).await?;
     Ok(web::Json(groups.map(Group::from).into()))
 }
 

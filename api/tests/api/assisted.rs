@@ -13,7 +13,7 @@ use crate::{
     both_backends,
     claims::{balance, close_window},
     helpers::*,
-    world::{World, created},
+    world::{World, created, items_as},
 };
 
 async fn audit(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
@@ -157,5 +157,37 @@ both_backends! {
         assert_eq!(page["items"][0]["read"], 1);
         problem(app.get_as(&w.staff_b, &path).await, 404, "not_found").await;
         problem(app.get_as(&w.resident_1, &path).await, 403, "forbidden").await;
+    }
+
+    async fn a_platform_admin_looks_at_the_site_it_picked(app) {
+        let w = World::build(&app).await;
+        created(app.post_as(&w.staff_a, "/api/v1/activities", &activity(&w.site_a, 5, 3600, 3600)).await).await;
+        created(app.post_as(&w.staff_b, "/api/v1/activities", &activity(&w.site_b, 5, 3600, 3600)).await).await;
+        let sites = |items: &[Value]| {
+            let mut s: Vec<String> = items.iter().map(|i| i["site_id"].as_str().unwrap().to_owned()).collect();
+            s.sort();
+            s.dedup();
+            s
+        };
+        let all = items_as(&app, &w.admin, "/api/v1/activities").await;
+        assert_eq!(sites(&all).len(), 2);
+        let a = items_as(&app, &w.admin, &format!("/api/v1/activities?site_id={}", w.site_a)).await;
+        assert_eq!(sites(&a), vec![w.site_a.clone()]);
+        let groups = items_as(&app, &w.admin, &format!("/api/v1/groups?site_id={}", w.site_b)).await;
+        assert_eq!(groups.iter().map(|g| g["id"].as_str().unwrap()).collect::<Vec<_>>(), vec![w.group_b.as_str()]);
+        // Staff naming another site see nothing of it, and their own as before.
+        assert!(items_as(&app, &w.staff_a, &format!("/api/v1/activities?site_id={}", w.site_b)).await.is_empty());
+        assert!(items_as(&app, &w.staff_a, &format!("/api/v1/groups?site_id={}", w.site_b)).await.is_empty());
+        assert_eq!(items_as(&app, &w.staff_a, &format!("/api/v1/groups?site_id={}", w.site_a)).await.len(), 2);
+        // Reports: the admin's view of site A is staff A's view.
+        for report in ["/api/v1/reports/points", "/api/v1/reports/employment"] {
+            let staff: Value = app.get_as(&w.staff_a, report).await.json().await.unwrap();
+            let picked: Value = app.get_as(&w.admin, &format!("{report}?site_id={}", w.site_a)).await.json().await.unwrap();
+            let everything: Value = app.get_as(&w.admin, report).await.json().await.unwrap();
+            assert_eq!(picked, staff, "{report}");
+            assert_ne!(everything, staff, "{report}: all sites differ from one");
+            let elsewhere: Value = app.get_as(&w.staff_a, &format!("{report}?site_id={}", w.site_b)).await.json().await.unwrap();
+            assert_ne!(elsewhere, staff, "{report}: another site's report is not site A's");
+        }
     }
 }

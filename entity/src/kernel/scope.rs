@@ -56,4 +56,44 @@ impl Scope {
             _ => None,
         }
     }
+
+    /// This reach narrowed to one site (a platform administrator looking at the site it picked):
+    /// everything of `site` the caller reaches, nothing when it reaches nothing there; unchanged
+    /// when no site is named.
+    pub fn at_site(&self, site: Option<Uuid>) -> Scope {
+        match (self, site) {
+            (_, None) => self.clone(),
+            (Self::All, Some(s)) => Self::Site(s),
+            (other, Some(s)) if other.site_id() == Some(s) => other.clone(),
+            _ => Self::Nothing,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_narrows_a_reach_and_never_widens_it() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(Scope::All.at_site(Some(a)), Scope::Site(a));
+        assert_eq!(Scope::All.at_site(None), Scope::All);
+        assert_eq!(Scope::Site(a).at_site(Some(a)), Scope::Site(a));
+        assert_eq!(Scope::Site(a).at_site(Some(b)), Scope::Nothing);
+        assert_eq!(Scope::Nothing.at_site(Some(a)), Scope::Nothing);
+        let own = Own {
+            site_id: a,
+            resident_id: Uuid::now_v7(),
+            household_id: Uuid::now_v7(),
+            group_id: Uuid::now_v7(),
+        };
+        let leader = Scope::Groups {
+            site_id: a,
+            group_ids: vec![own.group_id],
+            own,
+        };
+        assert_eq!(leader.at_site(Some(a)), leader);
+        assert_eq!(leader.at_site(Some(b)), Scope::Nothing);
+    }
 }

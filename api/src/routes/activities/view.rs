@@ -99,6 +99,9 @@ pub struct ActivityQuery {
     pub from: Option<DateTime<Utc>>,
     /// Starting before.
     pub to: Option<DateTime<Utc>>,
+    /// Only this site (platform administrators looking at the site they picked; others see their
+    /// own site's, and another site's nothing).
+    pub site_id: Option<Uuid>,
     /// Items per page, 1 to 100 (default 20).
     pub limit: Option<u64>,
     /// The previous page's `next_cursor`.
@@ -123,7 +126,8 @@ pub async fn list_activities(
         from: q.from,
         to: q.to,
     };
-    let list = activities::list(state.db.conn(), &caller.scope, &filter, &page).await?;
+    let scope = caller.scope.at_site(q.site_id);
+    let list = activities::list(state.db.conn(), &scope, &filter, &page).await?;
     Ok(web::Json(list.try_map(Activity::try_from)?.into()))
 }
 

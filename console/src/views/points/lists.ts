@@ -42,7 +42,7 @@ export function inSite<T extends { site_id: string }>(rows: readonly T[], siteId
 /** Groups in the API's order (the order they were set up: 第一居委会第1组, 第2组, …). */
 export async function loadGroups(siteId: string | null): Promise<Group[]> {
   const all = await loadAll((cursor) =>
-    unwrap(api().GET('/api/v1/groups', { params: { query: { limit: 100, cursor } } })),
+    unwrap(api().GET('/api/v1/groups', { params: { query: { site_id: siteId ?? undefined, limit: 100, cursor } } })),
   );
   return inSite(all, siteId);
 }

@@ -137,9 +137,7 @@ pub async fn list_for_job(
 ) -> Result<web::Json<Paginated<Application>>, ApiError> {
     let reader = match (caller.employer_id, caller.role) {
         (Some(employer), _) => Applicants::Employer(employer),
-        (None, Role::Staff | Role::SiteAdmin | Role::PlatformAdmin) => {
-            Applicants::Staff(&caller.scope)
-        }
+        (None, role) if role.is_staff() => Applicants::Staff(&caller.scope),
         _ => {
             return Err(ApiError::forbidden(
                 "only the posting's employer and staff see its applicants",

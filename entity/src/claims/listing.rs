@@ -112,12 +112,7 @@ pub async fn objections<C: ConnectionTrait>(
     site_id: Option<Uuid>,
     page: &PageRequest<Uuid>,
 ) -> Result<Page<objection::Model>, DomainError> {
-    if !matches!(
-        actor.role,
-        crate::kernel::Role::Staff
-            | crate::kernel::Role::SiteAdmin
-            | crate::kernel::Role::PlatformAdmin
-    ) {
+    if !actor.role.is_staff() {
         return Err(DomainError::Forbidden(
             "only community staff decide objections",
         ));

@@ -21,6 +21,13 @@ string_enum!(
     }
 );
 
+impl Role {
+    /// Community staff: staff, site administrators and platform administrators.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::Staff | Self::SiteAdmin | Self::PlatformAdmin)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,12 +45,8 @@ pub async fn list<C: ConnectionTrait>(
     current: Option<bool>,
     page: &crate::page::PageRequest<Uuid>,
 ) -> Result<crate::page::Page<Model>, crate::DomainError> {
-    use crate::kernel::Role;
     use sea_orm::QueryFilter;
-    if !matches!(
-        actor.role,
-        Role::Staff | Role::SiteAdmin | Role::PlatformAdmin
-    ) {
+    if !actor.role.is_staff() {
         return Err(crate::DomainError::Forbidden(
             "only community staff read employment records",
         ));

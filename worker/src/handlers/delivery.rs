@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::inbox::{PAGE, audience_page, audience_query};
+use super::inbox::{PAGE, audience_page};
 
 /// SMS per phone number per day (China time), however many notices there are.
 pub const SMS_DAILY_CAP: u64 = 5;
@@ -41,7 +41,7 @@ async fn plan(
     message_id: Uuid,
     n: &NotificationRequested,
 ) -> anyhow::Result<()> {
-    let query = audience_query(txn, &n.audience).await?;
+    let query = entity::notify::audience::residents(txn, &n.audience).await?;
     let urgent = n.urgency == Urgency::Urgent;
     let now = Utc::now();
     let mut after: Option<Uuid> = None;

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use entity::{
-    messaging::events::{Audience, NotificationRequested, Urgency},
+    messaging::events::{NotificationRequested, Urgency},
     notify::notification,
     registry::resident,
 };
@@ -48,15 +48,6 @@ pub async fn audience_page(
     page.into_tuple().all(txn).await
 }
 
-/// The residents an audience names, as a query over resident ids (the query the api counts
-/// before staff send a broadcast).
-pub async fn audience_query(
-    txn: &DatabaseTransaction,
-    audience: &Audience,
-) -> anyhow::Result<Select<resident::Entity>> {
-    Ok(entity::notify::audience::residents(txn, audience).await?)
-}
-
 /// Writes the inbox rows of one notification.
 ///
 /// On PostgreSQL one set-based `INSERT … SELECT` over the audience: no recipient travels to the
@@ -68,7 +59,7 @@ pub async fn fan_out(
     message_id: Uuid,
     n: &NotificationRequested,
 ) -> anyhow::Result<()> {
-    let query = audience_query(txn, &n.audience).await?;
+    let query = entity::notify::audience::residents(txn, &n.audience).await?;
     let urgency = match n.urgency {
         Urgency::Normal => "normal",
         Urgency::Urgent => "urgent",

@@ -35,9 +35,15 @@ pub struct Problem {
     /// A stable, machine-readable code (snake_case) for the app to translate.
     #[schema(example = "validation_failed")]
     pub code: String,
-    /// On validation failures: field path -> message.
+    /// On validation failures: field path -> message, in English (kept as it was for clients
+    /// written before `fields`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<FieldErrors>,
+    /// On validation failures: field path -> a stable `code` and a `message` in the language
+    /// `Accept-Language` asks for (Simplified Chinese by default, English with `en`). Same keys
+    /// as `errors`; new clients read this, older ones keep reading `errors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, crate::lang::FieldProblem>>,
     /// On a refused import file: every problem, by line and column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<RowProblem>>,
@@ -46,12 +52,25 @@ pub struct Problem {
 /// One problem of an import file.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct RowProblem {
-    /// Physical line in the file (the header is line 1).
+    /// The sheet of a workbook; absent for CSV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Row number in the sheet, or physical line of a CSV file (the first is 1).
     pub line: usize,
-    /// The column (English name); empty for the whole row.
+    /// The column (English name); empty for the whole row or file.
     pub column: String,
-    /// What is wrong.
+    /// The column's header as the file writes it (Chinese or English).
+    pub header: String,
+    /// The cell as written, shortened; never given for ID numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Stable snake_case code, e.g. `id_number_as_number`, `date_invalid`, `required`.
+    pub code: String,
+    /// What is wrong, in English.
     pub reason: String,
+    /// What is wrong and how to fix it, in the language `Accept-Language` asks for (Simplified
+    /// Chinese by default).
+    pub message: String,
 }
 
 /// Every way a request can fail.
@@ -85,6 +104,14 @@ pub enum ApiError {
     UnsupportedMediaType {
         /// The accepted media type.
         expected: &'static str,
+    },
+    /// A signed link that does not open (401 `link_expired` or `link_invalid`).
+    #[error("{detail}")]
+    LinkRefused {
+        /// `link_expired` or `link_invalid`.
+        code: &'static str,
+        /// Why, in English.
+        detail: &'static str,
     },
     /// The body is over the limit (413 `payload_too_large`).
     #[error("the request body is larger than {limit} bytes")]
@@ -160,6 +187,7 @@ impl ApiError {
             Self::InvalidHeader { .. } => "invalid_header",
             Self::Validation(_) => "validation_failed",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::LinkRefused { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -234,6 +262,9 @@ pub fn problem(
         status: status.as_u16(),
         detail,
         code: code.to_owned(),
+        fields: errors
+            .as_ref()
+            .map(|e| crate::lang::field_problems(e, crate::lang::Lang::current())),
         errors,
         rows: None,
     }
@@ -271,7 +302,8 @@ impl ResponseError for ApiError {
             | Self::InvalidCredentials
             | Self::InvalidRefreshToken(_)
             | Self::ActivationFailed
-            | Self::SmsCodeInvalid => StatusCode::UNAUTHORIZED,
+            | Self::SmsCodeInvalid
+            | Self::LinkRefused { .. } => StatusCode::UNAUTHORIZED,
             Self::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } | Self::SmsCodeLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

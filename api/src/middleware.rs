@@ -126,16 +126,21 @@ where
             statements: 0,
         };
         req.extensions_mut().insert(request_id.clone());
+        let lang = crate::lang::Lang::negotiate(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
         let method = req.method().clone();
         let service = Rc::clone(&self.service);
         let metrics = self.metrics.clone();
 
         Box::pin(
             async move {
-                let outcome = AssertUnwindSafe(entity::trace::scope_reporting(
+                let outcome = AssertUnwindSafe(lang.scope(entity::trace::scope_reporting(
                     trace,
                     service.call(req),
-                ))
+                )))
                 .catch_unwind()
                 .await;
                 let (outcome, statements) = match outcome {

@@ -38,6 +38,8 @@ use crate::{error::Problem, routes};
         routes::sites::create_site,
         routes::sites::list_sites,
         routes::sites::get_site,
+        routes::sites::get_site_settings,
+        routes::sites::put_site_settings,
         routes::sites::site_board,
         routes::sites::create_committee,
         routes::sites::list_committees,
@@ -59,6 +61,16 @@ use crate::{error::Problem, routes};
         routes::residents::reveal_id_card,
         routes::residents::print_activation_code,
         routes::import::import_residents,
+        routes::import::import_template,
+        routes::exports::export_residents,
+        routes::exports::export_below_target,
+        routes::exports::export_signups,
+        routes::exports::export_household_points,
+        routes::exports::export_campaign_claims,
+        routes::exports::export_redemptions,
+        routes::exports::export_applicants,
+        routes::sheets::issue_link,
+        routes::sheets::open_sheet,
         routes::notifications::list_notifications,
         routes::notifications::resident_notifications,
         routes::notifications::unread_count,
@@ -165,6 +177,7 @@ use crate::{error::Problem, routes};
         (name = "points", description = "Household points accounts and deductions"),
         (name = "partners", description = "The provincial talent exchange and other partner systems: clients, postings in, webhooks and the reconciliation feed out"),
         (name = "store", description = "The community store and redemptions"),
+        (name = "sheets", description = "Printable sheets opened through short-lived signed links"),
     )
 )]
 pub struct ApiDoc;

@@ -36,6 +36,8 @@ pub struct Settings {
     pub trusted_proxies: Networks,
     /// Login, activation and password attempts allowed per phone number (or account) per minute.
     pub attempts_per_phone_per_minute: u32,
+    /// How long a signed link to a printable sheet opens it (seconds; 60 to 86,400, default 600).
+    pub sheet_link_seconds: u64,
     /// Login, activation and sign-up attempts allowed per client address per minute.
     pub attempts_per_address_per_minute: u32,
     /// SMS codes sent to one phone number per day (at most one a minute).
@@ -158,6 +160,7 @@ struct Defaults {
     body_limit: usize,
     shutdown_timeout_secs: u64,
     attempts_per_phone_per_minute: u32,
+    sheet_link_seconds: u64,
     attempts_per_address_per_minute: u32,
     sms_codes_per_phone_per_day: u32,
     sms_codes_per_address_per_hour: u32,
@@ -169,6 +172,7 @@ const DEFAULTS: Defaults = Defaults {
     body_limit: 256 * 1024,
     shutdown_timeout_secs: 30,
     attempts_per_phone_per_minute: 5,
+    sheet_link_seconds: 600,
     attempts_per_address_per_minute: 30,
     sms_codes_per_phone_per_day: 10,
     sms_codes_per_address_per_hour: 20,
@@ -210,6 +214,11 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
+        if !(1..=86_400).contains(&self.sheet_link_seconds) {
+            return Err("sheet_link_seconds must be between 1 and 86400"
+                .to_owned()
+                .into());
+        }
         if self.body_limit < 1024 {
             return Err("body_limit must be at least 1024 bytes".to_owned().into());
         }

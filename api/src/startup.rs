@@ -59,6 +59,8 @@ pub struct AppState {
     pub objects: Objects,
     /// Who may read `/metrics` on the public port.
     pub metrics_access: MetricsAccess,
+    /// How long a signed link to a printable sheet opens it.
+    pub sheet_link_ttl: chrono::Duration,
     /// What partners' webhook URLs may be.
     pub egress: worker::egress::EgressPolicy,
 }
@@ -145,6 +147,9 @@ impl Application {
                 &settings.worker.data_dir,
             )?,
             metrics_access: MetricsAccess::from_settings(&settings),
+            sheet_link_ttl: chrono::Duration::seconds(
+                i64::try_from(settings.sheet_link_seconds).unwrap_or(600),
+            ),
             egress: settings.worker.egress_policy(),
         };
         // Metrics on an internal address of their own, for the scraper's network only.
@@ -339,6 +344,9 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::auth::configure)
             .configure(routes::accounts::configure)
             .configure(routes::sites::configure)
+            // Fixed paths such as /residents/export before the /residents/{id} they look like.
+            .configure(routes::exports::configure)
+            .configure(routes::sheets::configure)
             .configure(routes::structure::configure)
             .configure(routes::residents::configure)
             .configure(routes::import::configure)

@@ -12,7 +12,7 @@ use entity::{
     db::DbOptions,
     kernel::Role,
     kernel::{Actor, Scope},
-    people::{csv_import::parse_import, synthetic},
+    people::{sheet_import::parse_import, synthetic},
     registry::{
         building, committee, household,
         import::{BATCH, import_rows},

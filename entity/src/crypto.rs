@@ -39,6 +39,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The bytes of lower-case or upper-case hex, if it is hex.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -144,6 +155,7 @@ pub fn decode_key<const N: usize>(text: &str) -> Result<[u8; N], KeyError> {
 pub struct PiiCipher {
     aead: Aes256Gcm,
     lookup: Hmac<Sha256>,
+    links: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for PiiCipher {
@@ -170,11 +182,32 @@ impl PiiCipher {
     pub fn new(master: &[u8; 32]) -> Self {
         let enc = derive(master, b"anju pii encryption v1");
         let mac = derive(master, b"anju pii lookup v1");
+        let links = derive(master, b"anju signed links v1");
         Self {
             aead: Aes256Gcm::new(&enc.into()),
             lookup: <Hmac<Sha256> as Mac>::new_from_slice(&mac)
                 .unwrap_or_else(|_| unreachable!("HMAC takes any key length")),
+            links: <Hmac<Sha256> as Mac>::new_from_slice(&links)
+                .unwrap_or_else(|_| unreachable!("HMAC takes any key length")),
         }
+    }
+
+    /// The signature of a link (`message` names what it opens and until when), hex: replicas
+    /// sharing the key verify each other's links.
+    pub fn sign_link(&self, message: &str) -> String {
+        let mut mac = self.links.clone();
+        mac.update(message.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// Whether `signature` is this key's signature of `message` (compared in constant time).
+    pub fn verify_link(&self, message: &str, signature: &str) -> bool {
+        let Some(bytes) = unhex(signature) else {
+            return false;
+        };
+        let mut mac = self.links.clone();
+        mac.update(message.as_bytes());
+        mac.verify_slice(&bytes).is_ok()
     }
 
     /// Encrypts `plain`: version byte, nonce, ciphertext and tag.

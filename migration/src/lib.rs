@@ -28,6 +28,7 @@ mod m20261202_000019_account_security;
 mod m20261202_000020_trace_and_retention;
 mod m20261203_000021_id_card_tail;
 mod m20261203_000022_broadcast;
+mod m20261203_000023_site_settings;
 
 /// Makes `table` append-only in the database itself: updates and deletes raise an error, on
 /// PostgreSQL through the trigger function `function`, on SQLite through two triggers.
@@ -93,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_trace_and_retention::Migration),
             Box::new(m20261203_000021_id_card_tail::Migration),
             Box::new(m20261203_000022_broadcast::Migration),
+            Box::new(m20261203_000023_site_settings::Migration),
         ]
     }
 }

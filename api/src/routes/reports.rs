@@ -1,8 +1,7 @@
 //! Reports for staff and group leaders.
 
-use actix_web::http::header;
 use entity::{
-    claims::report::{PointsReport, points_report, publicity_sheet},
+    claims::report::{PointsReport, points_report},
     kernel::Role,
     recruitment::dashboard::{EmploymentReport, employment_report},
 };
@@ -74,17 +73,10 @@ pub async fn points(
     ))
 }
 
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// The publicity sheet of a group (积分公示): the claims it posts for objections now, as a page in
-/// Chinese that prints on one A4 sheet for the buildings' notice boards.
+/// The publicity sheet of a group (积分公示): the claims it posts for objections now, the deadline
+/// for objections and the site's supervision phone, as a page in Chinese that prints on A4 for
+/// the buildings' notice boards. A browser opens it without a header through
+/// `POST /sheets/links` (`points_publicity`).
 #[problems(
     403 "Not staff or a group leader",
     404 "No such group in reach",
@@ -102,66 +94,10 @@ pub async fn publicity(
     group_id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     staff_or_leader(&caller)?;
-    let (group, lines) = publicity_sheet(state.db.conn(), &caller.scope, group_id.into_inner())
+    let page = super::sheets::publicity_page(state.db.conn(), &caller.scope, group_id.into_inner())
         .await?
         .ok_or(ApiError::not_found())?;
-    let mut rows = String::new();
-    for (i, l) in lines.iter().enumerate() {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"desc\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-            i + 1,
-            escape(&l.name),
-            l.category,
-            escape(&l.description),
-            l.points,
-            l.until
-        ));
-    }
-    if lines.is_empty() {
-        rows.push_str(
-            "<tr><td colspan=\"6\" class=\"empty\">本组目前没有公示中的积分申报。</td></tr>\n",
-        );
-    }
-    let page = format!(
-        r#"<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<title>{group}“双扶驿站”积分公示</title>
-<style>
-@page {{ size: A4; margin: 15mm; }}
-body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: 12pt; color: #000; }}
-h1 {{ font-size: 20pt; text-align: center; margin: 0 0 4mm; }}
-p.lead {{ margin: 0 0 4mm; line-height: 1.6; }}
-table {{ width: 100%; border-collapse: collapse; }}
-th, td {{ border: 1px solid #000; padding: 2mm; vertical-align: top; }}
-th {{ background: #eee; }}
-td.num {{ text-align: right; }}
-td.desc {{ width: 40%; }}
-td.empty {{ text-align: center; padding: 8mm; }}
-tr {{ page-break-inside: avoid; }}
-p.foot {{ margin-top: 6mm; line-height: 1.8; }}
-</style>
-</head>
-<body>
-<h1>{group}“双扶驿站”积分公示</h1>
-<p class="lead">以下积分申报已经认定、登记，现予公示。公示期内，本社区居民如有异议，可通过安居 App 或向社区居委会实名反映。公示期满无异议的，积分将计入家庭积分账户。</p>
-<table>
-<thead><tr><th>序号</th><th>姓名</th><th>类别</th><th>事由</th><th>积分</th><th>公示截止</th></tr></thead>
-<tbody>
-{rows}</tbody>
-</table>
-<p class="foot">监督电话：社区居委会　　　　打印日期：{today}</p>
-</body>
-</html>
-"#,
-        group = escape(&group.name),
-        rows = rows,
-        today = super::residents::today(),
-    );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(page))
+    Ok(super::sheets::html(page))
 }
 
 /// Registers the routes of this group.

@@ -175,6 +175,75 @@ pub async fn get_site(
     Ok(web::Json(site.into()))
 }
 
+/// What a site's printed papers say about it.
+#[problems(404 "No such site in the caller's reach")]
+#[utoipa::path(
+    get, path = "/api/v1/sites/{id}/settings", tag = "registry", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id")),
+    responses((status = 200, description = "The settings (the defaults until the site admin saves them)", body = ops::SiteSettings))
+)]
+pub async fn get_site_settings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ops::SiteSettings>, ApiError> {
+    Ok(web::Json(
+        ops::site_settings(state.db.conn(), &caller.scope, id.into_inner()).await?,
+    ))
+}
+
+/// New settings of a site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettingsRequest {
+    /// The community's name as papers are signed, up to 50 characters.
+    #[schema(example = "兴贤里社区居民委员会")]
+    pub community_name: String,
+    /// The supervision phone (监督电话): digits, hyphens and spaces, 5 to 20 characters; empty
+    /// prints none.
+    #[schema(example = "0398-7123456")]
+    pub supervision_phone: String,
+    /// The seal's text, up to 50 characters.
+    #[schema(example = "卢氏县兴贤里社区居民委员会")]
+    pub seal_text: String,
+}
+
+/// Saves what a site's printed papers say about it (the site's administrator or a platform
+/// administrator; audited with the values before and after).
+#[problems(
+    403 "Not the site's administrator",
+    404 "No such site in the caller's reach",
+    422 "A field is invalid",
+)]
+#[utoipa::path(
+    put, path = "/api/v1/sites/{id}/settings", tag = "registry", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Site id")),
+    request_body = SiteSettingsRequest,
+    responses((status = 200, description = "Saved", body = ops::SiteSettings))
+)]
+pub async fn put_site_settings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<SiteSettingsRequest>,
+) -> Result<web::Json<ops::SiteSettings>, ApiError> {
+    let txn = state.db.begin().await?;
+    let saved = ops::save_site_settings(
+        &txn,
+        &caller.actor(),
+        id.into_inner(),
+        &ops::SiteSettings {
+            community_name: body.community_name,
+            supervision_phone: body.supervision_phone,
+            seal_text: body.seal_text,
+            updated_at: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(saved))
+}
+
 /// A site's public board: what the job kiosk in its service centre shows beside the jobs.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SiteBoard {
@@ -306,6 +375,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/sites/{id}").route(web::get().to(get_site)))
     .service(web::resource("/sites/{id}/board").route(web::get().to(site_board)))
+    .service(
+        web::resource("/sites/{id}/settings")
+            .route(web::get().to(get_site_settings))
+            .route(web::put().to(put_site_settings)),
+    )
     .service(
         web::resource("/sites/{id}/committees")
             .route(web::post().to(create_committee))

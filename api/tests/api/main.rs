@@ -32,6 +32,7 @@ mod privacy;
 mod registry;
 mod replicas;
 mod sms;
+mod spreadsheets;
 mod story;
 mod text;
 mod world;

@@ -3,15 +3,15 @@
 //! onboarded from.
 
 pub mod credit_code;
-pub mod csv_import;
 pub mod id_card;
 pub mod phone;
+pub mod sheet_import;
 pub mod synthetic;
 
 pub use credit_code::{CreditCode, CreditCodeError, make_credit_code};
-pub use csv_import::{ImportErrors, ImportRow, RowError, parse_import};
 pub use id_card::{IdCardError, IdCardNumber, make_id_card};
 pub use phone::{Phone, PhoneError};
+pub use sheet_import::{ImportErrors, ImportFile, ImportRow, RowError, parse_import, parse_sheet};
 
 string_enum!(
     /// A resident's gender, as recorded on the ID card.

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::csv_import::{ENGLISH_COLUMNS, ImportRow};
+use super::sheet_import::{ENGLISH_COLUMNS, ImportRow};
 use super::{Gender, IdCardNumber, Phone, Relation, make_id_card};
 
 /// Residents' committees (居委会).

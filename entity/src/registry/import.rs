@@ -1,5 +1,5 @@
 //! Onboarding a site from its spreadsheet: every row already validated by
-//! [`crate::people::csv_import`], then written in one transaction with multi-row statements.
+//! [`crate::people::sheet_import`], then written in one transaction with multi-row statements.
 //! Committees, groups, buildings and households named in the file are created when missing;
 //! residents are matched by ID number (its keyed hash), so re-importing a file updates people
 //! instead of duplicating them. Either everything is written or nothing is.
@@ -26,7 +26,7 @@ use crate::{
     DomainError,
     crypto::PiiCipher,
     kernel::Actor,
-    people::csv_import::{ImportErrors, ImportRow, RowError},
+    people::sheet_import::{ImportErrors, ImportRow, Msg, RowError},
 };
 
 /// Rows per multi-row INSERT: about 12,000 bind parameters for residents, under both backends'
@@ -151,14 +151,22 @@ pub async fn import_rows(
     for row in rows {
         let group_id = groups[&(committees[&row.committee], row.group.clone())];
         match buildings.get(&row.building) {
-            Some((_, existing)) if *existing != group_id => errors.push(RowError {
-                line: row.line,
-                column: "building".into(),
-                reason: format!(
-                    "building `{}` is registered under another group; move it in the registry first",
-                    row.building
+            Some((_, existing)) if *existing != group_id => errors.push(RowError::in_column(
+                row.line,
+                "building",
+                Some(row.building.clone()),
+                Msg::new(
+                    "building_registered_elsewhere",
+                    format!(
+                        "building `{}` is registered under another group; move it in the registry first",
+                        row.building
+                    ),
+                    format!(
+                        "“{}”在系统里已属于另一个居民组，请先在居民档案里调整楼栋归属",
+                        row.building
+                    ),
                 ),
-            }),
+            )),
             Some(_) => {}
             None => {
                 let id = Uuid::now_v7();

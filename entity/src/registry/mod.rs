@@ -13,8 +13,10 @@ pub mod import;
 pub mod ops;
 pub mod resident;
 pub mod resident_group;
+pub mod roster;
 pub mod scope;
 pub mod site;
+pub mod site_settings;
 pub mod types;
 
 mod audit_trail;

@@ -17,8 +17,10 @@ pub use super::{
     residents::{
         ResidentChanges, ResidentData, ResidentFilter, ResidentSearch, age_birth_range,
         create_resident, fill_id_card_tails, get_resident, list_residents, resident_names,
-        resident_row, reveal_id_card, update_resident, working_age_birth_range,
+        resident_row, reveal_id_card, select_residents, update_resident, working_age_birth_range,
     },
-    sites::{NewSite, create_site, get_site, list_sites},
+    sites::{
+        NewSite, SiteSettings, create_site, get_site, list_sites, save_site_settings, site_settings,
+    },
     writes::require_manager,
 };

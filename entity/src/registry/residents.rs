@@ -119,6 +119,8 @@ pub struct ResidentFilter {
     pub site_id: Option<Uuid>,
     /// Only residents the service desk's search box finds.
     pub search: Option<ResidentSearch>,
+    /// Only this residents' committee.
+    pub committee_id: Option<Uuid>,
     /// Only this group.
     pub group_id: Option<Uuid>,
     /// Only this building.
@@ -251,19 +253,30 @@ pub async fn fill_id_card_tails<C: ConnectionTrait>(
     }
 }
 
-/// Residents the caller may see.
-pub async fn list_residents<C: ConnectionTrait>(
-    db: &C,
+/// The residents `scope` reaches that `filter` selects, unordered (lists page it; exports walk it
+/// in batches).
+pub fn select_residents(
     scope: &Scope,
     filter: &ResidentFilter,
-    page: &PageRequest<Uuid>,
-) -> Result<Page<resident::Model>, DbErr> {
+) -> sea_orm::Select<resident::Entity> {
     let mut select = resident::Entity::find().filter(scope.residents());
     if let Some(v) = filter.site_id {
         select = select.filter(resident::Column::SiteId.eq(v));
     }
     if let Some(search) = &filter.search {
         select = select.filter(search.condition());
+    }
+    if let Some(v) = filter.committee_id {
+        use sea_orm::sea_query::Query;
+        select = select.filter(
+            resident::Column::GroupId.in_subquery(
+                Query::select()
+                    .column(super::resident_group::Column::Id)
+                    .from(super::resident_group::Entity)
+                    .and_where(super::resident_group::Column::CommitteeId.eq(v))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(v) = filter.group_id {
         select = select.filter(resident::Column::GroupId.eq(v));
@@ -292,6 +305,17 @@ pub async fn list_residents<C: ConnectionTrait>(
             .filter(resident::Column::BirthDate.gte(oldest))
             .filter(resident::Column::BirthDate.lte(youngest));
     }
+    select
+}
+
+/// Residents the caller may see.
+pub async fn list_residents<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    filter: &ResidentFilter,
+    page: &PageRequest<Uuid>,
+) -> Result<Page<resident::Model>, DbErr> {
+    let select = select_residents(scope, filter);
     crate::page::page_by_id(db, select, resident::Column::Id, page, |r| r.id).await
 }
 

@@ -167,6 +167,8 @@ pub struct ResidentQuery {
     pub q: Option<String>,
     /// Only this site (for platform administrators, who see every site).
     pub site_id: Option<Uuid>,
+    /// Only this residents' committee.
+    pub committee_id: Option<Uuid>,
     /// Only this group.
     pub group_id: Option<Uuid>,
     /// Only this building.
@@ -189,6 +191,39 @@ pub struct ResidentQuery {
     pub cursor: Option<String>,
 }
 
+impl ResidentQuery {
+    /// The domain's filter for these parameters (the search text turned into what it matches).
+    pub fn filter(&self, state: &AppState) -> Result<ResidentFilter, ApiError> {
+        let search = match self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(text) => {
+                let mut errors = FieldErrors::new();
+                let text = crate::routes::common::text_field(
+                    &mut errors,
+                    "q",
+                    text,
+                    ResidentSearch::MAX_LENGTH,
+                )
+                .ok_or(ApiError::InvalidQuery(errors))?;
+                ResidentSearch::new(&text, &state.pii)
+            }
+        };
+        Ok(ResidentFilter {
+            site_id: self.site_id,
+            search,
+            committee_id: self.committee_id,
+            group_id: self.group_id,
+            building_id: self.building_id,
+            household_id: self.household_id,
+            disability: self.disability,
+            party_member: self.party_member,
+            job_seeking: self.job_seeking,
+            working_age_on: self.working_age.filter(|w| *w).map(|_| today()),
+            employment_status: self.employment_status,
+        })
+    }
+}
+
 /// Today in China (Asia/Shanghai is UTC+8 all year).
 pub fn today() -> NaiveDate {
     entity::kernel::china_time::today()
@@ -204,35 +239,10 @@ pub fn today() -> NaiveDate {
 pub async fn list_residents(
     state: web::Data<AppState>,
     caller: Principal,
-    Query(q): Query<ResidentQuery>,
+    Query(mut q): Query<ResidentQuery>,
 ) -> Result<web::Json<Paginated<Resident>>, ApiError> {
-    let page = PageParams::new(q.limit, q.cursor).into_request()?;
-    let search = match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(text) => {
-            let mut errors = FieldErrors::new();
-            let text = crate::routes::common::text_field(
-                &mut errors,
-                "q",
-                text,
-                ResidentSearch::MAX_LENGTH,
-            )
-            .ok_or(ApiError::InvalidQuery(errors))?;
-            ResidentSearch::new(&text, &state.pii)
-        }
-    };
-    let filter = ResidentFilter {
-        site_id: q.site_id,
-        search,
-        group_id: q.group_id,
-        building_id: q.building_id,
-        household_id: q.household_id,
-        disability: q.disability,
-        party_member: q.party_member,
-        job_seeking: q.job_seeking,
-        working_age_on: q.working_age.filter(|w| *w).map(|_| today()),
-        employment_status: q.employment_status,
-    };
+    let page = PageParams::new(q.limit.take(), q.cursor.take()).into_request()?;
+    let filter = q.filter(&state)?;
     let residents = ops::list_residents(state.db.conn(), &caller.scope, &filter, &page).await?;
     let birth = BirthShown::to(&caller);
     Ok(web::Json(

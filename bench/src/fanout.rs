@@ -49,7 +49,7 @@ fn amqp_url() -> String {
 }
 
 /// A site with `copies` synthetic communities (11,212 residents each) imported into it.
-async fn community(db: &Db, copies: u64) -> anyhow::Result<Uuid> {
+pub async fn community(db: &Db, copies: u64) -> anyhow::Result<Uuid> {
     let cipher = PiiCipher::new(&[3u8; 32]);
     let site = make_site_coded(db, "bench").await?;
     for seed in 0..copies {

@@ -2,9 +2,10 @@
 //! alternating the two arms several times, and prints the median ratio (this machine is shared
 //! and noisy, so only ratios measured in the same run mean anything).
 //!
-//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup|credit|retention> [--rounds N] [--seconds S] [--connections C]`
+//! `cargo run --release -p bench -- <middleware|import|login|fanout|jobs|signup|credit|retention|export> [--rounds N] [--seconds S] [--connections C]`
 
 mod credit;
+mod export;
 mod fanout;
 mod import;
 mod jobs;
@@ -57,7 +58,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench <middleware|import|login|fanout|jobs|signup|credit|retention> [--rounds N] [--seconds S] [--connections C]"
+            "usage: bench <middleware|import|login|fanout|jobs|signup|credit|retention|export> [--rounds N] [--seconds S] [--connections C]"
         );
         return ExitCode::from(2);
     };
@@ -76,6 +77,7 @@ async fn main() -> ExitCode {
         "jobs" => jobs::run(options).await,
         "signup" => signup::run(options).await,
         "credit" => credit::run(options).await,
+        "export" => export::run(options).await,
         "retention" => retention::run(options).await,
         other => Err(anyhow::anyhow!("unknown benchmark `{other}`")),
     };

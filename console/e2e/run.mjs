@@ -3,8 +3,8 @@
 // ANJU_API_BIN: the api binary (default /var/tmp/anju-bin/api); it serves the built console at
 // /console/ and the kiosk at /kiosk/. Screenshots go to ../docs/screenshots/.
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
@@ -593,6 +593,109 @@ story('8 活动签到：输入签到码，重复签到有提示', async ({ base,
   const after = await call_(base, staff, `/api/v1/activities/${training.id}/signups?status=attended&limit=100`);
   if (!after.items.some((s) => s.id === person.id)) throw new Error('the sign-up is not attended');
   log(`    ${person.resident_name} checked in; the second scan says 已签到过`);
+});
+
+/** A workbook LibreOffice Calc wrote from `csv` (UTF-8); `textColumns` keep their digits as text. */
+function calcWorkbook(dir, name, csv, columns, textColumns) {
+  const source = join(dir, `${name}.csv`);
+  writeFileSync(source, csv, 'utf8');
+  const formats = Array.from({ length: columns }, (_, i) => `${i + 1}/${textColumns.includes(i) ? 2 : 1}`).join('/');
+  const out = spawnSync(
+    'soffice',
+    [
+      `-env:UserInstallation=file://${join(dir, 'lo-profile')}`,
+      '--headless',
+      '--norestore',
+      `--infilter=CSV:44,34,76,1,${formats},2052,false,true`,
+      '--convert-to',
+      'xlsx:Calc MS Excel 2007 XML',
+      '--outdir',
+      dir,
+      source,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (out.status !== 0) throw new Error(`soffice: ${out.stderr || out.error}`);
+  return readFileSync(join(dir, `${name}.xlsx`));
+}
+
+story('9 表格：导入 Excel 花名册、导出花名册、打印签到表', async ({ base, logins }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'anju-e2e-sheets-'));
+  const header = '居委会,居民组,楼栋,户号,与户主关系,姓名,性别,出生日期,手机号,身份证号';
+  const rows = [
+    `第一居委会,第1组,1,9-901,户主,表格甲,男,1986/4/2,,${idNumber('19860402', 311)}`,
+    `第一居委会,第1组,1,9-901,配偶,表格乙,女,1988年9月16日,,${idNumber('19880916', 322)}`,
+  ];
+  // A clerk's roster: a title above the header, the ID column kept as text.
+  const good = calcWorkbook(dir, 'roster', ['兴贤里社区居民花名册', header, ...rows].join('\n'), 10, [3, 8, 9]);
+  // The same roster with the ID column left as a number: Calc keeps 15 digits.
+  const mangled = calcWorkbook(dir, 'mangled', [header, rows[0].replace('9-901', '9-902').replace('表格甲', '表格丙')].join('\n'), 10, [3, 8]);
+
+  const page = await session({ base, logins }, 'site_admin');
+  await openArea(page, '居民档案', 'registry');
+  await (await visible(page.getByRole('button', { name: '导入居民' }))).click();
+  const dialog = await visible(page.getByRole('dialog', { name: '导入居民' }));
+  const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  await dialog.locator('input[type=file]').setInputFiles({ name: '花名册.xlsx', mimeType: xlsx, buffer: mangled });
+  const problems = dialog.getByLabel('导入问题');
+  await visible(problems.getByRole('row').filter({ hasText: '身份证号' }).filter({ hasText: '文本' }), 60_000);
+  await shot(page, 'import-xlsx-errors');
+  log('    the ID number Calc stored as a number is named, with the fix');
+  await dialog.locator('input[type=file]').setInputFiles({ name: '花名册.xlsx', mimeType: xlsx, buffer: good });
+  await visible(dialog.getByText('导入完成：花名册.xlsx 共 2 行'), 60_000);
+  log('    a workbook LibreOffice wrote, with a title row and two date forms, imported');
+  await dialog.getByRole('button', { name: '关闭', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  // The roster as a spreadsheet, from the service desk's search.
+  await openArea(page, '服务台', 'service-desk');
+  const box = await visible(page.getByRole('textbox', { name: '搜索居民' }));
+  await box.fill('表格');
+  await box.press('Enter');
+  await visible(page.getByLabel('居民列表').getByRole('row').filter({ hasText: '表格乙' }));
+  await (await visible(page.getByRole('button', { name: '导出花名册' }))).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    (await visible(page.getByRole('menuitem', { name: 'Excel 表格' }))).click(),
+  ]);
+  const saved = join(dir, 'export.xlsx');
+  await download.saveAs(saved);
+  const bytes = readFileSync(saved);
+  if (!download.suggestedFilename().includes('居民花名册') || !download.suggestedFilename().endsWith('.xlsx')) {
+    throw new Error(`download named ${download.suggestedFilename()}`);
+  }
+  if (bytes.subarray(0, 2).toString() !== 'PK') throw new Error('the export is not a workbook');
+  const csv = spawnSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, saved], { encoding: 'utf8' });
+  if (csv.status !== 0) throw new Error(`soffice: ${csv.stderr}`);
+  const lines = readFileSync(join(dir, 'export.csv'), 'utf8').trim().split('\n');
+  if (lines.length !== 3 || !lines.some((l) => l.includes('表格甲')) || /\d{15}/.test(lines.join())) {
+    throw new Error(`the exported roster opened in Calc: ${lines.join(' | ')}`);
+  }
+  log(`    ${download.suggestedFilename()} opens in Calc: 2 residents, ID numbers masked`);
+
+  // A sign-in sheet, opened from its signed link in a new tab.
+  const staff = await token({ base, logins }, 'staff');
+  const list = await call_(base, staff, '/api/v1/activities?kind=training&limit=100');
+  const training = list.items.find((a) => a.title === '电商直播带货技能培训');
+  if (!training) throw new Error('the demo has no training');
+  await openArea(page, '活动管理', 'activities');
+  await (await visible(page.getByLabel('活动列表').getByRole('row').filter({ hasText: training.title }))).getByRole('button', { name: '管理' }).click();
+  const [sheet] = await Promise.all([
+    page.context().waitForEvent('page'),
+    (await visible(page.getByRole('button', { name: '打印签到表' }))).click(),
+  ]);
+  await sheet.waitForLoadState('load');
+  await visible(sheet.getByRole('heading', { name: `${training.title}签到表` }));
+  const codes = await sheet.locator('td.qr svg').count();
+  if (codes < 10) throw new Error(`the sign-in sheet shows ${codes} QR codes`);
+  await sheet.setViewportSize({ width: 900, height: 1200 });
+  await sheet.screenshot({ path: join(SHOTS, 'sign-in-sheet.png') });
+  const url = sheet.url();
+  await sheet.close();
+  const again = await fetch(url);
+  if (again.status !== 200) throw new Error(`the link answered ${again.status} without a header`);
+  log(`    the sign-in sheet opened from its link with ${codes} QR codes`);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,12 @@ export interface ConsoleApi {
   session: Session;
 }
 
+/**
+ * Sent with every API call: the server writes field and import-row messages in the language the
+ * request asks for, and the console is Simplified Chinese whatever the browser's language is.
+ */
+export const CONSOLE_HEADERS: Readonly<Record<string, string>> = { 'Accept-Language': 'zh-CN' };
+
 let current: ConsoleApi | null = null;
 let lostHandler: () => void = () => {};
 
@@ -33,7 +39,7 @@ export function setupApi(pinia: Pinia): ConsoleApi {
     },
     onSessionLost: () => lostHandler(),
   });
-  const client = createClient<paths>({ baseUrl: origin(), fetch: session.fetch });
+  const client = createClient<paths>({ baseUrl: origin(), fetch: session.fetch, headers: CONSOLE_HEADERS });
   current = { client, session };
   return current;
 }

@@ -63,6 +63,9 @@ export const PROBLEM_MESSAGES: Readonly<Record<string, string>> = {
   cannot_disable_self: '不能停用自己的账号。',
   phone_or_resident_taken: '这个手机号或这位居民已经有账号了。',
   credit_code_taken: '这个统一社会信用代码已经注册过。',
+  // Printable sheets' signed links (GET /sheets/{sheet}/{id})
+  link_expired: '链接已过期，请重新打印。',
+  link_invalid: '链接无效。',
 };
 
 /** Field names (paths in `errors`) -> their Chinese label. Unknown fields show as they are. */
@@ -96,6 +99,9 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   cursor: '分页位置',
   quantity: '数量',
   reason: '原因',
+  community_name: '社区名称（落款）',
+  supervision_phone: '监督电话',
+  seal_text: '公章文字',
 };
 
 /** The server's (English) field messages that have a fixed Chinese equivalent. */
@@ -170,6 +176,7 @@ export function translateProblem(
       });
     }
   }
+  preferServerFieldMessages(fields, problem.fields);
   return { code, status, message, fields };
 }
 
@@ -219,4 +226,24 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
     );
   }
   return data as T;
+}
+
+/**
+ * `fields` (newer servers): each field's stable `code` and a `message` in the language the
+ * request asked for (the console asks for zh-CN). A Chinese message replaces the one made from
+ * `errors`; a field only in `fields` is added. A message without Chinese (an English answer) is
+ * not shown: the `errors` translation stays.
+ */
+function preferServerFieldMessages(fields: FieldProblem[], raw: unknown): void {
+  if (!isRecord(raw)) return;
+  for (const [field, entry] of Object.entries(raw)) {
+    const text = isRecord(entry) && typeof entry.message === 'string' ? entry.message.trim() : '';
+    const chinese = /[\u4e00-\u9fff]/.test(text) ? text : '';
+    const known = fields.find((f) => f.field === field);
+    if (known) {
+      if (chinese) known.message = chinese;
+    } else {
+      fields.push({ field, label: fieldLabel(field), message: chinese || '内容不符合要求' });
+    }
+  }
 }

@@ -110,3 +110,11 @@ export type ObjectionStatus = NonNullable<
 export type AudienceSize = Schemas['AudienceSize'];
 export type ChannelOutcome = Schemas['ChannelOutcome'];
 export type SentBroadcast = Schemas['SentBroadcast'];
+
+// Exports, printable sheets and site settings (src/api/download.ts, src/api/sheets.ts, src/views/admin).
+/** Query parameters of `GET /api/v1/residents/export` (the list's filters and `format`). */
+export type ResidentExportQuery = NonNullable<paths['/api/v1/residents/export']['get']['parameters']['query']>;
+export type SheetKind = Schemas['SheetKind'];
+export type SheetLink = Schemas['SheetLink'];
+export type SiteSettings = Schemas['SiteSettings'];
+export type SiteSettingsRequest = Schemas['SiteSettingsRequest'];

@@ -1,17 +1,29 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  IMPORT_ACCEPT,
   IMPORT_COLUMNS,
+  IMPORT_CONTENT_TYPES,
   columnOfHeader,
   decodeCsv,
+  importFileKind,
   mapRowProblems,
   parseCsv,
   readImportFile,
   rowCells,
-  templateCsv,
   translateImportReason,
 } from '@/views/registry/importFile';
-import { interpretImportResponse } from '@/views/registry/importUpload';
-import { checkIdCard } from '@/views/registry/idcard';
+import { importUrl, interpretImportResponse, uploadImport } from '@/views/registry/importUpload';
+import { TEMPLATE_FILE_NAME, downloadTemplate } from '@/views/registry/importTemplate';
+import type { RowProblem } from '@/api/types';
+import { session } from './support/site-api';
+
+/** A row problem as an older server wrote it (no header, code or message). */
+const rp = (p: Pick<RowProblem, 'line' | 'column' | 'reason'> & Partial<RowProblem>): RowProblem => ({
+  header: '',
+  code: '',
+  message: '',
+  ...p,
+});
 
 describe('import file: reading', () => {
   it('gives each record the physical line it starts on, as the server counts', () => {
@@ -63,30 +75,30 @@ describe('import file: problems beside the rows', () => {
   it('maps each problem to its row number, column label and the cell in the file', () => {
     const rows = mapRowProblems(
       [
-        { line: 1, column: '籍贯', reason: 'unknown column "籍贯" (header cell 9); expected the English or Chinese names: committee, …' },
-        { line: 1, column: 'relation', reason: 'required column relation / 与户主关系 is missing' },
-        { line: 2, column: 'gender', reason: '"公" is not 男, 女, male or female' },
-        { line: 3, column: 'birth_date', reason: '"1972/3/5" is not a date written YYYY-MM-DD' },
-        { line: 3, column: 'cell 9', reason: 'contains a control character; retype the cell or save the file as CSV again' },
-        { line: 5, column: '', reason: 'row has 2 cells but the header has 9' },
+        rp({ line: 1, column: '籍贯', reason: 'unknown column "籍贯" (header cell 9); expected the English or Chinese names: committee, …' }),
+        rp({ line: 1, column: 'relation', reason: 'required column relation / 与户主关系 is missing' }),
+        rp({ line: 2, column: 'gender', reason: '"公" is not 男, 女, male or female' }),
+        rp({ line: 3, column: 'birth_date', reason: '"1972/3/5" is not a date written YYYY-MM-DD' }),
+        rp({ line: 3, column: 'cell 9', reason: 'contains a control character; retype the cell or save the file as CSV again' }),
+        rp({ line: 5, column: '', reason: 'row has 2 cells but the header has 9' }),
       ],
       file,
     );
     expect(rows.map((r) => [r.line, r.columnLabel, r.value])).toEqual([
       [1, '籍贯', '籍贯'],
-      [1, '与户主关系', ''],
+      [1, '与户主关系', null],
       [2, '性别', '公'],
       // The record that starts on line 3 spans lines 3 and 4.
       [3, '出生日期', '1972/3/5'],
       [3, '第 9 格', '河南'],
-      [5, '整行', ''],
+      [5, '整行', null],
     ]);
     expect(rows[2]!.message).toBe('“公”不对，应为 男 或 女');
     expect(rows[5]!.message).toContain('这一行有 2 格，表头有 9 格');
   });
 
   it('shows the whole row with the cells that have problems flagged', () => {
-    const problems = mapRowProblems([{ line: 2, column: 'gender', reason: 'is required' }], file);
+    const problems = mapRowProblems([rp({ line: 2, column: 'gender', reason: 'is required' })], file);
     const cells = rowCells(file, 2, problems);
     expect(cells).toHaveLength(9);
     expect(cells.find((c) => c.header === '性别')).toEqual({ header: '性别', value: '公', flagged: true });
@@ -96,8 +108,10 @@ describe('import file: problems beside the rows', () => {
   });
 
   it('still lists problems when the file cannot be read in the browser', () => {
-    const rows = mapRowProblems([{ line: 7, column: 'phone', reason: 'must be an 11-digit mainland mobile number starting with 1[3-9]' }], null);
-    expect(rows).toEqual([{ line: 7, column: 'phone', columnLabel: '手机号', value: '', message: '应为 11 位手机号，以 13–19 开头' }]);
+    const rows = mapRowProblems([rp({ line: 7, column: 'phone', reason: 'must be an 11-digit mainland mobile number starting with 1[3-9]' })], null);
+    expect(rows).toEqual([
+      { sheet: '', line: 7, column: 'phone', columnLabel: '手机号', value: null, message: '应为 11 位手机号，以 13–19 开头' },
+    ]);
   });
 
   it('translates the server reasons into Chinese and never shows English', () => {
@@ -114,32 +128,6 @@ describe('import file: problems beside the rows', () => {
     ];
     for (const [en, zh] of cases) expect(translateImportReason(en)).toBe(zh);
     expect(translateImportReason('something new the server says')).toBe('内容不符合要求，请对照模板检查');
-  });
-});
-
-describe('import template', () => {
-  it('has a BOM, the design’s Chinese headers in order and one valid example row', () => {
-    const csv = templateCsv();
-    expect(csv.startsWith('\uFEFF')).toBe(true);
-    const recs = parseCsv(csv.slice(1));
-    expect(recs).toHaveLength(2);
-    expect(recs[0]!.cells).toEqual([
-      '居委会', '居民组', '楼栋', '户号', '与户主关系', '姓名', '性别', '出生日期',
-      '手机号', '身份证号', '残疾', '残疾等级', '党员', '低保', '技能',
-    ]);
-    expect(IMPORT_COLUMNS.filter((c) => c.required).map((c) => c.key)).toEqual([
-      'committee', 'group', 'building', 'household', 'name', 'gender', 'birth_date', 'id_card_number',
-    ]);
-    const file = readImportFile(csv.slice(1));
-    const row = recs[1]!.cells;
-    const cell = (key: string) => row[file.positions.get(key)!]!;
-    const id = checkIdCard(cell('id_card_number'), '2026-12-03');
-    expect(id.ok).toBe(true);
-    if (id.ok) {
-      expect(id.birthDate).toBe(cell('birth_date'));
-      expect(id.gender === 'male' ? '男' : '女').toBe(cell('gender'));
-    }
-    expect(cell('skills')).toBe('电焊、厨师');
   });
 });
 
@@ -162,5 +150,144 @@ describe('import answer', () => {
       kind: 'failed',
       message: '您没有权限进行这个操作。',
     });
+  });
+});
+
+describe('import from a workbook', () => {
+  it('takes Excel, WPS and CSV files, each sent with its media type', () => {
+    expect(IMPORT_ACCEPT).toBe('.xlsx,.xls,.et,.csv');
+    expect(importFileKind('花名册.XLSX')).toBe('xlsx');
+    expect(importFileKind('花名册.xls')).toBe('xls');
+    expect(importFileKind('花名册.et')).toBe('et');
+    expect(importFileKind('花名册.csv')).toBe('csv');
+    expect(importFileKind('花名册.numbers')).toBeNull();
+    expect(importFileKind('xlsx')).toBeNull();
+    expect(IMPORT_CONTENT_TYPES).toEqual({
+      xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      xls: 'application/vnd.ms-excel',
+      et: 'application/octet-stream',
+      csv: 'text/csv',
+    });
+    expect(IMPORT_COLUMNS.filter((c) => c.required).map((c) => c.key)).toEqual([
+      'committee', 'group', 'building', 'household', 'name', 'gender', 'birth_date', 'id_card_number',
+    ]);
+  });
+
+  it('names the sheet for a workbook only', () => {
+    expect(importUrl('http://x.test', 's 1', ' 居民花名册 ', true)).toBe(
+      `http://x.test/api/v1/sites/s%201/residents/import?sheet=${encodeURIComponent('居民花名册')}`,
+    );
+    expect(importUrl('http://x.test', 's1', '', true)).toBe('http://x.test/api/v1/sites/s1/residents/import');
+    expect(importUrl('http://x.test', 's1', '居民花名册', false)).toBe('http://x.test/api/v1/sites/s1/residents/import');
+  });
+
+  it("shows the server's sheet, header as written, cell and Chinese message", () => {
+    const rows = mapRowProblems(
+      [
+        { sheet: '居民花名册', line: 4, column: 'gender', header: '性别', value: '公', code: 'gender_unknown', reason: '"公" is not 男, 女, male or female', message: '“公”不是性别，请填 男 或 女' },
+        { sheet: '居民花名册', line: 5, column: 'id_card_number', header: 'ID number', code: 'id_number_as_number', reason: 'the ID number is stored as a number', message: '身份证号被存成了数字，请把这一列设为文本后重新填写' },
+        { sheet: '居民花名册', line: 6, column: 'name', header: '姓名', value: '', code: 'required', reason: 'is required', message: 'is required' },
+        { line: 1, column: '', header: '', code: 'sheet_not_found', reason: 'the workbook has no sheet "x"', message: '表格里没有名为“x”的工作表' },
+      ],
+      null,
+    );
+    expect(rows).toEqual([
+      { sheet: '居民花名册', line: 4, column: 'gender', columnLabel: '性别', value: '公', message: '“公”不是性别，请填 男 或 女' },
+      // ID numbers never come back; the header is the file's own.
+      { sheet: '居民花名册', line: 5, column: 'id_card_number', columnLabel: 'ID number', value: null, message: '身份证号被存成了数字，请把这一列设为文本后重新填写' },
+      // A message that is not Chinese is never shown: the reason is translated instead.
+      { sheet: '居民花名册', line: 6, column: 'name', columnLabel: '姓名', value: '', message: '必填，不能为空' },
+      { sheet: '', line: 1, column: '', columnLabel: '整行', value: null, message: '表格里没有名为“x”的工作表' },
+    ]);
+  });
+
+  it('reads every field of a refused workbook, and fills in what an older answer lacks', () => {
+    const row = { sheet: '居民花名册', line: 3, column: 'gender', header: '性别', value: '公', code: 'gender_unknown', reason: 'r', message: '“公”不是性别' };
+    const outcome = interpretImportResponse(
+      422,
+      JSON.stringify({ code: 'import_invalid', status: 422, rows: [row, { line: 2, column: 'name', reason: 'is required' }] }),
+    );
+    expect(outcome).toEqual({
+      kind: 'invalid',
+      message: expect.stringContaining('没有导入任何数据'),
+      rows: [
+        row,
+        { sheet: null, line: 2, column: 'name', header: '', value: null, code: '', reason: 'is required', message: '' },
+      ],
+    });
+    expect(interpretImportResponse(415, '')).toEqual({
+      kind: 'failed',
+      message: '请选择 Excel 表格（.xlsx、.xls）、WPS 表格（.et）或 CSV 文件。',
+    });
+  });
+
+  it('uploads the file with its media type, the bearer token and Chinese asked for', async () => {
+    const headers: Record<string, string> = {};
+    let opened = '';
+    const xhr = {
+      upload: {} as XMLHttpRequestUpload,
+      status: 200,
+      responseText: JSON.stringify({ rows: 1, residents_created: 1, residents_updated: 0, committees_created: 0, groups_created: 0, buildings_created: 0, households_created: 0 }),
+      open: (_m: string, url: string) => (opened = url),
+      setRequestHeader: (k: string, v: string) => (headers[k] = v),
+      getResponseHeader: () => null,
+      send(this: { onload: () => void }) {
+        this.onload();
+      },
+      onload: () => {},
+      onerror: () => {},
+    };
+    const outcome = await uploadImport({
+      url: 'http://x.test/api/v1/sites/s1/residents/import?sheet=a',
+      file: new Blob(['PK']),
+      contentType: IMPORT_CONTENT_TYPES.xlsx,
+      token: () => 'T',
+      refresh: async () => null,
+      onProgress: () => {},
+      createXhr: () => xhr as unknown as XMLHttpRequest,
+    });
+    expect(outcome.kind).toBe('done');
+    expect(opened).toBe('http://x.test/api/v1/sites/s1/residents/import?sheet=a');
+    expect(headers).toMatchObject({
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Accept-Language': 'zh-CN',
+      Authorization: 'Bearer T',
+    });
+  });
+});
+
+describe('import template', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it("downloads the site's .xlsx template through the session and saves it under its Chinese name", async () => {
+    session('staff');
+    const seen: Request[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (req: Request) => {
+        seen.push(req);
+        return new Response(new Uint8Array([0x50, 0x4b, 3, 4]), {
+          status: 200,
+          headers: {
+            'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+            'Content-Disposition': `attachment; filename="import-template.xlsx"; filename*=UTF-8''${encodeURIComponent('居民花名册导入模板.xlsx')}`,
+          },
+        });
+      }),
+    );
+    const saved: string[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:template');
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+
+    await expect(downloadTemplate('s1')).resolves.toBe('居民花名册导入模板.xlsx');
+    expect(TEMPLATE_FILE_NAME).toBe('居民花名册导入模板.xlsx');
+    expect(saved).toEqual(['居民花名册导入模板.xlsx']);
+    expect(new URL(seen[0]!.url).pathname).toBe('/api/v1/sites/s1/residents/import-template');
+    expect(seen[0]!.headers.get('Authorization')).toBe('Bearer T');
   });
 });

@@ -89,6 +89,14 @@ function stubApi(): Call[] {
           return url.searchParams.get('cursor')
             ? ok({ items: [resident(3)], next_cursor: null })
             : ok({ items: [resident(1), resident(2)], next_cursor: 'page2' });
+        case 'GET /api/v1/residents/export':
+          return new Response('\uFEFF姓名\r\n居民7\r\n', {
+            status: 200,
+            headers: {
+              'Content-Type': 'text/csv; charset=utf-8',
+              'Content-Disposition': `attachment; filename="export.csv"; filename*=UTF-8''${encodeURIComponent('居民花名册-20261204.csv')}`,
+            },
+          });
         case 'GET /api/v1/residents/r1':
           return ok(resident(1));
         case 'GET /api/v1/households/h1':
@@ -183,6 +191,38 @@ describe('service desk', () => {
     expect(searched?.url.searchParams.has('cursor')).toBe(false);
     expect(w.text()).toContain('居民7');
     expect(w.text()).not.toContain('居民1');
+    w.unmount();
+  });
+
+  it('exports the roster with the filters of the list on screen, in the format picked', async () => {
+    const calls = stubApi();
+    const saved: string[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:roster');
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const { w } = await mountDesk({ role: 'platform_admin', site_id: null });
+    useSessionStore().pickSite('s9');
+    await w.find('input[aria-label="搜索居民"]').setValue('张');
+    await w.find('form').trigger('submit');
+    await flushPromises();
+    // Typed after the search: not what the list shows, so not exported.
+    await w.find('input[aria-label="搜索居民"]').setValue('李');
+
+    button('导出花名册')?.click();
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 50));
+    const items = [...document.body.querySelectorAll<HTMLElement>('.el-dropdown-menu__item')];
+    expect(items.map((i) => i.textContent?.trim())).toEqual(['Excel 表格', 'CSV']);
+    items[1]?.click();
+    await flushPromises();
+
+    const exported = calls.find((c) => c.url.pathname === '/api/v1/residents/export');
+    expect(exported?.auth).toBe('Bearer T');
+    expect(Object.fromEntries(exported?.url.searchParams ?? [])).toEqual({ q: '张', site_id: 's9', format: 'csv' });
+    expect(saved).toEqual(['居民花名册-20261204.csv']);
+    expect(document.body.textContent).toContain('已导出');
+    click.mockRestore();
     w.unmount();
   });
 

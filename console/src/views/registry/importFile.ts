@@ -1,8 +1,28 @@
-// The resident import file (design.md, "Resident import format") on the browser side: the
-// template, reading the chosen file the way the server does (so an error's line and column can be
-// shown with the file's own cells), and the server's English row problems in Chinese.
+// The resident import file (design.md, "Resident import format") on the browser side: which
+// files are taken (Excel, WPS and CSV) and how they are sent, reading a CSV file the way the
+// server does (so an error's line and column can be shown with the file's own cells), and the
+// server's row problems as table rows in Chinese.
 import type { RowProblem } from '@/api/types';
-import { idCardCheckCharacter } from './idcard';
+
+/** The kinds of file the import takes, by file name extension. */
+export type ImportFileKind = 'xlsx' | 'xls' | 'et' | 'csv';
+
+/** The upload's media type per kind (a WPS .et workbook has none of its own). */
+export const IMPORT_CONTENT_TYPES: Readonly<Record<ImportFileKind, string>> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  xls: 'application/vnd.ms-excel',
+  et: 'application/octet-stream',
+  csv: 'text/csv',
+};
+
+/** The file picker's `accept`. */
+export const IMPORT_ACCEPT = '.xlsx,.xls,.et,.csv';
+
+/** The kind of a chosen file, or null when the import does not take it. */
+export function importFileKind(fileName: string): ImportFileKind | null {
+  const ext = /\.([a-z]+)$/i.exec(fileName.trim())?.[1]?.toLowerCase();
+  return ext === 'xlsx' || ext === 'xls' || ext === 'et' || ext === 'csv' ? ext : null;
+}
 
 export interface ImportColumn {
   /** English header (the name the server reports problems by). */
@@ -10,34 +30,25 @@ export interface ImportColumn {
   /** Chinese header. */
   zh: string;
   required: boolean;
-  /** The template's example value. */
-  example: string;
 }
-
-const EXAMPLE_ID_17 = '41122419800501001';
 
 /** The columns of the format, in the design's order. */
 export const IMPORT_COLUMNS: readonly ImportColumn[] = [
-  { key: 'committee', zh: '居委会', required: true, example: '第一居委会' },
-  { key: 'group', zh: '居民组', required: true, example: '第一居民组' },
-  { key: 'building', zh: '楼栋', required: true, example: '3号楼' },
-  { key: 'household', zh: '户号', required: true, example: '3-201' },
-  { key: 'relation', zh: '与户主关系', required: false, example: '户主' },
-  { key: 'name', zh: '姓名', required: true, example: '张三' },
-  { key: 'gender', zh: '性别', required: true, example: '男' },
-  { key: 'birth_date', zh: '出生日期', required: true, example: '1980-05-01' },
-  { key: 'phone', zh: '手机号', required: false, example: '13800138000' },
-  {
-    key: 'id_card_number',
-    zh: '身份证号',
-    required: true,
-    example: EXAMPLE_ID_17 + idCardCheckCharacter(EXAMPLE_ID_17),
-  },
-  { key: 'disability', zh: '残疾', required: false, example: '否' },
-  { key: 'disability_level', zh: '残疾等级', required: false, example: '' },
-  { key: 'party_member', zh: '党员', required: false, example: '否' },
-  { key: 'low_income', zh: '低保', required: false, example: '是' },
-  { key: 'skills', zh: '技能', required: false, example: '电焊、厨师' },
+  { key: 'committee', zh: '居委会', required: true },
+  { key: 'group', zh: '居民组', required: true },
+  { key: 'building', zh: '楼栋', required: true },
+  { key: 'household', zh: '户号', required: true },
+  { key: 'relation', zh: '与户主关系', required: false },
+  { key: 'name', zh: '姓名', required: true },
+  { key: 'gender', zh: '性别', required: true },
+  { key: 'birth_date', zh: '出生日期', required: true },
+  { key: 'phone', zh: '手机号', required: false },
+  { key: 'id_card_number', zh: '身份证号', required: true },
+  { key: 'disability', zh: '残疾', required: false },
+  { key: 'disability_level', zh: '残疾等级', required: false },
+  { key: 'party_member', zh: '党员', required: false },
+  { key: 'low_income', zh: '低保', required: false },
+  { key: 'skills', zh: '技能', required: false },
 ];
 
 const BY_KEY = new Map(IMPORT_COLUMNS.map((c) => [c.key, c]));
@@ -55,22 +66,6 @@ export function columnOfHeader(cell: string): string | null {
   }
   return null;
 }
-
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/**
- * The template: a BOM (so spreadsheet programs read the Chinese as UTF-8), the Chinese header
- * row and one example row, with CRLF line ends.
- */
-export function templateCsv(): string {
-  const header = IMPORT_COLUMNS.map((c) => csvCell(c.zh)).join(',');
-  const example = IMPORT_COLUMNS.map((c) => csvCell(c.example)).join(',');
-  return `\uFEFF${header}\r\n${example}\r\n`;
-}
-
-export const TEMPLATE_FILE_NAME = '居民导入模板.csv';
 
 /**
  * The file's text as the server reads it: UTF-8 with or without a BOM, else GBK (what Chinese
@@ -198,14 +193,16 @@ export function readImportFile(text: string): ImportFile {
 
 /** One line of the error table. */
 export interface ImportErrorRow {
-  /** Line in the file (the header is line 1). */
+  /** The workbook's sheet ("" for a CSV file). */
+  sheet: string;
+  /** Row in the sheet, or line in the CSV file (the header is 1). */
   line: number;
   /** The column's English key as the server named it ("" for the whole row). */
   column: string;
-  /** What the user reads in the column cell. */
+  /** What the user reads in the column cell: the header as the file writes it, else its name. */
   columnLabel: string;
-  /** The offending cell's content in the file ("" when unknown or the whole row). */
-  value: string;
+  /** The offending cell as written; null when not known (ID numbers are never sent back). */
+  value: string | null;
   /** What is wrong, in Chinese. */
   message: string;
 }
@@ -230,18 +227,29 @@ function labelOf(column: string): string {
 }
 
 /** The server's problems as table rows, with the file's cell beside each. */
+/**
+ * The server's problems as table rows. With the CSV file read in the browser (`file`), each
+ * shows the file's own cell; otherwise (a workbook) the cell the server sends back.
+ */
 export function mapRowProblems(problems: readonly RowProblem[], file: ImportFile | null): ImportErrorRow[] {
   return problems.map((p) => {
     const pos = positionOf(file, p.line, p.column);
-    const value = pos === null ? '' : (file?.byLine.get(p.line)?.cells[pos] ?? '');
+    const fileCell = pos === null ? undefined : file?.byLine.get(p.line)?.cells[pos];
     return {
+      sheet: p.sheet ?? '',
       line: p.line,
       column: p.column,
-      columnLabel: labelOf(p.column),
-      value,
-      message: translateImportReason(p.reason),
+      columnLabel: p.header?.trim() || labelOf(p.column),
+      value: fileCell ?? p.value ?? null,
+      message: rowMessage(p),
     };
   });
+}
+
+/** The server's own message when it is Chinese (it is unless asked otherwise), else a translation of its reason. */
+function rowMessage(p: RowProblem): string {
+  const m = p.message?.trim() ?? '';
+  return /[\u4e00-\u9fff]/.test(m) ? m : translateImportReason(p.reason);
 }
 
 /** One cell of a file row, for the panel that shows the whole row of a problem. */
@@ -341,17 +349,4 @@ export function translateImportReason(reason: string): string {
     if (m) return zh(m);
   }
   return '内容不符合要求，请对照模板检查';
-}
-
-/** Saves the template through the browser (a Blob download; nothing is fetched). */
-export function downloadTemplate(): void {
-  const blob = new Blob([templateCsv()], { type: 'text/csv;charset=utf-8' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = TEMPLATE_FILE_NAME;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -1,5 +1,7 @@
-// Sending the import file: `text/csv` over XMLHttpRequest (fetch cannot report upload progress),
-// with the session's bearer token and one refresh-and-retry on 401, like the API client.
+// Sending the import file (a workbook or CSV, as its media type says) over XMLHttpRequest (fetch
+// cannot report upload progress), with the session's bearer token and one refresh-and-retry on
+// 401, like the API client.
+import { CONSOLE_HEADERS } from '@/api/client';
 import { translateProblem, problemText, NETWORK_ERROR_MESSAGE } from '@/api/problems';
 import type { ImportReport, RowProblem } from '@/api/types';
 
@@ -20,12 +22,28 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** The answer's row problems; those without a line, column and reason are dropped. */
 function rowProblems(v: unknown): RowProblem[] {
   if (!Array.isArray(v)) return [];
-  return v.filter(
-    (r): r is RowProblem =>
-      isRecord(r) && typeof r.line === 'number' && typeof r.column === 'string' && typeof r.reason === 'string',
-  );
+  const rows: RowProblem[] = [];
+  for (const r of v) {
+    if (!isRecord(r) || typeof r.line !== 'number' || typeof r.column !== 'string' || typeof r.reason !== 'string') {
+      continue;
+    }
+    rows.push({
+      sheet: typeof r.sheet === 'string' ? r.sheet : null,
+      line: r.line,
+      column: r.column,
+      header: text(r.header),
+      value: typeof r.value === 'string' ? r.value : null,
+      code: text(r.code),
+      reason: r.reason,
+      message: text(r.message),
+    });
+  }
+  return rows;
 }
 
 /** What an import answer means for the screen. */
@@ -50,13 +68,19 @@ export function interpretImportResponse(
     return { kind: 'failed', message: '文件只有表头，没有居民数据。' };
   }
   if (status === 413) return { kind: 'failed', message: '文件太大（最大 32 MB），请分成几个文件导入。' };
-  if (status === 415) return { kind: 'failed', message: '请上传 CSV 文件（在表格软件中“另存为 CSV”）。' };
+  if (status === 415) return { kind: 'failed', message: UNSUPPORTED_FILE_MESSAGE };
   return { kind: 'failed', message: problemText(translateProblem(json, { status, retryAfter })) };
 }
 
+/** What the user reads when the file is not one the import takes. */
+export const UNSUPPORTED_FILE_MESSAGE = '请选择 Excel 表格（.xlsx、.xls）、WPS 表格（.et）或 CSV 文件。';
+
 export interface UploadOptions {
+  /** The import endpoint, with `?sheet=` when a sheet is named. */
   url: string;
   file: Blob;
+  /** The file's media type (`IMPORT_CONTENT_TYPES`). */
+  contentType: string;
   token: () => string | null;
   /** The session's refresh: a new access token, or null when the session is over. */
   refresh: () => Promise<string | null>;
@@ -75,8 +99,9 @@ function send(opts: UploadOptions, token: string | null): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const xhr = opts.createXhr ? opts.createXhr() : new XMLHttpRequest();
     xhr.open('POST', opts.url);
-    xhr.setRequestHeader('Content-Type', 'text/csv');
+    xhr.setRequestHeader('Content-Type', opts.contentType);
     xhr.setRequestHeader('Accept', 'application/json');
+    for (const [name, value] of Object.entries(CONSOLE_HEADERS)) xhr.setRequestHeader(name, value);
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) opts.onProgress(Math.round((e.loaded / e.total) * 100));
@@ -104,4 +129,12 @@ export async function uploadImport(opts: UploadOptions): Promise<ImportOutcome> 
   } catch {
     return { kind: 'failed', message: NETWORK_ERROR_MESSAGE };
   }
+}
+
+/** The import endpoint of a site; a named sheet goes with a workbook only. */
+export function importUrl(origin: string, siteId: string, sheet: string, workbook: boolean): string {
+  const url = new URL(`/api/v1/sites/${encodeURIComponent(siteId)}/residents/import`, origin);
+  const name = sheet.trim();
+  if (workbook && name) url.searchParams.set('sheet', name);
+  return url.href;
 }

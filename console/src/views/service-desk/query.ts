@@ -1,5 +1,6 @@
 // The service desk's search form -> the query of GET /api/v1/residents.
-import type { EmploymentStatus, ResidentQuery } from '@/api/types';
+import type { ExportFormat } from '@/api/download';
+import type { EmploymentStatus, ResidentExportQuery, ResidentQuery } from '@/api/types';
 
 export const PAGE_SIZE = 50;
 /** The server's limit on the search box's text (`q`). */
@@ -67,5 +68,16 @@ export function residentQuery(
   if (f.jobSeeking) q.job_seeking = true;
   if (f.workingAge) q.working_age = true;
   if (cursor) q.cursor = cursor;
+  return q;
+}
+
+/**
+ * The query of GET /api/v1/residents/export: the same filters as the list, and the file format;
+ * never `limit` or `cursor` (an export has every row; the server refuses them).
+ */
+export function residentExportQuery(f: DeskFilters, siteId: string | null, format: ExportFormat): ResidentExportQuery {
+  const q: ResidentExportQuery = { ...residentQuery(f, null, siteId), format };
+  delete q.limit;
+  delete q.cursor;
   return q;
 }

@@ -1,6 +1,7 @@
 // Redemptions for staff: the site's list (GET /store/redemptions: to hand over, by household),
 // handing over and cancelling, and what a row shows instead of ids.
 import { api } from '@/api/client';
+import type { ExportFormat } from '@/api/download';
 import { unwrap } from '@/api/problems';
 import type { Redemption, RedemptionStatus } from '@/api/types';
 
@@ -24,6 +25,16 @@ export function redemptionQuery(
   if (f.householdId) q.household_id = f.householdId;
   if (f.siteId) q.site_id = f.siteId;
   if (cursor) q.cursor = cursor;
+  return q;
+}
+
+/** The query of GET /store/redemptions/export: the list's filters and the format, no paging. */
+export function redemptionExportQuery(
+  f: RedemptionFilter,
+  format: ExportFormat,
+): { status?: RedemptionStatus; household_id?: string; site_id?: string; format: ExportFormat } {
+  const q: ReturnType<typeof redemptionExportQuery> & { limit?: number } = { ...redemptionQuery(f, null), format };
+  delete q.limit;
   return q;
 }
 

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, open_workbook_auto_from_rs};
 use chrono::NaiveDate;
 
 use super::decoding::{LineCounter, decode};
@@ -170,7 +170,14 @@ fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Source, (usize, Ms
                     ),
                 )
             })?,
-        None => names.first().cloned().ok_or_else(|| (1, unreadable()))?,
+        // The first visible worksheet: a hidden sheet of drop-down lists is not the roster.
+        None => workbook
+            .sheets_metadata()
+            .iter()
+            .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .or_else(|| names.first().cloned())
+            .ok_or_else(|| (1, unreadable()))?,
     };
     let range = workbook
         .worksheet_range(&name)

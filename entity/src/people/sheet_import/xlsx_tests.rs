@@ -311,3 +311,25 @@ fn garbage_that_looks_like_a_workbook_is_refused_plainly() {
     assert_eq!(errors[0].code, "workbook_unreadable");
     assert!(errors[0].message.contains(".xlsx"));
 }
+
+#[test]
+fn a_hidden_first_sheet_is_passed_over() {
+    let birth = date(1980, 1, 5);
+    let mut workbook = Workbook::new();
+    let lists = workbook.add_worksheet();
+    lists.set_name("选项").unwrap();
+    lists.write_string(0, 0, "居委会").unwrap();
+    lists.set_hidden(true);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("居民花名册").unwrap();
+    sheet.set_active(true);
+    header(sheet, 0, &NAMES);
+    person(sheet, 1, 1);
+    sheet.write_string(1, 7, "1980-01-05").unwrap();
+    sheet.write_string(1, 8, id(birth, 1, true)).unwrap();
+    let file = parse_sheet(&bytes(workbook), None, today()).unwrap();
+    assert_eq!(
+        (file.sheet.as_deref(), file.rows.len()),
+        (Some("居民花名册"), 1)
+    );
+}

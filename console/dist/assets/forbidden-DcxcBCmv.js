@@ -1,1 +1,0 @@
-import"./rolldown-runtime-BLXQ4ufn.js";import{C as e,H as t,St as n,b as r,w as i}from"./vue-DkNfOHjn.js";import{t as a}from"./result-DHkP5Z48.js";var o={class:`page`},s=i({__name:`index`,setup(i){return(i,s)=>(t(),r(`section`,o,[e(n(a),{icon:`warning`,title:`无权访问`,"sub-title":`您的账号不能使用这个功能。如需开通，请联系安置点管理员。`})]))}});export{s as default};

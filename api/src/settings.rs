@@ -36,14 +36,14 @@ pub struct Settings {
     pub trusted_proxies: Networks,
     /// Login, activation and password attempts allowed per phone number (or account) per minute.
     pub attempts_per_phone_per_minute: u32,
-    /// How long a signed link to a printable sheet opens it (seconds; 60 to 86,400, default 600).
-    pub sheet_link_seconds: u64,
     /// Login, activation and sign-up attempts allowed per client address per minute.
     pub attempts_per_address_per_minute: u32,
     /// SMS codes sent to one phone number per day (at most one a minute).
     pub sms_codes_per_phone_per_day: u32,
     /// SMS codes asked for from one client address per hour.
     pub sms_codes_per_address_per_hour: u32,
+    /// How long a signed link to a printable sheet opens it (seconds; 1 to 86,400, default 600).
+    pub sheet_link_seconds: u64,
     /// Where uploaded files (claim photos) are kept: `file:///path` (the default is
     /// `<data_dir>/objects`), or `s3://bucket[/prefix]` for S3 or an S3-compatible store, which
     /// takes its credentials, region and endpoint from the standard `AWS_*` variables
@@ -160,10 +160,10 @@ struct Defaults {
     body_limit: usize,
     shutdown_timeout_secs: u64,
     attempts_per_phone_per_minute: u32,
-    sheet_link_seconds: u64,
     attempts_per_address_per_minute: u32,
     sms_codes_per_phone_per_day: u32,
     sms_codes_per_address_per_hour: u32,
+    sheet_link_seconds: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -172,10 +172,10 @@ const DEFAULTS: Defaults = Defaults {
     body_limit: 256 * 1024,
     shutdown_timeout_secs: 30,
     attempts_per_phone_per_minute: 5,
-    sheet_link_seconds: 600,
     attempts_per_address_per_minute: 30,
     sms_codes_per_phone_per_day: 10,
     sms_codes_per_address_per_hour: 20,
+    sheet_link_seconds: 600,
 };
 
 impl Settings {

@@ -190,6 +190,7 @@ fn every_documented_setting_can_be_given_by_environment() {
         ("attempts_per_address_per_minute", "31", |s| {
             s.attempts_per_address_per_minute == 31
         }),
+        ("sheet_link_seconds", "120", |s| s.sheet_link_seconds == 120),
         ("sms_codes_per_phone_per_day", "11", |s| {
             s.sms_codes_per_phone_per_day == 11
         }),

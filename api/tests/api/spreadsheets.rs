@@ -595,4 +595,25 @@ async fn the_template_opens_in_a_spreadsheet_program_and_imports_once_filled_in(
         (Some(0), Some(3)),
         "{report}"
     );
+
+    // And saved as an Excel 97-2003 workbook (.xls, the binary format WPS's .et shares).
+    let xls = libreoffice_convert(&filled, "xls:MS Excel 97", &resaved_dir);
+    let r = import_as(
+        &app,
+        &w.staff_a,
+        &w.site_a,
+        "application/vnd.ms-excel",
+        std::fs::read(&xls).unwrap(),
+        None,
+    )
+    .await;
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            report["rows"].as_u64(),
+            report["residents_updated"].as_u64()
+        ),
+        (Some(3), Some(3)),
+        "{report}"
+    );
 }

@@ -1,5 +1,6 @@
 // RFC 9457 problem documents -> plain Simplified Chinese, through one table keyed by the stable `code`.
-// The server's `detail` and field messages are English and never shown as they are.
+// The server's `detail` and the `errors` map are English and never shown as they are; a field's
+// `fields[f].message` is shown when it is Chinese (the console asks for zh-CN).
 
 /** Stable problem `code` -> what the user reads. */
 export const PROBLEM_MESSAGES: Readonly<Record<string, string>> = {

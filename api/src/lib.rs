@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod console;
+pub mod cors;
 pub mod demo;
 pub mod error;
 pub mod exports;

@@ -34,6 +34,10 @@ pub struct Settings {
     /// the right-most address there that is not itself a trusted proxy. Empty: the peer address.
     #[serde(default)]
     pub trusted_proxies: Networks,
+    /// Origins whose pages may call the API from a browser (an H5 build of the app, the console
+    /// on another origin): `https://h5.example.cn`, comma-separated. Empty (the default): none.
+    #[serde(default)]
+    pub cors_origins: crate::cors::CorsOrigins,
     /// Login, activation and password attempts allowed per phone number (or account) per minute.
     pub attempts_per_phone_per_minute: u32,
     /// Login, activation and sign-up attempts allowed per client address per minute.

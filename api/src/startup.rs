@@ -219,6 +219,7 @@ impl Application {
 
         let state_for_app = state.clone();
         let body_limit = settings.body_limit;
+        let cors = std::sync::Arc::new(settings.cors_origins.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
@@ -230,6 +231,27 @@ impl Application {
                     ApiError::RouteNotFound.error_response_owned()
                 }))
                 .wrap(Observe::new(state.metrics.clone()))
+                .wrap_fn({
+                    let cors = cors.clone();
+                    move |req, srv| {
+                        use actix_web::dev::Service as _;
+                        let cors = cors.clone();
+                        let outcome = match crate::cors::preflight(&cors, req) {
+                            Ok(answered) => Ok(answered),
+                            Err((req, allowed)) => Err((srv.call(req), allowed)),
+                        };
+                        async move {
+                            match outcome {
+                                Ok(answered) => Ok(answered.map_into_right_body()),
+                                Err((call, allowed)) => {
+                                    let mut response = call.await?;
+                                    crate::cors::mark(&cors, response.headers_mut(), allowed);
+                                    Ok(response.map_into_left_body())
+                                }
+                            }
+                        }
+                    }
+                })
         })
         .listen(listener)?
         .shutdown_timeout(settings.shutdown_timeout_secs);

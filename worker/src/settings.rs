@@ -100,6 +100,7 @@ pub const API_KEYS: &[&str] = &[
     "bootstrap_admin_phone",
     "bootstrap_admin_password",
     "trusted_proxies",
+    "cors_origins",
     "attempts_per_phone_per_minute",
     "attempts_per_address_per_minute",
     "sms_codes_per_phone_per_day",

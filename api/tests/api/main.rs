@@ -13,6 +13,7 @@ mod bola;
 mod broker;
 mod claims;
 mod console;
+mod cors;
 mod delivery;
 mod demo;
 mod employers;

@@ -113,6 +113,15 @@ pub enum ApiError {
         /// Why, in English.
         detail: &'static str,
     },
+    /// WeChat did not vouch for the caller (401 `wechat_code_invalid`: a wrong, expired or used
+    /// mini-program code; `wechat_ticket_invalid`: a changed or expired binding ticket).
+    #[error("{detail}")]
+    WeChatRefused {
+        /// The stable code.
+        code: &'static str,
+        /// Why, in English.
+        detail: &'static str,
+    },
     /// The body is over the limit (413 `payload_too_large`).
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge {
@@ -187,7 +196,7 @@ impl ApiError {
             Self::InvalidHeader { .. } => "invalid_header",
             Self::Validation(_) => "validation_failed",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
-            Self::LinkRefused { code, .. } => code,
+            Self::LinkRefused { code, .. } | Self::WeChatRefused { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -303,7 +312,8 @@ impl ResponseError for ApiError {
             | Self::InvalidRefreshToken(_)
             | Self::ActivationFailed
             | Self::SmsCodeInvalid
-            | Self::LinkRefused { .. } => StatusCode::UNAUTHORIZED,
+            | Self::LinkRefused { .. }
+            | Self::WeChatRefused { .. } => StatusCode::UNAUTHORIZED,
             Self::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } | Self::SmsCodeLocked => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

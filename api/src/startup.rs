@@ -63,6 +63,8 @@ pub struct AppState {
     pub sheet_link_ttl: chrono::Duration,
     /// What partners' webhook URLs may be.
     pub egress: worker::egress::EgressPolicy,
+    /// The WeChat mini-program (login, phone numbers), when configured.
+    pub wechat: Option<worker::dispatch::WeChatApp>,
 }
 
 /// The SMS provider the api sends one-time codes through, and its templates.
@@ -151,6 +153,7 @@ impl Application {
                 i64::try_from(settings.sheet_link_seconds).unwrap_or(600),
             ),
             egress: settings.worker.egress_policy(),
+            wechat: providers.wechat.clone(),
         };
         // Metrics on an internal address of their own, for the scraper's network only.
         let (metrics_server, metrics_port) = match &settings.metrics_listen {
@@ -373,6 +376,7 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
             .configure(routes::residents::configure)
             .configure(routes::import::configure)
             .configure(routes::notifications::configure)
+            .configure(routes::wechat::configure)
             .configure(routes::devices::configure)
             .configure(routes::employers::configure)
             .configure(routes::jobs::configure)

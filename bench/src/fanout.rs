@@ -84,6 +84,7 @@ fn notice(site_id: Uuid) -> NotificationRequested {
         },
         urgency: Urgency::Normal,
         link: None,
+        notice: None,
     }
 }
 

@@ -29,6 +29,7 @@ mod m20261202_000020_trace_and_retention;
 mod m20261203_000021_id_card_tail;
 mod m20261203_000022_broadcast;
 mod m20261203_000023_site_settings;
+mod m20261203_000024_wechat;
 
 /// Makes `table` append-only in the database itself: updates and deletes raise an error, on
 /// PostgreSQL through the trigger function `function`, on SQLite through two triggers.
@@ -95,6 +96,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_id_card_tail::Migration),
             Box::new(m20261203_000022_broadcast::Migration),
             Box::new(m20261203_000023_site_settings::Migration),
+            Box::new(m20261203_000024_wechat::Migration),
         ]
     }
 }

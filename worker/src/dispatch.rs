@@ -12,17 +12,22 @@ use entity::{
     notify::{delivery, device},
 };
 use sea_orm::{
+    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
-    Statement, sea_query::Expr,
+    QuerySelect, Statement,
+    sea_query::{Expr, OnConflict},
 };
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::delivery::{
-    ProviderError, PushMessage, PushProvider, RetryPolicy, Sms, SmsProvider, Vendor,
-    log::{LogPush, LogSms},
+    ProviderError, PushMessage, PushProvider, RetryPolicy, Sms, SmsProvider, Vendor, Voice,
+    VoiceProvider,
+    log::{LogPush, LogSms, LogVoice},
+    wechat::{SubscribeMessage, Tokens, WeChat, WeChatError},
     with_retries,
 };
+use crate::handlers::delivery::{VoicePayload, WeChatPayload};
 use crate::poll::DISPATCH;
 
 /// Attempts (claims) before a send is given up.
@@ -42,8 +47,28 @@ pub struct Providers {
     pub sms_template: String,
     /// The approved SMS template for one-time codes (its parameter is `code`).
     pub sms_code_template: String,
+    /// Voice calls.
+    pub voice: Arc<dyn VoiceProvider>,
+    /// The WeChat mini-program (subscription messages), when configured.
+    pub wechat: Option<WeChatApp>,
     /// Retries within one claim.
     pub retry: RetryPolicy,
+}
+
+/// The mini-program's client and the key its shared access token is encrypted with.
+#[derive(Clone)]
+pub struct WeChatApp {
+    /// The client.
+    pub client: WeChat,
+    /// The PII cipher (the token is stored encrypted).
+    pub cipher: entity::crypto::PiiCipher,
+}
+
+impl WeChatApp {
+    /// The shared access token, through `db`.
+    pub fn tokens(&self, db: &Db) -> Tokens {
+        Tokens::new(self.client.clone(), db.clone(), self.cipher.clone())
+    }
 }
 
 impl Providers {
@@ -55,6 +80,8 @@ impl Providers {
             sms: Arc::new(LogSms),
             sms_template: "SMS_NOTICE".into(),
             sms_code_template: "SMS_CODE".into(),
+            voice: Arc::new(LogVoice),
+            wechat: None,
             retry: RetryPolicy::default(),
         }
     }
@@ -93,6 +120,36 @@ impl Providers {
             providers.sms = Arc::new(client);
             providers.sms_template = template.clone();
             providers.sms_code_template = code_template.clone();
+        }
+        if settings.aliyun_voice_tts_code.is_some()
+            && (settings.aliyun_access_key_id.is_none()
+                || settings.aliyun_access_key_secret.is_none())
+        {
+            anyhow::bail!(
+                "aliyun_voice_tts_code needs aliyun_access_key_id and aliyun_access_key_secret"
+            );
+        }
+        if let (Some(code), Some(id), Some(secret)) = (
+            &settings.aliyun_voice_tts_code,
+            &settings.aliyun_access_key_id,
+            &settings.aliyun_access_key_secret,
+        ) {
+            let mut client = crate::delivery::aliyun_voice::AliyunVoice::new(
+                id.clone(),
+                secret.clone(),
+                code.clone(),
+                settings.aliyun_voice_show_number.clone(),
+            )?;
+            if let Some(url) = &settings.aliyun_voice_base_url {
+                client = client.with_base_url(url.clone());
+            }
+            providers.voice = Arc::new(client);
+        }
+        if let Some(client) = settings.wechat()? {
+            providers.wechat = Some(WeChatApp {
+                client,
+                cipher: settings.pii_cipher()?,
+            });
         }
         Ok(providers)
     }
@@ -303,7 +360,192 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
             }
         }
     }
+    for row in rows.iter().filter(|r| r.channel == "wechat") {
+        send_wechat(db, providers, row).await?;
+    }
+    for row in rows.iter().filter(|r| r.channel == "voice") {
+        send_voice(db, providers, row).await?;
+    }
     Ok(count)
+}
+
+/// Sends one subscription message. When WeChat says the resident has no subscription (43101),
+/// the grants of that template are forgotten; then, and for any other final failure, a notice
+/// that must arrive goes by SMS instead (once: the SMS has the notice's usual dedupe key).
+async fn send_wechat(db: &Db, providers: &Providers, row: &delivery::Model) -> Result<(), DbErr> {
+    let payload: Option<WeChatPayload> = row
+        .payload
+        .as_ref()
+        .and_then(|p| serde_json::from_value(p.clone()).ok());
+    let Some(payload) = payload else {
+        return mark(db.writer(), &[row.id], "failed", Some("unreadable payload")).await;
+    };
+    let Some(app) = &providers.wechat else {
+        crate::metrics::sends("wechat", "wechat", "skipped", 1);
+        mark(
+            db.writer(),
+            &[row.id],
+            "skipped",
+            Some("no WeChat mini-program is configured"),
+        )
+        .await?;
+        return fall_back_to_sms(db, row, &payload).await;
+    };
+    let message = SubscribeMessage {
+        openid: row.target.clone(),
+        template_id: payload.template_id.clone(),
+        page: payload.page.clone(),
+        data: payload.data.clone(),
+    };
+    let tokens = app.tokens(db);
+    let outcome = with_retries(providers.retry, || async {
+        tokens
+            .with_token(|token| {
+                let (client, message) = (tokens.client(), &message);
+                async move { client.send_subscribe(&token, message).await }
+            })
+            .await
+            .map_err(|e| match e {
+                WeChatError::Provider(p) => WeChatOutcome::Provider(p),
+                WeChatError::NotSubscribed => WeChatOutcome::NotSubscribed,
+                other if other.is_retryable() => {
+                    WeChatOutcome::Provider(ProviderError::Retryable(other.to_string()))
+                }
+                other => WeChatOutcome::Provider(ProviderError::Permanent(other.to_string())),
+            })
+            .map_err(WeChatOutcome::into_provider)
+    })
+    .await;
+    match outcome {
+        Ok(()) => {
+            crate::metrics::sends("wechat", "wechat", "sent", 1);
+            mark(db.writer(), &[row.id], "sent", None).await
+        }
+        Err(ProviderError::Permanent(e)) => {
+            crate::metrics::sends("wechat", "wechat", "failed", 1);
+            if e == NOT_SUBSCRIBED {
+                entity::notify::wechat_grant::clear(
+                    db.writer(),
+                    payload.account_id,
+                    &payload.template_id,
+                )
+                .await?;
+            }
+            mark(db.writer(), &[row.id], "failed", Some(&e)).await?;
+            fall_back_to_sms(db, row, &payload).await
+        }
+        Err(ProviderError::Retryable(e)) => {
+            crate::metrics::sends("wechat", "wechat", "retried", 1);
+            if row.attempts >= MAX_ATTEMPTS {
+                fall_back_to_sms(db, row, &payload).await?;
+            }
+            retry_later(db, &[row], &e).await
+        }
+    }
+}
+
+/// The error text of a send WeChat refused for want of a subscription.
+const NOT_SUBSCRIBED: &str = "WeChat: the resident has no subscription for this template (43101)";
+
+/// A WeChat failure on its way to a [`ProviderError`].
+enum WeChatOutcome {
+    Provider(ProviderError),
+    NotSubscribed,
+}
+
+impl WeChatOutcome {
+    fn into_provider(self) -> ProviderError {
+        match self {
+            Self::Provider(p) => p,
+            Self::NotSubscribed => ProviderError::Permanent(NOT_SUBSCRIBED.into()),
+        }
+    }
+}
+
+/// Queues the SMS a refused subscription message of a notice that must arrive is replaced by,
+/// to the resident's phone, under the notice's usual SMS dedupe key (so it is queued once).
+async fn fall_back_to_sms(
+    db: &Db,
+    row: &delivery::Model,
+    payload: &WeChatPayload,
+) -> Result<(), DbErr> {
+    if !payload.must_arrive {
+        return Ok(());
+    }
+    let phone: Option<Option<String>> =
+        entity::registry::resident::Entity::find_by_id(row.resident_id)
+            .select_only()
+            .column(entity::registry::resident::Column::Phone)
+            .into_tuple()
+            .one(db.writer())
+            .await?;
+    let Some(Some(phone)) = phone else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    delivery::Entity::insert(delivery::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        dedupe_key: Set(format!("sms:{}:{}", row.message_id, row.resident_id)),
+        resident_id: Set(row.resident_id),
+        message_id: Set(row.message_id),
+        channel: Set("sms".into()),
+        provider: Set("sms".into()),
+        device_id: Set(None),
+        target: Set(phone),
+        title: Set(row.title.clone()),
+        body: Set(row.body.clone()),
+        link: Set(row.link.clone()),
+        urgent: Set(row.urgent),
+        state: Set("pending".into()),
+        not_before: Set(now),
+        attempts: Set(0),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        request_id: Set(row.request_id.clone()),
+        payload: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(delivery::Column::DedupeKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Places one voice call.
+async fn send_voice(db: &Db, providers: &Providers, row: &delivery::Model) -> Result<(), DbErr> {
+    let payload: Option<VoicePayload> = row
+        .payload
+        .as_ref()
+        .and_then(|p| serde_json::from_value(p.clone()).ok());
+    let Some(payload) = payload else {
+        return mark(db.writer(), &[row.id], "failed", Some("unreadable payload")).await;
+    };
+    let call = Voice {
+        dedupe_key: row.dedupe_key.clone(),
+        phone: row.target.clone(),
+        text: payload.text,
+    };
+    let provider = providers.voice.name();
+    match with_retries(providers.retry, || providers.voice.send(&call)).await {
+        Ok(()) => {
+            crate::metrics::sends("voice", provider, "sent", 1);
+            mark(db.writer(), &[row.id], "sent", None).await
+        }
+        Err(ProviderError::Permanent(e)) => {
+            tracing::warn!(delivery = %row.id, error = %e, "voice call refused");
+            crate::metrics::sends("voice", provider, "failed", 1);
+            mark(db.writer(), &[row.id], "failed", Some(&e)).await
+        }
+        Err(ProviderError::Retryable(e)) => {
+            crate::metrics::sends("voice", provider, "retried", 1);
+            retry_later(db, &[row], &e).await
+        }
+    }
 }
 
 /// Dispatches until `stop` turns true.

@@ -60,6 +60,20 @@ pub struct Settings {
     pub aliyun_sms_code_template: Option<String>,
     /// Aliyun SMS API base URL (default the public one).
     pub aliyun_base_url: Option<String>,
+    /// Approved text-to-speech template of Aliyun's voice service (variable `content`): set, it
+    /// turns on voice calls to residents marked for them (with the Aliyun AccessKey above).
+    pub aliyun_voice_tts_code: Option<String>,
+    /// The number residents see when called (Aliyun's public pool when unset).
+    pub aliyun_voice_show_number: Option<String>,
+    /// Aliyun voice API base URL (default the public one).
+    pub aliyun_voice_base_url: Option<String>,
+    /// The WeChat mini-program's AppID: set with `wechat_app_secret`, it turns on WeChat login
+    /// and subscription messages.
+    pub wechat_app_id: Option<String>,
+    /// The mini-program's AppSecret.
+    pub wechat_app_secret: Option<Secret>,
+    /// WeChat API base URL (default the public one).
+    pub wechat_base_url: Option<String>,
     /// Seconds a partner's webhook receiver has to answer.
     pub webhook_timeout_secs: u64,
     /// Allow `http://` webhook URLs (development and tests; production receivers use HTTPS).
@@ -297,6 +311,7 @@ impl Settings {
                 "aliyun_access_key_secret",
                 self.aliyun_access_key_secret.as_ref(),
             ),
+            ("wechat_app_secret", self.wechat_app_secret.as_ref()),
         ])
     }
 
@@ -382,6 +397,23 @@ impl Settings {
             tasks_days: self.retention_tasks_days,
             job_matches_days: self.retention_job_matches_days,
         }
+    }
+
+    /// The WeChat mini-program's client, when one is configured; half a configuration (an
+    /// AppID without its secret or the reverse) is an error, so that a process does not start
+    /// without the WeChat login its operator meant to turn on.
+    pub fn wechat(&self) -> anyhow::Result<Option<crate::delivery::wechat::WeChat>> {
+        use crate::delivery::Vendor;
+        let (app_id, secret) = match (&self.wechat_app_id, &self.wechat_app_secret) {
+            (Some(app_id), Some(secret)) => (app_id, secret),
+            (None, None) => return Ok(None),
+            _ => anyhow::bail!("wechat_app_id and wechat_app_secret go together"),
+        };
+        let mut client = crate::delivery::wechat::WeChat::new(app_id.clone(), secret.clone())?;
+        if let Some(url) = &self.wechat_base_url {
+            client = client.with_base_url(url.clone());
+        }
+        Ok(Some(client))
     }
 
     /// What partners' webhook receivers may be.

@@ -26,3 +26,4 @@ pub mod sheets;
 pub mod sites;
 pub mod store;
 pub mod structure;
+pub mod wechat;

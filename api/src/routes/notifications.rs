@@ -462,6 +462,7 @@ pub async fn broadcast(
             Urgency::Normal
         },
         link: None,
+        notice: None,
     });
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {

@@ -250,6 +250,27 @@ fn every_documented_setting_can_be_given_by_environment() {
         ("aliyun_base_url", "http://127.0.0.1:2", |s| {
             s.worker.aliyun_base_url.as_deref() == Some("http://127.0.0.1:2")
         }),
+        ("aliyun_voice_tts_code", "480000003", |s| {
+            s.worker.aliyun_voice_tts_code.as_deref() == Some("480000003")
+        }),
+        ("aliyun_voice_show_number", "03987000000", |s| {
+            s.worker.aliyun_voice_show_number.as_deref() == Some("03987000000")
+        }),
+        ("aliyun_voice_base_url", "http://127.0.0.1:3", |s| {
+            s.worker.aliyun_voice_base_url.as_deref() == Some("http://127.0.0.1:3")
+        }),
+        ("wechat_app_id", "20261203", |s| {
+            s.worker.wechat_app_id.as_deref() == Some("20261203")
+        }),
+        ("wechat_app_secret", "0123456789abcdef", |s| {
+            s.worker
+                .wechat_app_secret
+                .as_ref()
+                .is_some_and(|k| k.expose() == "0123456789abcdef")
+        }),
+        ("wechat_base_url", "http://127.0.0.1:4", |s| {
+            s.worker.wechat_base_url.as_deref() == Some("http://127.0.0.1:4")
+        }),
         ("object_store_url", "file:///20261202", |s| {
             s.object_store_url.as_deref() == Some("file:///20261202")
         }),

@@ -44,6 +44,7 @@ fn notice(site_id: Uuid, resident: Uuid, title: String) -> Event {
         },
         urgency: Urgency::Normal,
         link: None,
+        notice: None,
     })
 }
 

@@ -206,6 +206,8 @@ pub fn use_sms_fake(settings: &mut Settings, url: &str) {
     settings.worker.aliyun_sms_template = Some(NOTICE_TEMPLATE.into());
     settings.worker.aliyun_sms_code_template = Some(CODE_TEMPLATE.into());
     settings.worker.aliyun_base_url = Some(url.into());
+    settings.worker.aliyun_voice_tts_code = Some(TTS_TEMPLATE.into());
+    settings.worker.aliyun_voice_base_url = Some(url.into());
 }
 
 /// The RabbitMQ the broker tests use.
@@ -371,6 +373,20 @@ where
         sms,
         _guard: guard,
     })
+}
+
+/// Another api replica on `app`'s database and data directory (so its keys), configured by
+/// `configure` over the test settings; returns its address.
+pub async fn spawn_replica(app: &TestApp, configure: impl FnOnce(&mut Settings)) -> String {
+    let mut settings = test_settings(app.data_dir());
+    use_sms_fake(&mut settings, &app.sms.url);
+    configure(&mut settings);
+    let replica = Application::build_with_routes(settings, app.db.clone(), |_| {})
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", replica.port());
+    tokio::spawn(replica.run_until_stopped());
+    address
 }
 
 /// Starts the app on SQLite in production mode (a broker configured) with a broker that never

@@ -58,6 +58,7 @@ fn send(id: Uuid, state: &str) -> delivery::ActiveModel {
         created_at: Set(Utc::now()),
         sent_at: Set(None),
         request_id: Set(None),
+        payload: Set(None),
     }
 }
 

@@ -36,4 +36,6 @@ mod sms;
 mod spreadsheets;
 mod story;
 mod text;
+mod wechat;
+mod wechat_fake;
 mod world;

@@ -16,6 +16,15 @@ pub const ACCESS_KEY_SECRET: &str = "ApiTestAccessKeySecret0123456789";
 pub const SIGN_NAME: &str = "安居社区";
 pub const CODE_TEMPLATE: &str = "SMS_480000001";
 pub const NOTICE_TEMPLATE: &str = "SMS_480000002";
+/// The approved text-to-speech template of Aliyun's voice service (variable `content`).
+pub const TTS_TEMPLATE: &str = "TTS_480000003";
+
+/// One voice call Aliyun placed (`SingleCallByTts`, served by the same fake).
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub phone: String,
+    pub text: String,
+}
 
 /// One message Aliyun accepted.
 #[derive(Debug, Clone)]
@@ -29,9 +38,14 @@ pub struct Sent {
 pub struct SmsFake {
     pub url: String,
     sent: Arc<Mutex<Vec<Sent>>>,
+    calls: Arc<Mutex<Vec<Call>>>,
 }
 
-async fn send_sms(body: web::Bytes, sent: web::Data<Arc<Mutex<Vec<Sent>>>>) -> HttpResponse {
+async fn send_sms(
+    body: web::Bytes,
+    sent: web::Data<Arc<Mutex<Vec<Sent>>>>,
+    calls: web::Data<Arc<Mutex<Vec<Call>>>>,
+) -> HttpResponse {
     let params: std::collections::BTreeMap<String, String> = form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -40,6 +54,28 @@ async fn send_sms(body: web::Bytes, sent: web::Data<Arc<Mutex<Vec<Sent>>>>) -> H
         HttpResponse::BadRequest()
             .json(json!({"Code": code, "Message": message, "RequestId": "TEST-REQUEST"}))
     };
+    if get("Action") == "SingleCallByTts" && get("Version") == "2017-05-25" {
+        if get("AccessKeyId") != ACCESS_KEY_ID || get("Signature").is_empty() {
+            return refuse(
+                "InvalidAccessKeyId.NotFound",
+                "Specified access key is not found.",
+            );
+        }
+        if get("TtsCode") != TTS_TEMPLATE {
+            return refuse("isv.TTS_TEMPLATE_ILLEGAL", "模板不合法");
+        }
+        let param: Value = serde_json::from_str(get("TtsParam")).unwrap_or(Value::Null);
+        let Some(text) = param["content"].as_str() else {
+            return refuse("isv.TEMPLATE_MISSING_PARAMETERS", "模板缺少变量");
+        };
+        calls.lock().unwrap().push(Call {
+            phone: get("CalledNumber").to_owned(),
+            text: text.to_owned(),
+        });
+        return HttpResponse::Ok().json(json!({
+            "Code": "OK", "Message": "OK", "CallId": "116012354148^10281378209", "RequestId": "TEST-REQUEST"
+        }));
+    }
     if get("Action") != "SendSms" || get("Version") != "2017-05-25" {
         return refuse("InvalidAction.NotFound", "Specified api is not found");
     }
@@ -79,10 +115,13 @@ impl SmsFake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let sent = Arc::new(Mutex::new(Vec::new()));
+        let calls = Arc::new(Mutex::new(Vec::new()));
         let data = web::Data::new(sent.clone());
+        let call_data = web::Data::new(calls.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(call_data.clone())
                 .route("/", web::post().to(send_sms))
         })
         .workers(1)
@@ -91,7 +130,12 @@ impl SmsFake {
         .unwrap()
         .run();
         tokio::spawn(server);
-        Self { url, sent }
+        Self { url, sent, calls }
+    }
+
+    /// Every voice call placed so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
     }
 
     /// Everything sent so far.

@@ -173,6 +173,7 @@ pub async fn edit<C: ConnectionTrait>(
                     audience: Audience::Residents { resident_ids: told },
                     urgency: Urgency::Urgent,
                     link: Some(format!("activity:{}", current.id)),
+                    notice: None,
                 },
             )
             .await?;

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use crate::messaging::{
-    events::{Audience, NotificationRequested, Urgency},
+    events::{Audience, Fact, Notice, NoticeKind, NotificationRequested, Urgency},
     outbox, schedule,
     tasks::{FinishActivity, RemindActivity},
 };
@@ -102,6 +102,15 @@ pub async fn remind<C: ConnectionTrait>(
             },
             urgency: Urgency::Normal,
             link: Some(format!("activity:{}", a.id)),
+            notice: Some(Notice::new(
+                NoticeKind::ActivityReminder,
+                [
+                    (Fact::Subject, a.title.clone()),
+                    (Fact::Time, china_time::full(a.starts_at)),
+                    (Fact::Place, a.place.clone()),
+                    (Fact::Status, "即将开始".to_owned()),
+                ],
+            )),
         },
     )
     .await?;

@@ -12,7 +12,7 @@ use crate::{
     DomainError,
     kernel::Actor,
     messaging::{
-        events::{Audience, NotificationRequested, Urgency},
+        events::{Audience, Fact, Notice, NoticeKind, NotificationRequested, Urgency},
         outbox,
     },
 };
@@ -203,6 +203,15 @@ pub(super) async fn promote<C: ConnectionTrait>(
                 },
                 urgency: Urgency::Urgent,
                 link: Some(format!("activity:{}", a.id)),
+                notice: Some(Notice::new(
+                    NoticeKind::SeatOffered,
+                    [
+                        (Fact::Subject, a.title.clone()),
+                        (Fact::Time, china_time::full(a.starts_at)),
+                        (Fact::Place, a.place.clone()),
+                        (Fact::Status, "候补成功".to_owned()),
+                    ],
+                )),
             },
         )
         .await?;

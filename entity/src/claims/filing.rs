@@ -78,6 +78,7 @@ pub async fn create_campaign<C: ConnectionTrait>(
             },
             urgency: Urgency::Normal,
             link: Some(format!("campaign:{}", model.id)),
+            notice: None,
         },
     )
     .await?;

@@ -29,6 +29,8 @@ string_enum!(
         EmployerSignup => "employer_signup",
         /// An activation code printed by staff (never sent by SMS).
         PrintedActivation => "printed_activation",
+        /// Proving the phone when binding WeChat to an account (or activating it by WeChat).
+        WechatBind => "wechat_bind",
     }
 );
 

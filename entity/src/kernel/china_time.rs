@@ -37,6 +37,11 @@ pub fn notice(at: DateTime<Utc>) -> String {
     local(at).format("%-m月%-d日 %H:%M").to_string()
 }
 
+/// `2026年12月3日 15:00`: the date and time a WeChat subscription message's `time` field takes.
+pub fn full(at: DateTime<Utc>) -> String {
+    local(at).format("%Y年%-m月%-d日 %H:%M").to_string()
+}
+
 /// `YYYY-MM-DD HH:MM`, for printed sheets.
 pub fn minutes(at: DateTime<Utc>) -> String {
     local(at).format("%Y-%m-%d %H:%M").to_string()

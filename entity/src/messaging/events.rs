@@ -2,6 +2,7 @@
 //! read the version to stay compatible while producers evolve.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Who a notification is for.
@@ -62,6 +63,109 @@ pub struct NotificationRequested {
     /// The object it is about, e.g. `job:<id>`, for the app to open.
     #[serde(default)]
     pub link: Option<String>,
+    /// What kind of notice it is and its facts, for the channels that carry only some kinds
+    /// (subscription messages, voice calls); `None` for the others (broadcasts, matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+}
+
+/// The kinds of notice a resident can subscribe to in WeChat, and that may need a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A seat came free and the resident moved up from the waiting list.
+    SeatOffered,
+    /// An application moved on (viewed, offered, hired, not selected).
+    ApplicationStatus,
+    /// An employer invites the resident to an interview.
+    Interview,
+    /// A points claim was credited or turned down.
+    ClaimResult,
+    /// An activity the resident signed up for starts soon.
+    ActivityReminder,
+}
+
+impl NoticeKind {
+    /// Every kind.
+    pub const ALL: [NoticeKind; 5] = [
+        Self::SeatOffered,
+        Self::ApplicationStatus,
+        Self::Interview,
+        Self::ClaimResult,
+        Self::ActivityReminder,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SeatOffered => "seat_offered",
+            Self::ApplicationStatus => "application_status",
+            Self::Interview => "interview",
+            Self::ClaimResult => "claim_result",
+            Self::ActivityReminder => "activity_reminder",
+        }
+    }
+
+    /// The stored name read back.
+    pub fn parse(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == stored)
+    }
+
+    /// Whether a resident must get it even without a subscription grant: by SMS then.
+    pub fn must_arrive(self) -> bool {
+        matches!(
+            self,
+            Self::SeatOffered | Self::Interview | Self::ClaimResult
+        )
+    }
+
+    /// Whether residents marked for voice notices also get a call.
+    pub fn calls(self) -> bool {
+        matches!(
+            self,
+            Self::SeatOffered | Self::Interview | Self::ClaimResult
+        )
+    }
+}
+
+/// A fact of a notice that can fill a field of a subscription-message template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Fact {
+    /// What it is about: the activity's or job's name.
+    Subject,
+    /// When (`2026年12月3日 15:00`).
+    Time,
+    /// Where.
+    Place,
+    /// The outcome in a word or two: 候补成功, 邀请面试, 已入账.
+    Status,
+    /// A number: the points credited.
+    Amount,
+    /// The notice's title.
+    Title,
+    /// A short remark: the notice's text, cut to fit.
+    Note,
+}
+
+/// A notice's kind and facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The kind.
+    pub kind: NoticeKind,
+    /// Its facts (title and text come from the notification itself).
+    #[serde(default)]
+    pub facts: std::collections::BTreeMap<Fact, String>,
+}
+
+impl Notice {
+    /// A notice of `kind` with these facts.
+    pub fn new(kind: NoticeKind, facts: impl IntoIterator<Item = (Fact, String)>) -> Self {
+        Self {
+            kind,
+            facts: facts.into_iter().collect(),
+        }
+    }
 }
 
 /// A posting was published: the worker matches it against residents and tells those it suits.

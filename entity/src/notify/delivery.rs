@@ -18,13 +18,13 @@ pub struct Model {
     pub resident_id: Uuid,
     /// The notification's event id.
     pub message_id: Uuid,
-    /// `push` or `sms`.
+    /// `push`, `sms`, `wechat` (a subscription message) or `voice` (a text-to-speech call).
     pub channel: String,
     /// The provider (`jpush`, `aliyun`, `log`).
     pub provider: String,
     /// The device, for push.
     pub device_id: Option<Uuid>,
-    /// Token (push) or phone (SMS).
+    /// Token (push), openid (WeChat) or phone (SMS, voice).
     pub target: String,
     /// Title.
     pub title: String,
@@ -50,6 +50,9 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     /// The id of the request that caused the notification.
     pub request_id: Option<String>,
+    /// What a subscription message (`wechat`: template id, page, fields) or a voice call
+    /// (`voice`: the spoken text) carries; `None` for push and SMS, which send title and body.
+    pub payload: Option<Json>,
 }
 
 no_relations!();

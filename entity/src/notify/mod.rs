@@ -3,7 +3,8 @@
 //! delivery queue.
 //!
 //! The aggregate owns the `notification`, `employer_notification`, `broadcast`, `device`,
-//! `notification_preference` and `delivery` tables. The worker fills them from the
+//! `notification_preference`, `delivery`, `wechat_template`, `wechat_grant` and `voice_mark`
+//! tables. The worker fills them from the
 //! `notification.requested` and `employer_notification.requested` outbox events (the delivery
 //! queue is claimed by the dispatcher like outbox rows); nothing here emits events or schedules
 //! tasks. [`audience`] is the one query of who a notice reaches, for the worker and for the count
@@ -16,3 +17,7 @@ pub mod device;
 pub mod employer_notification;
 pub mod notification;
 pub mod preference;
+pub mod style;
+pub mod voice_mark;
+pub mod wechat_grant;
+pub mod wechat_template;

@@ -1,8 +1,10 @@
 //! Tables of the shared mechanisms: idempotency keys, the outbox, processed messages, rate
-//! limits and scheduled tasks.
+//! limits, scheduled tasks and
+//! WeChat's shared access token.
 
 pub mod idempotency_key;
 pub mod outbox;
 pub mod processed_message;
 pub mod rate_limit;
 pub mod scheduled_task;
+pub mod wechat_token;

@@ -259,6 +259,7 @@ pub async fn deduct<C: ConnectionTrait>(
                 audience: Audience::Residents { resident_ids: told },
                 urgency: Urgency::Normal,
                 link: Some(format!("points:{household_id}")),
+                notice: None,
             },
         )
         .await?;

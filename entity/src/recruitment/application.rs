@@ -22,7 +22,9 @@ use crate::{
     kernel::Role,
     messaging::{
         Event,
-        events::{Audience, EmployerNotice, NotificationRequested, Urgency},
+        events::{
+            Audience, EmployerNotice, Fact, Notice, NoticeKind, NotificationRequested, Urgency,
+        },
         outbox,
     },
     page::{Page, PageRequest},
@@ -103,6 +105,19 @@ impl ApplicationStatus {
         }
     }
 
+    /// The state in a few words (Simplified Chinese), as a notice's status.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submitted => "已报名",
+            Self::Viewed => "已查看",
+            Self::Interviewing => "邀请面试",
+            Self::Offered => "录用意向",
+            Self::Hired => "已录用",
+            Self::NotSelected => "未录用",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+
     /// The notice the resident gets (Simplified Chinese).
     fn notice(self, title: &str) -> String {
         match self {
@@ -167,6 +182,17 @@ async fn notify<C: ConnectionTrait>(
             },
             urgency: Urgency::Normal,
             link: Some(format!("application:{}", application.id)),
+            notice: Some(Notice::new(
+                if status == ApplicationStatus::Interviewing {
+                    NoticeKind::Interview
+                } else {
+                    NoticeKind::ApplicationStatus
+                },
+                [
+                    (Fact::Subject, title.to_owned()),
+                    (Fact::Status, status.label().to_owned()),
+                ],
+            )),
         },
     )
     .await?;

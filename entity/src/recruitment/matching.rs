@@ -232,6 +232,7 @@ pub async fn match_job<C: ConnectionTrait>(
                     },
                     urgency: Urgency::Normal,
                     link: Some(format!("job:{}", job.id)),
+                    notice: None,
                 },
             )
             .await?;

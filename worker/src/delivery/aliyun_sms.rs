@@ -209,7 +209,7 @@ fn percent_encode(text: &str) -> String {
 }
 
 /// `key=value` pairs, both percent-encoded, sorted by key and joined with `&`.
-fn canonicalize(params: &BTreeMap<&str, String>) -> String {
+pub(super) fn canonicalize(params: &BTreeMap<&str, String>) -> String {
     params
         .iter()
         .map(|(key, value)| format!("{}={}", percent_encode(key), percent_encode(value)))
@@ -223,7 +223,7 @@ fn string_to_sign(method: &str, params: &BTreeMap<&str, String>) -> String {
 }
 
 /// `base64(HMAC-SHA1(secret + "&", string to sign))`.
-fn sign(
+pub(super) fn sign(
     method: &str,
     params: &BTreeMap<&str, String>,
     secret: &str,

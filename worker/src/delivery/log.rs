@@ -4,7 +4,8 @@
 use futures_util::future::BoxFuture;
 
 use super::{
-    ProviderError, PushMessage, PushProvider, PushReport, Sms, SmsProvider, jpush, mask_phone,
+    ProviderError, PushMessage, PushProvider, PushReport, Sms, SmsProvider, Voice, VoiceProvider,
+    jpush, mask_phone,
 };
 
 /// Logs pushes instead of sending them.
@@ -54,6 +55,27 @@ impl SmsProvider for LogSms {
                 phone = %mask_phone(&sms.phone),
                 template = %sms.template_code,
                 "SMS not sent (log provider)"
+            );
+            Ok(())
+        })
+    }
+}
+
+/// Logs voice calls instead of placing them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogVoice;
+
+impl VoiceProvider for LogVoice {
+    fn name(&self) -> &'static str {
+        "log"
+    }
+
+    fn send<'a>(&'a self, voice: &'a Voice) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            tracing::info!(
+                dedupe_key = %voice.dedupe_key,
+                phone = %mask_phone(&voice.phone),
+                "voice call not placed (log provider)"
             );
             Ok(())
         })

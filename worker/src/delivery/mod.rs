@@ -7,8 +7,10 @@
 //! secret: they end up in logs and in the outbox's `last_error`.
 
 pub mod aliyun_sms;
+pub mod aliyun_voice;
 pub mod jpush;
 pub mod log;
+pub mod wechat;
 
 use std::{future::Future, time::Duration};
 
@@ -40,6 +42,13 @@ impl Endpoint {
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.client
             .post(format!("{}{path}", self.base_url))
+            .timeout(self.timeout)
+    }
+
+    /// A `GET` of `path` (from `/`) under the base URL, with the timeout.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .get(format!("{}{path}", self.base_url))
             .timeout(self.timeout)
     }
 }
@@ -137,6 +146,25 @@ pub trait SmsProvider: Send + Sync {
     fn name(&self) -> &'static str;
     /// Sends one message.
     fn send<'a>(&'a self, sms: &'a Sms) -> BoxFuture<'a, Result<(), ProviderError>>;
+}
+
+/// A notice read aloud by a text-to-speech call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voice {
+    /// The pipeline's key for this delivery, passed on to the provider.
+    pub dedupe_key: String,
+    /// Mainland mobile (or landline) number.
+    pub phone: String,
+    /// What is read, in plain spoken Chinese.
+    pub text: String,
+}
+
+/// A voice service (Aliyun, or the log in development).
+pub trait VoiceProvider: Send + Sync {
+    /// Short name for logs and metrics.
+    fn name(&self) -> &'static str;
+    /// Places one call.
+    fn send<'a>(&'a self, voice: &'a Voice) -> BoxFuture<'a, Result<(), ProviderError>>;
 }
 
 /// How often and how patiently [`with_retries`] tries.

@@ -1,16 +1,24 @@
 //! `notification.requested` -> the sends that deliver it beyond the inbox: a push per device of
-//! each recipient who wants the category and has push on, an SMS for recipients without the app
-//! (within a daily cap per phone). Quiet hours set each send's `not_before`; the dispatcher
-//! (`crate::delivery::dispatch`) sends them. Recipients are read in pages, so memory stays flat.
+//! each recipient who wants the category and has push on; a WeChat subscription message for a
+//! notice of a kind the site has a template for, to residents bound to WeChat who granted it
+//! (the grant is used up here, in the planning transaction, so a redelivered event cannot use
+//! two); an SMS for recipients without the app and without a subscription message (within a
+//! daily cap per phone); and a voice call for the most important kinds to residents staff marked
+//! for calls (within a daily cap, in calling hours). Quiet hours set each send's `not_before`;
+//! the dispatcher (`crate::dispatch`) sends them. Recipients are read in pages, so memory stays
+//! flat.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{
-    messaging::events::{NotificationRequested, Urgency},
+    identity::{account, wechat_binding},
+    kernel::Role,
+    messaging::events::{Fact, Notice, NotificationRequested, Urgency},
     notify::{
         delivery, device,
         preference::{self, Preferences},
+        style, voice_mark, wechat_grant, wechat_template,
     },
     registry::resident,
 };
@@ -24,6 +32,65 @@ use super::inbox::{PAGE, audience_page};
 
 /// SMS per phone number per day (China time), however many notices there are.
 pub const SMS_DAILY_CAP: u64 = 5;
+/// Voice calls per phone number per day (China time).
+pub const VOICE_DAILY_CAP: u64 = 3;
+
+/// The site's subscription-message template for a notice, when it has one.
+struct Template {
+    template_id: String,
+    fields: wechat_template::FieldMap,
+}
+
+/// What a subscription message carries (the `payload` of a `wechat` send).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WeChatPayload {
+    /// The account whose grant it used.
+    pub account_id: Uuid,
+    /// The template.
+    pub template_id: String,
+    /// The mini-program page it opens.
+    pub page: Option<String>,
+    /// Field key and value, fitted to the field's type.
+    pub data: Vec<(String, String)>,
+    /// Falls back to SMS when WeChat refuses it.
+    pub must_arrive: bool,
+}
+
+/// What a voice call reads (the `payload` of a `voice` send).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VoicePayload {
+    /// The spoken text.
+    pub text: String,
+}
+
+/// The template's fields filled from the notice, or `None` when a field cannot be filled as
+/// WeChat requires (the resident then gets the notice another way).
+fn fill(
+    template: &Template,
+    notice: &Notice,
+    n: &NotificationRequested,
+) -> Option<Vec<(String, String)>> {
+    template
+        .fields
+        .iter()
+        .map(|(key, fact)| {
+            let value = match fact {
+                Fact::Title => n.title.as_str(),
+                Fact::Note => n.body.as_str(),
+                other => notice.facts.get(other).map(String::as_str)?,
+            };
+            crate::delivery::wechat::fit_field(key, value).map(|v| (key.clone(), v))
+        })
+        .collect()
+}
+
+/// The mini-program page a notice opens: the app's entry page, given the in-app link.
+fn page(link: Option<&str>) -> String {
+    match link {
+        Some(link) => format!("pages/index/index?link={link}"),
+        None => "pages/index/index".to_owned(),
+    }
+}
 
 consumer_group! {
     /// The consumer group that plans deliveries.
@@ -99,6 +166,92 @@ async fn plan(
             }
         }
 
+        // Subscription messages: the site's template for this kind and the recipients' bindings.
+        let template = match &n.notice {
+            Some(notice) => {
+                wechat_template::Entity::find_by_id((n.site_id, notice.kind.as_str().to_owned()))
+                    .one(txn)
+                    .await?
+                    .map(|t| -> anyhow::Result<Template> {
+                        Ok(Template {
+                            fields: entity::error::stored_json(
+                                &t.fields,
+                                "wechat_template.fields",
+                                t.site_id,
+                            )?,
+                            template_id: t.template_id,
+                        })
+                    })
+                    .transpose()?
+            }
+            None => None,
+        };
+        let mut wechat_of: HashMap<Uuid, (Uuid, String)> = HashMap::new();
+        if template.is_some() {
+            let accounts: Vec<(Uuid, Option<Uuid>)> = account::Entity::find()
+                .select_only()
+                .column(account::Column::Id)
+                .column(account::Column::ResidentId)
+                .filter(account::Column::ResidentId.is_in(ids.clone()))
+                .filter(account::Column::Disabled.eq(false))
+                .filter(
+                    account::Column::Role
+                        .is_in([Role::Resident.as_str(), Role::GroupLeader.as_str()]),
+                )
+                .into_tuple()
+                .all(txn)
+                .await?;
+            let resident_of: HashMap<Uuid, Uuid> = accounts
+                .into_iter()
+                .filter_map(|(a, r)| r.map(|r| (a, r)))
+                .collect();
+            for b in wechat_binding::Entity::find()
+                .filter(
+                    wechat_binding::Column::AccountId
+                        .is_in(resident_of.keys().copied().collect::<Vec<_>>()),
+                )
+                .all(txn)
+                .await?
+            {
+                if let Some(r) = resident_of.get(&b.account_id) {
+                    wechat_of.insert(*r, (b.account_id, b.openid));
+                }
+            }
+        }
+        // Voice calls: marked residents, and the calls their phones had today.
+        let calls = n.notice.as_ref().is_some_and(|notice| notice.kind.calls());
+        let mut voice_marked: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+        let mut called_today: HashMap<String, u64> = HashMap::new();
+        if calls {
+            voice_marked = voice_mark::Entity::find()
+                .select_only()
+                .column(voice_mark::Column::ResidentId)
+                .filter(voice_mark::Column::ResidentId.is_in(ids.clone()))
+                .into_tuple::<Uuid>()
+                .all(txn)
+                .await?
+                .into_iter()
+                .collect();
+            let marked_phones: Vec<String> = voice_marked
+                .iter()
+                .filter_map(|id| phones.get(id).cloned())
+                .collect();
+            if !marked_phones.is_empty() {
+                let rows: Vec<String> = delivery::Entity::find()
+                    .select_only()
+                    .column(delivery::Column::Target)
+                    .filter(delivery::Column::Channel.eq("voice"))
+                    .filter(delivery::Column::Target.is_in(marked_phones))
+                    .filter(delivery::Column::CreatedAt.gte(start_of_china_day()))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                for phone in rows {
+                    *called_today.entry(phone).or_default() += 1;
+                }
+            }
+        }
+
         let default = Preferences::default();
         let mut rows = Vec::new();
         let request_id = entity::trace::current().and_then(|t| t.request_id);
@@ -133,7 +286,55 @@ async fn plan(
                 created_at: Set(now),
                 sent_at: Set(None),
                 request_id: Set(request_id.clone()),
+                payload: Set(None),
             };
+            // A subscription message when the resident granted one for the site's template.
+            let mut subscribed = false;
+            if let (Some(notice), Some(template), Some((account_id, openid))) =
+                (&n.notice, &template, wechat_of.get(id))
+                && let Some(data) = fill(template, notice, n)
+                && wechat_grant::take(txn, *account_id, &template.template_id).await?
+            {
+                let payload = WeChatPayload {
+                    account_id: *account_id,
+                    template_id: template.template_id.clone(),
+                    page: Some(page(n.link.as_deref())),
+                    data,
+                    must_arrive: notice.kind.must_arrive(),
+                };
+                let mut row = base(
+                    "wechat",
+                    "wechat",
+                    None,
+                    openid.clone(),
+                    format!("wechat:{message_id}:{id}"),
+                );
+                row.payload = Set(Some(serde_json::to_value(&payload)?));
+                rows.push(row);
+                subscribed = true;
+            }
+            // A call for the most important kinds to residents marked for calls.
+            if calls
+                && voice_marked.contains(id)
+                && let Some(phone) = phones.get(id)
+            {
+                let count = called_today.entry(phone.clone()).or_default();
+                if *count < VOICE_DAILY_CAP {
+                    *count += 1;
+                    let mut row = base(
+                        "voice",
+                        "voice",
+                        None,
+                        phone.clone(),
+                        format!("voice:{message_id}:{id}"),
+                    );
+                    row.not_before = Set(voice_mark::callable_at(p.deliverable_at(now, false)));
+                    row.payload = Set(Some(serde_json::to_value(VoicePayload {
+                        text: style::spoken(&n.title, &n.body),
+                    })?));
+                    rows.push(row);
+                }
+            }
             match devices_of.get(id) {
                 Some(devices) if p.push => {
                     for d in devices {
@@ -147,6 +348,8 @@ async fn plan(
                     }
                 }
                 Some(_) => {}
+                // A subscription message carries it; SMS is the fallback if WeChat refuses.
+                None if subscribed => {}
                 None if p.sms => {
                     if let Some(phone) = phones.get(id) {
                         let count = sent_today.entry(phone.clone()).or_default();

@@ -109,7 +109,7 @@ pub async fn activate(
 }
 
 /// The last six characters of an ID number: five digits, then a digit or X.
-fn parse_last6(raw: &str) -> Result<String, ApiError> {
+pub(super) fn parse_last6(raw: &str) -> Result<String, ApiError> {
     let last6 = raw.trim().to_ascii_uppercase();
     let bytes = last6.as_bytes();
     if bytes.len() != 6

@@ -26,6 +26,8 @@ pub enum RequestedPurpose {
     ResetPassword,
     /// `POST /auth/employers`.
     EmployerSignup,
+    /// `POST /auth/wechat/bind`.
+    WechatBind,
 }
 
 impl RequestedPurpose {
@@ -35,6 +37,7 @@ impl RequestedPurpose {
             Self::Activate => CodePurpose::Activate,
             Self::ResetPassword => CodePurpose::ResetPassword,
             Self::EmployerSignup => CodePurpose::EmployerSignup,
+            Self::WechatBind => CodePurpose::WechatBind,
         }
     }
 }

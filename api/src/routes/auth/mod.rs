@@ -10,6 +10,7 @@ mod codes;
 mod me;
 mod password;
 mod session;
+mod wechat;
 
 pub use activation::*;
 use actix_web::web;
@@ -18,6 +19,7 @@ use entity::{identity::password::Password, people::Phone, secret::Secret};
 pub use me::*;
 pub use password::*;
 pub use session::*;
+pub use wechat::*;
 
 use crate::error::ApiError;
 
@@ -42,6 +44,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/auth/activate").route(web::post().to(activate)))
         .service(web::resource("/auth/password-reset").route(web::post().to(reset_password)))
         .service(web::resource("/me/password").route(web::post().to(change_password)))
+        .service(web::resource("/auth/wechat").route(web::post().to(wechat_login)))
+        .service(web::resource("/auth/wechat/bind").route(web::post().to(wechat_bind)))
+        .service(web::resource("/me/wechat").route(web::delete().to(unbind_own_wechat)))
+        .service(web::resource("/accounts/{id}/wechat/unbind").route(web::post().to(unbind_wechat)))
         .service(web::resource("/me").route(web::get().to(me)));
 }
 

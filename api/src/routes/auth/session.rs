@@ -142,7 +142,16 @@ fn refresh_cookie(token: Option<&Secret>) -> String {
 }
 
 /// Answers a token pair: the refresh token in the body, or only in the cookie.
-pub(super) fn tokens_answer(mut tokens: TokenResponse, cookie: bool) -> HttpResponse {
+pub(super) fn tokens_answer(tokens: TokenResponse, cookie: bool) -> HttpResponse {
+    tokens_answer_as(tokens, cookie, |t| t)
+}
+
+/// Answers a token pair inside the body `wrap` makes of it.
+pub(super) fn tokens_answer_as<T: Serialize>(
+    mut tokens: TokenResponse,
+    cookie: bool,
+    wrap: impl FnOnce(TokenResponse) -> T,
+) -> HttpResponse {
     let mut answer = HttpResponse::Ok();
     answer.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
     if cookie {
@@ -152,7 +161,7 @@ pub(super) fn tokens_answer(mut tokens: TokenResponse, cookie: bool) -> HttpResp
             refresh_cookie(token.as_ref()),
         ));
     }
-    answer.json(tokens)
+    answer.json(wrap(tokens))
 }
 
 /// Starts a session for `account` in `txn` (which the caller commits) and returns its tokens.

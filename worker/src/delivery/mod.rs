@@ -1,5 +1,5 @@
 //! Delivery channels for notifications. The inbox row is the record of a notification; push
-//! (JPush) and SMS (Aliyun) only carry it to a phone. The pipeline that decides who gets what
+//! (JPush, Getui) and SMS (Aliyun) only carry it to a phone. The pipeline that decides who gets what
 //! (dedupe, daily caps, quiet hours) lives elsewhere and talks to the providers through the traits
 //! here, so that embedded mode and tests can use [`log`] instead of the real services.
 //!
@@ -7,6 +7,7 @@
 //! secret: they end up in logs and in the outbox's `last_error`.
 
 pub mod aliyun_sms;
+pub mod getui;
 pub mod jpush;
 pub mod log;
 

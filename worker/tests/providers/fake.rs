@@ -48,6 +48,8 @@ pub trait Protocol: Send + Sync + 'static {
 /// A received request.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    pub path: String,
+    pub headers: actix_web::http::header::HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -105,6 +107,11 @@ impl<P: Protocol> Fake<P> {
         self.state.requests.lock().unwrap().clone()
     }
 
+    /// The provider's own state.
+    pub fn protocol(&self) -> &P {
+        &self.state.protocol
+    }
+
     /// What the protocol checks found wrong so far.
     pub fn problems(&self) -> Vec<String> {
         self.state.problems.lock().unwrap().clone()
@@ -121,6 +128,8 @@ async fn handle<P: Protocol>(
     body: web::Bytes,
 ) -> HttpResponse {
     state.requests.lock().unwrap().push(Recorded {
+        path: request.path().to_owned(),
+        headers: request.headers().clone(),
         body: body.to_vec(),
     });
     if let Err((problem, answer)) = state.protocol.check(&request, &body) {

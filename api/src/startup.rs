@@ -63,6 +63,8 @@ pub struct AppState {
     pub sheet_link_ttl: chrono::Duration,
     /// What partners' webhook URLs may be.
     pub egress: worker::egress::EgressPolicy,
+    /// Which devices pushes reach: the same answer the dispatcher builds its clients from.
+    pub push_routing: worker::settings::PushRouting,
 }
 
 /// The SMS provider the api sends one-time codes through, and its templates.
@@ -151,6 +153,7 @@ impl Application {
                 i64::try_from(settings.sheet_link_seconds).unwrap_or(600),
             ),
             egress: settings.worker.egress_policy(),
+            push_routing: settings.worker.push_routing()?,
         };
         // Metrics on an internal address of their own, for the scraper's network only.
         let (metrics_server, metrics_port) = match &settings.metrics_listen {

@@ -134,6 +134,17 @@ pub enum ApiError {
     /// The route exists but not for this method (405 `method_not_allowed`).
     #[error("this method is not allowed on this path")]
     MethodNotAllowed,
+    /// A device of a push service this deployment does not send through (422
+    /// `push_provider_unavailable`): it would never get a push.
+    #[error(
+        "push provider `{provider}` is not available here; devices can register with: {available}"
+    )]
+    PushProviderUnavailable {
+        /// The provider asked for.
+        provider: &'static str,
+        /// The providers that are (for the message).
+        available: String,
+    },
     /// The `Idempotency-Key` was used for a different request (422 `idempotency_key_reused`).
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
@@ -200,6 +211,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::PushProviderUnavailable { .. } => "push_provider_unavailable",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::Unauthenticated => "unauthenticated",
@@ -296,6 +308,7 @@ impl ResponseError for ApiError {
             | Self::InvalidCursor
             | Self::InvalidHeader { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_)
+            | Self::PushProviderUnavailable { .. }
             | Self::IdempotencyKeyReused
             | Self::ImportInvalid(_)
             | Self::Domain(DomainError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,

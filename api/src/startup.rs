@@ -65,6 +65,8 @@ pub struct AppState {
     pub egress: worker::egress::EgressPolicy,
     /// The WeChat mini-program (login, phone numbers), when configured.
     pub wechat: Option<worker::dispatch::WeChatApp>,
+    /// Which devices pushes reach: the same answer the dispatcher builds its clients from.
+    pub push_routing: worker::settings::PushRouting,
 }
 
 /// The SMS provider the api sends one-time codes through, and its templates.
@@ -154,6 +156,7 @@ impl Application {
             ),
             egress: settings.worker.egress_policy(),
             wechat: providers.wechat.clone(),
+            push_routing: settings.worker.push_routing()?,
         };
         // Metrics on an internal address of their own, for the scraper's network only.
         let (metrics_server, metrics_port) = match &settings.metrics_listen {

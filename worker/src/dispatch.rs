@@ -36,7 +36,7 @@ pub const MAX_ATTEMPTS: i32 = 6;
 /// The providers in use.
 #[derive(Clone)]
 pub struct Providers {
-    /// Push clients by device provider name (`jpush`, …); devices of other providers use
+    /// Push clients by device provider name (`jpush`, `getui`); devices of other providers use
     /// `fallback_push` if set, or are skipped.
     pub push: BTreeMap<String, Arc<dyn PushProvider>>,
     /// Push for devices of providers without a client of their own (the log in development).
@@ -86,19 +86,54 @@ impl Providers {
         }
     }
 
-    /// The providers the settings name (log providers unless real ones are configured).
+    /// The providers the settings name (log providers unless real ones are configured): a push
+    /// client for each service [`Settings::push_routing`](crate::settings::Settings::push_routing)
+    /// lists, by the device provider it serves.
     pub fn from_settings(settings: &crate::settings::Settings) -> anyhow::Result<Self> {
+        use crate::settings::{PushRouting, PushService};
         let mut providers = Self::logging();
-        if settings.push_provider == "jpush"
-            && let (Some(key), Some(secret)) =
-                (&settings.jpush_app_key, &settings.jpush_master_secret)
-        {
-            let mut client = crate::delivery::jpush::JPush::new(key.clone(), secret.clone())?;
-            if let Some(url) = &settings.jpush_base_url {
-                client = client.with_base_url(url.clone());
-            }
-            providers.push.insert("jpush".into(), Arc::new(client));
+        if let PushRouting::Live(services) = settings.push_routing()? {
             providers.fallback_push = None;
+            let channels = settings.vendor_channels();
+            for service in services {
+                let client: Arc<dyn PushProvider> = match service {
+                    PushService::JPush => {
+                        let (Some(key), Some(secret)) =
+                            (&settings.jpush_app_key, &settings.jpush_master_secret)
+                        else {
+                            anyhow::bail!("JPush credentials are missing");
+                        };
+                        let mut client =
+                            crate::delivery::jpush::JPush::new(key.clone(), secret.clone())?
+                                .with_channels(channels.clone())
+                                .with_apns_production(settings.jpush_apns_production);
+                        if let Some(url) = &settings.jpush_base_url {
+                            client = client.with_base_url(url.clone());
+                        }
+                        Arc::new(client)
+                    }
+                    PushService::Getui => {
+                        let (Some(id), Some(key), Some(secret)) = (
+                            &settings.getui_app_id,
+                            &settings.getui_app_key,
+                            &settings.getui_master_secret,
+                        ) else {
+                            anyhow::bail!("Getui credentials are missing");
+                        };
+                        let mut client = crate::delivery::getui::Getui::new(
+                            id.clone(),
+                            key.clone(),
+                            secret.clone(),
+                        )?
+                        .with_channels(channels.clone());
+                        if let Some(url) = &settings.getui_base_url {
+                            client = client.with_base_url(url.clone());
+                        }
+                        Arc::new(client)
+                    }
+                };
+                providers.push.insert(service.name().into(), client);
+            }
         }
         if settings.sms_provider == "aliyun"
             && let (Some(id), Some(secret), Some(sign), Some(template), Some(code_template)) = (
@@ -558,4 +593,39 @@ pub async fn run(db: Db, providers: Providers, stop: watch::Receiver<bool>) {
         }
     }
     DISPATCH.run(stop, || dispatch_once(&db, &providers)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::secret::Secret;
+
+    use super::*;
+    use crate::settings::Settings;
+
+    #[test]
+    fn development_logs_every_provider_and_listed_services_get_clients() {
+        let logged = Providers::from_settings(&Settings::defaults()).unwrap();
+        assert!(logged.push.is_empty());
+        assert_eq!(logged.push_for("huawei").map(|p| p.name()), Some("log"));
+
+        let mut settings = Settings::defaults();
+        settings.push_provider = "jpush, getui".into();
+        settings.jpush_app_key = Some("4a1f2e3d5c6b7a8f9e0d1c2b".into());
+        settings.jpush_master_secret = Some(Secret::new("m4st3r"));
+        settings.getui_app_id = Some("gAppId".into());
+        settings.getui_app_key = Some("gAppKey".into());
+        settings.getui_master_secret = Some(Secret::new("gM4st3r"));
+        let live = Providers::from_settings(&settings).unwrap();
+        assert_eq!(live.push_for("jpush").map(|p| p.name()), Some("jpush"));
+        assert_eq!(live.push_for("getui").map(|p| p.name()), Some("getui"));
+        assert_eq!(live.push_for("getui").map(|p| p.max_batch()), Some(200));
+        assert!(live.push_for("huawei").is_none());
+
+        settings.getui_master_secret = None;
+        let err = Providers::from_settings(&settings)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("getui_master_secret"), "{err}");
+    }
 }

@@ -38,7 +38,8 @@ pub struct Settings {
     pub amqp_prefetch: u16,
     /// Deliveries of a failing message before it is dead-lettered.
     pub amqp_delivery_limit: i64,
-    /// `log` (development: sends nothing) or `jpush`.
+    /// `log` (development: every push is logged, none sent), or the push services in use,
+    /// comma-separated: `jpush`, `getui` (see [`Settings::push_routing`]).
     pub push_provider: String,
     /// JPush app key.
     pub jpush_app_key: Option<String>,
@@ -46,6 +47,28 @@ pub struct Settings {
     pub jpush_master_secret: Option<Secret>,
     /// JPush API base URL (default the public one).
     pub jpush_base_url: Option<String>,
+    /// JPush sends iOS pushes through APNs' production environment (the default), not its
+    /// development one.
+    pub jpush_apns_production: bool,
+    /// Getui app id (uni-push's too).
+    pub getui_app_id: Option<String>,
+    /// Getui app key.
+    pub getui_app_key: Option<String>,
+    /// Getui master secret.
+    pub getui_master_secret: Option<Secret>,
+    /// Getui API base URL (default the public one).
+    pub getui_base_url: Option<String>,
+    /// Huawei's self-classification category granted to the app for our notices (e.g. `WORK`);
+    /// also their HarmonyOS category. Unset: Huawei classifies them itself.
+    pub push_huawei_category: Option<String>,
+    /// The Xiaomi channel id created for the app in Xiaomi's console (私信).
+    pub push_xiaomi_channel_id: Option<String>,
+    /// The OPPO channel id created for the app in OPPO's console (私信通道).
+    pub push_oppo_channel_id: Option<String>,
+    /// OPPO's category for our notices (e.g. `TODO`).
+    pub push_oppo_category: Option<String>,
+    /// vivo's category for our notices, sent as system messages (e.g. `TODO`).
+    pub push_vivo_category: Option<String>,
     /// `log` (development: sends nothing) or `aliyun`.
     pub sms_provider: String,
     /// Aliyun AccessKey id.
@@ -148,6 +171,7 @@ struct Defaults {
     amqp_prefetch: u16,
     amqp_delivery_limit: i64,
     push_provider: &'static str,
+    jpush_apns_production: bool,
     sms_provider: &'static str,
     webhook_timeout_secs: u64,
     webhook_retry_base_ms: u64,
@@ -172,6 +196,7 @@ const DEFAULTS: Defaults = Defaults {
     amqp_prefetch: 32,
     amqp_delivery_limit: 5,
     push_provider: "log",
+    jpush_apns_production: true,
     sms_provider: "log",
     webhook_timeout_secs: 10,
     webhook_retry_base_ms: 5000,
@@ -240,21 +265,10 @@ impl Settings {
                 "amqp_prefetch and amqp_delivery_limit must be at least 1".into(),
             ));
         }
-        if !matches!(self.push_provider.as_str(), "log" | "jpush") {
-            return Err(SettingsError(
-                "push_provider must be `log` or `jpush`".into(),
-            ));
-        }
+        self.push_routing()?;
         if !matches!(self.sms_provider.as_str(), "log" | "aliyun") {
             return Err(SettingsError(
                 "sms_provider must be `log` or `aliyun`".into(),
-            ));
-        }
-        if self.push_provider == "jpush"
-            && (self.jpush_app_key.is_none() || self.jpush_master_secret.is_none())
-        {
-            return Err(SettingsError(
-                "push_provider = jpush needs jpush_app_key and jpush_master_secret".into(),
             ));
         }
         if self.sms_provider == "aliyun"
@@ -307,6 +321,7 @@ impl Settings {
             ("database_url", self.database_url.as_ref()),
             ("amqp_url", self.amqp_url.as_ref()),
             ("jpush_master_secret", self.jpush_master_secret.as_ref()),
+            ("getui_master_secret", self.getui_master_secret.as_ref()),
             (
                 "aliyun_access_key_secret",
                 self.aliyun_access_key_secret.as_ref(),
@@ -335,6 +350,161 @@ impl Settings {
                 self.data_dir.join("anju.db").display()
             ))
         })
+    }
+}
+
+/// A push service the worker has a client for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PushService {
+    /// JPush (极光推送): reaches Android through its own and the vendors' channels, iOS and
+    /// HarmonyOS.
+    JPush,
+    /// Getui (个推), which uni-push uses: Android (its own and the vendors' channels) and iOS.
+    Getui,
+}
+
+impl PushService {
+    /// Every service, in the order `push_provider` is documented.
+    pub const ALL: [PushService; 2] = [PushService::JPush, PushService::Getui];
+
+    /// Its name in `push_provider`, which is also the `provider` of the devices it serves.
+    pub fn name(self) -> &'static str {
+        match self {
+            PushService::JPush => "jpush",
+            PushService::Getui => "getui",
+        }
+    }
+}
+
+/// Which devices pushes reach, as the settings say: what the dispatcher builds its clients from
+/// and what the api accepts devices for, so that the two cannot disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushRouting {
+    /// Development (`push_provider = log`): every device's pushes are logged, none sent.
+    Logged,
+    /// These services send; devices of other providers cannot be reached.
+    Live(Vec<PushService>),
+}
+
+impl PushRouting {
+    /// Whether a device registered with `provider` (`jpush`, `getui`, `huawei`, …) gets pushes.
+    pub fn reaches(&self, provider: &str) -> bool {
+        match self {
+            PushRouting::Logged => true,
+            PushRouting::Live(services) => services.iter().any(|s| s.name() == provider),
+        }
+    }
+
+    /// The providers whose devices get pushes, for messages (`all` in development).
+    pub fn describe(&self) -> String {
+        match self {
+            PushRouting::Logged => "all (logged)".into(),
+            PushRouting::Live(services) => services
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+impl Settings {
+    /// The push services in use: `push_provider` read and checked with each service's
+    /// credentials. A listed service needs all of its credentials; credentials of a service not
+    /// listed are refused too (they would look used and be ignored). With `log` the push settings
+    /// are not read.
+    pub fn push_routing(&self) -> Result<PushRouting, SettingsError> {
+        if self.push_provider.trim() == "log" {
+            return Ok(PushRouting::Logged);
+        }
+        let mut listed = Vec::new();
+        for name in self.push_provider.split(',').map(str::trim) {
+            let service = PushService::ALL
+                .into_iter()
+                .find(|s| s.name() == name)
+                .ok_or_else(|| {
+                    SettingsError(format!(
+                        "push_provider must be `log` or a comma-separated list of `jpush` and \
+                         `getui`, not `{}`",
+                        self.push_provider
+                    ))
+                })?;
+            if !listed.contains(&service) {
+                listed.push(service);
+            }
+        }
+        for service in PushService::ALL {
+            let credentials = self.push_credentials(service);
+            let missing: Vec<&str> = credentials
+                .iter()
+                .filter(|(_, set)| !set)
+                .map(|(key, _)| *key)
+                .collect();
+            let any_set = missing.len() < credentials.len();
+            let name = service.name();
+            if listed.contains(&service) && !missing.is_empty() {
+                return Err(SettingsError(format!(
+                    "push_provider lists {name}, which needs {}",
+                    missing.join(" and ")
+                )));
+            }
+            if !listed.contains(&service) && any_set {
+                return Err(SettingsError(format!(
+                    "{name} credentials are set but push_provider does not list {name}: add it, \
+                     or remove them"
+                )));
+            }
+        }
+        let vendor_texts = [
+            ("push_xiaomi_channel_id", &self.push_xiaomi_channel_id),
+            ("push_oppo_channel_id", &self.push_oppo_channel_id),
+            ("push_oppo_category", &self.push_oppo_category),
+            ("push_vivo_category", &self.push_vivo_category),
+        ];
+        for (key, value) in vendor_texts {
+            if value.as_deref().is_some_and(|v| {
+                v.is_empty() || v.len() > 64 || !v.bytes().all(|b| b.is_ascii_graphic())
+            }) {
+                return Err(SettingsError(format!(
+                    "{key} must be 1 to 64 visible ASCII characters"
+                )));
+            }
+        }
+        if let Some(category) = &self.push_huawei_category
+            && !crate::delivery::HUAWEI_CATEGORIES.contains(&category.as_str())
+        {
+            return Err(SettingsError(format!(
+                "push_huawei_category must be one of Huawei's categories ({}), not `{category}`",
+                crate::delivery::HUAWEI_CATEGORIES.join(", ")
+            )));
+        }
+        Ok(PushRouting::Live(listed))
+    }
+
+    /// A service's credential keys and whether each is set.
+    fn push_credentials(&self, service: PushService) -> Vec<(&'static str, bool)> {
+        match service {
+            PushService::JPush => vec![
+                ("jpush_app_key", self.jpush_app_key.is_some()),
+                ("jpush_master_secret", self.jpush_master_secret.is_some()),
+            ],
+            PushService::Getui => vec![
+                ("getui_app_id", self.getui_app_id.is_some()),
+                ("getui_app_key", self.getui_app_key.is_some()),
+                ("getui_master_secret", self.getui_master_secret.is_some()),
+            ],
+        }
+    }
+
+    /// What Android vendors and HarmonyOS are told about our pushes.
+    pub fn vendor_channels(&self) -> crate::delivery::VendorChannels {
+        crate::delivery::VendorChannels {
+            huawei_category: self.push_huawei_category.clone(),
+            xiaomi_channel_id: self.push_xiaomi_channel_id.clone(),
+            oppo_channel_id: self.push_oppo_channel_id.clone(),
+            oppo_category: self.push_oppo_category.clone(),
+            vivo_category: self.push_vivo_category.clone(),
+        }
     }
 }
 
@@ -505,6 +675,99 @@ mod tests {
                 .unwrap()
                 .refuse_published_examples()
                 .unwrap();
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn push_provider_lists_services_each_with_its_credentials() {
+        let routing = |push_provider: &str, set: &dyn Fn(&mut Settings)| {
+            let mut s = Settings::defaults();
+            s.push_provider = push_provider.into();
+            set(&mut s);
+            s.push_routing().map_err(|e| e.to_string())
+        };
+        let jpush = |s: &mut Settings| {
+            s.jpush_app_key = Some("4a1f2e3d5c6b7a8f9e0d1c2b".into());
+            s.jpush_master_secret = Some(Secret::new("m4st3r"));
+        };
+        let getui = |s: &mut Settings| {
+            s.getui_app_id = Some("gAppId".into());
+            s.getui_app_key = Some("gAppKey".into());
+            s.getui_master_secret = Some(Secret::new("gM4st3r"));
+        };
+        let both = |s: &mut Settings| {
+            jpush(s);
+            getui(s);
+        };
+
+        // Development logs every provider, whatever credentials are lying around.
+        assert_eq!(routing("log", &both), Ok(PushRouting::Logged));
+        assert!(PushRouting::Logged.reaches("huawei"));
+        // Old configurations keep working.
+        let old = routing("jpush", &jpush).unwrap();
+        assert_eq!(old, PushRouting::Live(vec![PushService::JPush]));
+        assert!(old.reaches("jpush") && !old.reaches("getui") && !old.reaches("huawei"));
+        assert_eq!(
+            routing(" getui , jpush,getui", &both),
+            Ok(PushRouting::Live(vec![
+                PushService::Getui,
+                PushService::JPush
+            ]))
+        );
+        // Half of a service's credentials, unknown names and unlisted credentials stop the start.
+        let err = routing("jpush,getui", &|s: &mut Settings| {
+            jpush(s);
+            s.getui_app_id = Some("gAppId".into());
+        })
+        .unwrap_err();
+        assert!(
+            err.contains("getui_app_key and getui_master_secret"),
+            "{err}"
+        );
+        let err = routing("jpush", &|_: &mut Settings| {}).unwrap_err();
+        assert!(
+            err.contains("jpush_app_key and jpush_master_secret"),
+            "{err}"
+        );
+        let err = routing("jpush", &both).unwrap_err();
+        assert!(err.contains("getui credentials are set"), "{err}");
+        for bad in ["", "log,jpush", "huawei", "jpush;getui"] {
+            let err = routing(bad, &both).unwrap_err();
+            assert!(err.contains("push_provider must be"), "{bad}: {err}");
+        }
+        // Vendor classification is checked once pushes are live.
+        let err = routing("jpush", &|s: &mut Settings| {
+            jpush(s);
+            s.push_huawei_category = Some("work".into());
+        })
+        .unwrap_err();
+        assert!(err.contains("push_huawei_category"), "{err}");
+        let err = routing("jpush", &|s: &mut Settings| {
+            jpush(s);
+            s.push_xiaomi_channel_id = Some(String::new());
+        })
+        .unwrap_err();
+        assert!(err.contains("push_xiaomi_channel_id"), "{err}");
+    }
+
+    #[test]
+    fn push_settings_come_from_the_environment_and_are_checked_at_load() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ANJU_PUSH_PROVIDER", "jpush,getui");
+            jail.set_env("ANJU_JPUSH_APP_KEY", "4a1f2e3d5c6b7a8f9e0d1c2b");
+            jail.set_env("ANJU_JPUSH_MASTER_SECRET", "m4st3r");
+            jail.set_env("ANJU_JPUSH_APNS_PRODUCTION", "false");
+            jail.set_env("ANJU_GETUI_APP_ID", "gAppId");
+            jail.set_env("ANJU_GETUI_APP_KEY", "gAppKey");
+            let err = Settings::load().unwrap_err().to_string();
+            assert!(err.contains("getui_master_secret"), "{err}");
+            jail.set_env("ANJU_GETUI_MASTER_SECRET", "gM4st3r");
+            jail.set_env("ANJU_PUSH_HUAWEI_CATEGORY", "WORK");
+            let s = Settings::load().unwrap();
+            assert!(!s.jpush_apns_production);
+            assert_eq!(s.vendor_channels().huawei_category.as_deref(), Some("WORK"));
+            assert!(s.push_routing().unwrap().reaches("getui"));
             Ok(())
         });
     }

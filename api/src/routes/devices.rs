@@ -112,10 +112,11 @@ fn resident_of(caller: &Principal) -> Result<Uuid, ApiError> {
     ))
 }
 
-/// Registers the caller's device for push (a token already known moves to the caller).
+/// Registers the caller's device for push (a token already known moves to the caller). A device of
+/// a push service this deployment does not send through is refused, since it would get nothing.
 #[problems(
     403 "Not a resident",
-    422 "Invalid fields",
+    422 "Invalid fields, or `push_provider_unavailable`: no push service here reaches this provider",
 )]
 #[utoipa::path(
     post, path = "/api/v1/me/devices", tag = "notifications", security(("bearer" = [])),
@@ -135,8 +136,14 @@ pub async fn register_device(
             "must be 1–255 visible ASCII characters",
         ));
     }
-    let now = Utc::now();
     let provider = body.provider.as_str();
+    if !state.push_routing.reaches(provider) {
+        return Err(ApiError::PushProviderUnavailable {
+            provider,
+            available: state.push_routing.describe(),
+        });
+    }
+    let now = Utc::now();
     let platform = serde_json::to_value(body.platform)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

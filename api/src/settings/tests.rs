@@ -228,6 +228,39 @@ fn every_documented_setting_can_be_given_by_environment() {
         ("jpush_base_url", "http://127.0.0.1:1", |s| {
             s.worker.jpush_base_url.as_deref() == Some("http://127.0.0.1:1")
         }),
+        ("jpush_apns_production", "false", |s| {
+            !s.worker.jpush_apns_production
+        }),
+        ("getui_app_id", "20261202", |s| {
+            s.worker.getui_app_id.as_deref() == Some("20261202")
+        }),
+        ("getui_app_key", "123456", |s| {
+            s.worker.getui_app_key.as_deref() == Some("123456")
+        }),
+        ("getui_master_secret", "123456789012", |s| {
+            s.worker
+                .getui_master_secret
+                .as_ref()
+                .is_some_and(|k| k.expose() == "123456789012")
+        }),
+        ("getui_base_url", "http://127.0.0.1:3", |s| {
+            s.worker.getui_base_url.as_deref() == Some("http://127.0.0.1:3")
+        }),
+        ("push_huawei_category", "2026", |s| {
+            s.worker.push_huawei_category.as_deref() == Some("2026")
+        }),
+        ("push_xiaomi_channel_id", "131313", |s| {
+            s.worker.push_xiaomi_channel_id.as_deref() == Some("131313")
+        }),
+        ("push_oppo_channel_id", "2027", |s| {
+            s.worker.push_oppo_channel_id.as_deref() == Some("2027")
+        }),
+        ("push_oppo_category", "2028", |s| {
+            s.worker.push_oppo_category.as_deref() == Some("2028")
+        }),
+        ("push_vivo_category", "2029", |s| {
+            s.worker.push_vivo_category.as_deref() == Some("2029")
+        }),
         ("sms_provider", "log", |s| s.worker.sms_provider == "log"),
         ("aliyun_access_key_id", "123456", |s| {
             s.worker.aliyun_access_key_id.as_deref() == Some("123456")

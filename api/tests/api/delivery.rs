@@ -362,3 +362,61 @@ jpush_test!(
         problem(bad, 422, "validation_failed").await;
     }
 );
+
+/// Registers a device of `provider` for the resident with `token`.
+async fn register_with(
+    app: &TestApp,
+    token: &str,
+    provider: &str,
+    device_token: &str,
+) -> reqwest::Response {
+    app.post_as(
+        token,
+        "/api/v1/me/devices",
+        &json!({"platform": "android", "provider": provider, "token": device_token}),
+    )
+    .await
+}
+
+jpush_test!(
+    a_device_of_a_provider_no_service_reaches_is_refused,
+    |app, _fake| {
+        let w = World::build(&app).await;
+        for provider in ["getui", "huawei", "xiaomi", "apns", "fcm"] {
+            let body = problem(
+                register_with(&app, &w.resident_1, provider, "cid-0f3a9b").await,
+                422,
+                "push_provider_unavailable",
+            )
+            .await;
+            let detail = body["detail"].as_str().unwrap();
+            assert!(
+                detail.contains(provider) && detail.contains("jpush"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            device::Entity::find().count(app.db.conn()).await.unwrap(),
+            0
+        );
+        assert_eq!(
+            register_with(&app, &w.resident_1, "jpush", "1a0018970a1")
+                .await
+                .status(),
+            201
+        );
+    }
+);
+
+crate::both_backends! {
+    async fn in_development_every_provider_is_accepted_and_logged(app) {
+        let w = World::build(&app).await;
+        for (provider, device_token) in [("huawei", "IQAAAACy0k"), ("getui", "8d2f9c1b7e3a"), ("jpush", "1a0018970a2")] {
+            assert_eq!(
+                register_with(&app, &w.resident_1, provider, device_token).await.status(),
+                201,
+                "{provider}"
+            );
+        }
+    }
+}

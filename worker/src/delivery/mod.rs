@@ -1,5 +1,5 @@
 //! Delivery channels for notifications. The inbox row is the record of a notification; push
-//! (JPush) and SMS (Aliyun) only carry it to a phone. The pipeline that decides who gets what
+//! (JPush, Getui) and SMS (Aliyun) only carry it to a phone. The pipeline that decides who gets what
 //! (dedupe, daily caps, quiet hours) lives elsewhere and talks to the providers through the traits
 //! here, so that embedded mode and tests can use [`log`] instead of the real services.
 //!
@@ -8,6 +8,7 @@
 
 pub mod aliyun_sms;
 pub mod aliyun_voice;
+pub mod getui;
 pub mod jpush;
 pub mod log;
 pub mod wechat;
@@ -86,6 +87,54 @@ pub struct PushMessage {
     pub urgent: bool,
     /// In-app link opened when the notification is tapped.
     pub link: Option<String>,
+}
+
+/// Huawei's and Honor's importance for service notices (服务与通讯类). `LOW` would make a notice
+/// marketing (silent, limited per day); `HIGH` needs a special permission from Huawei, and a push
+/// asking for it without one is refused, so urgency is carried by the Android priority instead.
+pub const SERVICE_IMPORTANCE: &str = "NORMAL";
+/// vivo's classification of a system message (系统消息), which every notice of ours is: 0 would be an
+/// operations message, limited to a few a day.
+pub const VIVO_SYSTEM_MESSAGE: u8 = 1;
+/// The HarmonyOS category of a notice when Huawei granted the app none: the only one that needs no
+/// self-classification right (JPush requires a category for HarmonyOS).
+pub const HARMONY_DEFAULT_CATEGORY: &str = "MARKETING";
+/// The categories Huawei (and HarmonyOS Push Kit) define for self-classified notices.
+pub const HUAWEI_CATEGORIES: &[&str] = &[
+    "IM",
+    "VOIP",
+    "MISS_CALL",
+    "SUBSCRIPTION",
+    "TRAVEL",
+    "HEALTH",
+    "WORK",
+    "ACCOUNT",
+    "EXPRESS",
+    "FINANCE",
+    "DEVICE_REMINDER",
+    "SYSTEM_REMINDER",
+    "MAIL",
+    "CUSTOMER_SERVICE",
+    "MARKETING",
+];
+
+/// What Android vendors (and HarmonyOS) are told about our pushes, so that they do not take a
+/// notice for marketing and hold it back or silence it. The ids and categories are the app's own,
+/// granted in each vendor's console (Xiaomi and OPPO channels, Huawei self-classification, vivo
+/// and OPPO categories); one left unset is left out of the push. The same for every push service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VendorChannels {
+    /// Huawei's category for our notices (e.g. `WORK`), one of [`HUAWEI_CATEGORIES`]; also the
+    /// HarmonyOS category.
+    pub huawei_category: Option<String>,
+    /// The Xiaomi channel (私信) created for the app in Xiaomi's console.
+    pub xiaomi_channel_id: Option<String>,
+    /// The OPPO channel (私信通道) created for the app in OPPO's console.
+    pub oppo_channel_id: Option<String>,
+    /// OPPO's category for our notices (e.g. `TODO`).
+    pub oppo_category: Option<String>,
+    /// vivo's category for our system messages (e.g. `TODO`).
+    pub vivo_category: Option<String>,
 }
 
 /// What a provider told us about a push besides success.

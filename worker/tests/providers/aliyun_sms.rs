@@ -152,7 +152,7 @@ impl Protocol for SendSmsApi {
         Ok(())
     }
 
-    fn success(&self) -> Answer {
+    fn success(&self, _request: &HttpRequest, _body: &[u8]) -> Answer {
         Answer::new(
             200,
             json!({

@@ -1,6 +1,6 @@
 //! A local stand-in for a third-party HTTP API: an actix-web server on 127.0.0.1, port 0, that
 //! checks each request the way the provider would (a [`Protocol`]), counts and records requests,
-//! and answers from a script, then with success.
+//! and answers from a script, then as the provider would.
 
 use std::{collections::VecDeque, net::TcpListener, sync::Mutex, time::Duration};
 
@@ -31,18 +31,25 @@ pub enum Reply {
 
 /// What a provider checks and answers.
 pub trait Protocol: Send + Sync + 'static {
-    /// The one path it serves (POST).
+    /// The path it serves (POST), an actix-web pattern.
     const PATH: &'static str;
     /// Checks a request as the provider would. `Err` carries what is wrong (for the test to see)
     /// and the provider's own answer to such a request.
     fn check(&self, request: &HttpRequest, body: &[u8]) -> Result<(), (String, Answer)>;
-    /// The answer to a good request.
-    fn success(&self) -> Answer;
+    /// The answer to a good request that the script does not answer.
+    fn success(&self, request: &HttpRequest, body: &[u8]) -> Answer;
+    /// Whether the script answers this request (all by default; a provider with several calls
+    /// may script only some of them and answer the rest itself).
+    fn scripted(&self, _request: &HttpRequest) -> bool {
+        true
+    }
 }
 
 /// A received request.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    pub path: String,
+    pub headers: actix_web::http::header::HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -100,6 +107,11 @@ impl<P: Protocol> Fake<P> {
         self.state.requests.lock().unwrap().clone()
     }
 
+    /// The provider's own state.
+    pub fn protocol(&self) -> &P {
+        &self.state.protocol
+    }
+
     /// What the protocol checks found wrong so far.
     pub fn problems(&self) -> Vec<String> {
         self.state.problems.lock().unwrap().clone()
@@ -116,20 +128,26 @@ async fn handle<P: Protocol>(
     body: web::Bytes,
 ) -> HttpResponse {
     state.requests.lock().unwrap().push(Recorded {
+        path: request.path().to_owned(),
+        headers: request.headers().clone(),
         body: body.to_vec(),
     });
     if let Err((problem, answer)) = state.protocol.check(&request, &body) {
         state.problems.lock().unwrap().push(problem);
         return respond(answer);
     }
-    let next = state.script.lock().unwrap().pop_front();
+    let next = if state.protocol.scripted(&request) {
+        state.script.lock().unwrap().pop_front()
+    } else {
+        None
+    };
     match next {
         Some(Reply::Answer(answer)) => respond(answer),
         Some(Reply::Hang(pause)) => {
             tokio::time::sleep(pause).await;
-            respond(state.protocol.success())
+            respond(state.protocol.success(&request, &body))
         }
-        None => respond(state.protocol.success()),
+        None => respond(state.protocol.success(&request, &body)),
     }
 }
 

@@ -7,7 +7,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use entity::secret::Secret;
 use serde_json::{Value, json};
 use worker::delivery::{
-    ProviderError, PushMessage, PushProvider, PushReport, Vendor, jpush::JPush, with_retries,
+    ProviderError, PushMessage, PushProvider, PushReport, Vendor, VendorChannels, jpush::JPush,
+    with_retries,
 };
 
 use crate::{
@@ -62,14 +63,68 @@ impl Protocol for JPushApi {
         }
     }
 
-    fn success(&self) -> Answer {
+    fn success(&self, _request: &HttpRequest, _body: &[u8]) -> Answer {
         Answer::new(200, json!({ "sendno": "0", "msg_id": "54043195528312345" }))
     }
+}
+
+/// Huawei's self-classification categories, as Huawei's message classification standard lists
+/// them (written out here, not taken from the client).
+const HUAWEI_CATEGORIES: &[&str] = &[
+    "IM",
+    "VOIP",
+    "MISS_CALL",
+    "SUBSCRIPTION",
+    "TRAVEL",
+    "HEALTH",
+    "WORK",
+    "ACCOUNT",
+    "EXPRESS",
+    "FINANCE",
+    "DEVICE_REMINDER",
+    "SYSTEM_REMINDER",
+    "MAIL",
+    "CUSTOMER_SERVICE",
+    "MARKETING",
+];
+
+/// What JPush (and the vendors behind it) would find wrong with `options.third_party_channel`.
+fn vendor_problem(channels: &Value) -> Option<String> {
+    let Some(vendors) = channels.as_object() else {
+        return Some("third_party_channel must be an object".into());
+    };
+    let text_or_absent = |v: &Value| v.is_null() || v.as_str().is_some_and(|t| !t.is_empty());
+    for (vendor, fields) in vendors {
+        let ok = match vendor.as_str() {
+            "huawei" => {
+                matches!(
+                    fields["importance"].as_str(),
+                    Some("LOW" | "NORMAL" | "HIGH")
+                ) && (fields["category"].is_null()
+                    || fields["category"]
+                        .as_str()
+                        .is_some_and(|c| HUAWEI_CATEGORIES.contains(&c)))
+            }
+            "honor" => matches!(fields["importance"].as_str(), Some("LOW" | "NORMAL")),
+            "vivo" => {
+                matches!(fields["classification"].as_u64(), Some(0 | 1))
+                    && text_or_absent(&fields["category"])
+            }
+            "xiaomi" => fields["channel_id"].as_str().is_some_and(|c| !c.is_empty()),
+            "oppo" => text_or_absent(&fields["channel_id"]) && text_or_absent(&fields["category"]),
+            _ => false,
+        };
+        if !ok {
+            return Some(format!("third_party_channel.{vendor} is invalid: {fields}"));
+        }
+    }
+    None
 }
 
 /// What JPush would find wrong with a v3 push payload for notifications to registration ids.
 fn shape_problem(p: &Value) -> Option<String> {
     let ids = p["audience"]["registration_id"].as_array();
+    let hmos = &p["notification"]["hmos"];
     let checks = [
         (p["platform"] == "all", "platform must be all"),
         (
@@ -101,11 +156,22 @@ fn shape_problem(p: &Value) -> Option<String> {
             p["options"]["apns_production"].is_boolean() && p["options"]["time_to_live"].is_u64(),
             "options need apns_production and time_to_live",
         ),
+        (
+            hmos["alert"].is_string()
+                && hmos["category"]
+                    .as_str()
+                    .is_some_and(|c| HUAWEI_CATEGORIES.contains(&c))
+                && hmos["intent"]["url"]
+                    .as_str()
+                    .is_some_and(|u| !u.is_empty()),
+            "hmos needs alert, a Huawei category and intent.url",
+        ),
     ];
     checks
         .iter()
         .find(|(ok, _)| !ok)
         .map(|(_, problem)| (*problem).to_owned())
+        .or_else(|| vendor_problem(&p["options"]["third_party_channel"]))
 }
 
 fn client(fake: &Fake<JPushApi>) -> JPush {
@@ -151,6 +217,58 @@ async fn a_push_is_authenticated_and_shaped_like_the_v3_api() {
         json!(message().body)
     );
     assert_eq!(jpush.max_batch(), 1000);
+    fake.stop().await;
+}
+
+#[tokio::test]
+async fn vendors_are_told_a_push_is_a_service_notice() {
+    let fake = Fake::start(JPushApi).await;
+    let jpush = client(&fake)
+        .with_channels(VendorChannels {
+            huawei_category: Some("WORK".into()),
+            xiaomi_channel_id: Some("131313".into()),
+            oppo_channel_id: Some("service_notice".into()),
+            oppo_category: None,
+            vivo_category: Some("TODO".into()),
+        })
+        .with_apns_production(false);
+
+    let report = jpush.send(&message(), &tokens(2)).await;
+
+    assert_eq!(report, Ok(PushReport::default()));
+    assert_eq!(fake.problems(), Vec::<String>::new());
+    let sent: Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
+    let vendors = &sent["options"]["third_party_channel"];
+    // A Huawei phone gets the category Huawei granted; Honor and Huawei the service importance.
+    assert_eq!(vendors["huawei"]["category"], json!("WORK"));
+    assert_eq!(vendors["huawei"]["importance"], json!("NORMAL"));
+    assert_eq!(vendors["honor"]["importance"], json!("NORMAL"));
+    assert_eq!(vendors["xiaomi"], json!({ "channel_id": "131313" }));
+    assert_eq!(vendors["oppo"], json!({ "channel_id": "service_notice" }));
+    assert_eq!(
+        vendors["vivo"],
+        json!({ "classification": 1, "category": "TODO" })
+    );
+    assert_eq!(sent["notification"]["hmos"]["category"], json!("WORK"));
+    assert_eq!(
+        sent["notification"]["hmos"]["intent"]["url"],
+        json!("anju://notices/42")
+    );
+    assert_eq!(sent["options"]["apns_production"], json!(false));
+    fake.stop().await;
+}
+
+#[tokio::test]
+async fn without_granted_channels_a_push_still_passes_jpush_and_goes_to_production_apns() {
+    let fake = Fake::start(JPushApi).await;
+
+    client(&fake).send(&message(), &tokens(1)).await.unwrap();
+
+    assert_eq!(fake.problems(), Vec::<String>::new());
+    let sent: Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
+    assert_eq!(sent["options"]["apns_production"], json!(true));
+    assert!(sent["options"]["third_party_channel"]["xiaomi"].is_null());
+    assert_eq!(sent["notification"]["hmos"]["category"], json!("MARKETING"));
     fake.stop().await;
 }
 

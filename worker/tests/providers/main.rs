@@ -5,6 +5,7 @@
 
 mod aliyun_sms;
 mod fake;
+mod getui;
 mod jpush;
 
 use std::time::Duration;

@@ -9,6 +9,7 @@ pub mod exports;
 pub mod extract;
 pub mod idempotency;
 pub mod lang;
+pub mod links;
 pub mod metrics;
 pub mod middleware;
 pub mod objects;

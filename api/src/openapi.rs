@@ -132,6 +132,7 @@ use crate::{error::Problem, routes};
         routes::claims::list_claims,
         routes::claims::get_claim,
         routes::claims::get_claim_photo,
+        routes::claims::add_claim_photo,
         routes::partners::create_partner,
         routes::partners::list_partners,
         routes::partners::rotate_partner_secrets,

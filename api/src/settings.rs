@@ -48,6 +48,9 @@ pub struct Settings {
     pub sms_codes_per_address_per_hour: u32,
     /// How long a signed link to a printable sheet opens it (seconds; 1 to 86,400, default 600).
     pub sheet_link_seconds: u64,
+    /// How long the signed link to a claim's photo, which every photo in a response carries,
+    /// opens it without a header (seconds; 1 to 86,400, default 600).
+    pub image_link_seconds: u64,
     /// Where uploaded files (claim photos) are kept: `file:///path` (the default is
     /// `<data_dir>/objects`), or `s3://bucket[/prefix]` for S3 or an S3-compatible store, which
     /// takes its credentials, region and endpoint from the standard `AWS_*` variables
@@ -168,6 +171,7 @@ struct Defaults {
     sms_codes_per_phone_per_day: u32,
     sms_codes_per_address_per_hour: u32,
     sheet_link_seconds: u64,
+    image_link_seconds: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -180,6 +184,7 @@ const DEFAULTS: Defaults = Defaults {
     sms_codes_per_phone_per_day: 10,
     sms_codes_per_address_per_hour: 20,
     sheet_link_seconds: 600,
+    image_link_seconds: 600,
 };
 
 impl Settings {
@@ -220,6 +225,11 @@ impl Settings {
     fn validate(&self) -> Result<(), SettingsError> {
         if !(1..=86_400).contains(&self.sheet_link_seconds) {
             return Err("sheet_link_seconds must be between 1 and 86400"
+                .to_owned()
+                .into());
+        }
+        if !(1..=86_400).contains(&self.image_link_seconds) {
+            return Err("image_link_seconds must be between 1 and 86400"
                 .to_owned()
                 .into());
         }

@@ -61,6 +61,8 @@ pub struct AppState {
     pub metrics_access: MetricsAccess,
     /// How long a signed link to a printable sheet opens it.
     pub sheet_link_ttl: chrono::Duration,
+    /// How long a signed link to a claim's photo opens it.
+    pub image_link_ttl: chrono::Duration,
     /// What partners' webhook URLs may be.
     pub egress: worker::egress::EgressPolicy,
     /// The WeChat mini-program (login, phone numbers), when configured.
@@ -153,6 +155,9 @@ impl Application {
             metrics_access: MetricsAccess::from_settings(&settings),
             sheet_link_ttl: chrono::Duration::seconds(
                 i64::try_from(settings.sheet_link_seconds).unwrap_or(600),
+            ),
+            image_link_ttl: chrono::Duration::seconds(
+                i64::try_from(settings.image_link_seconds).unwrap_or(600),
             ),
             egress: settings.worker.egress_policy(),
             wechat: providers.wechat.clone(),

@@ -143,6 +143,7 @@ pub const API_KEYS: &[&str] = &[
     "sms_codes_per_phone_per_day",
     "sms_codes_per_address_per_hour",
     "sheet_link_seconds",
+    "image_link_seconds",
     "object_store_url",
     "object_store_options",
     "metrics_listen",

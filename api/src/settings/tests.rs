@@ -191,6 +191,7 @@ fn every_documented_setting_can_be_given_by_environment() {
             s.attempts_per_address_per_minute == 31
         }),
         ("sheet_link_seconds", "120", |s| s.sheet_link_seconds == 120),
+        ("image_link_seconds", "90", |s| s.image_link_seconds == 90),
         ("cors_origins", "https://h5.example.cn", |s| {
             !s.cors_origins.is_empty()
         }),

@@ -229,10 +229,10 @@ both_backends! {
 }
 
 /// One part of a form: name, declared content type, bytes.
-type Part<'a> = (&'a str, &'a str, &'a [u8]);
+pub(crate) type Part<'a> = (&'a str, &'a str, &'a [u8]);
 
 /// A `multipart/form-data` body as a phone sends it.
-fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+pub(crate) fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     let boundary = "----anju-test-7d1c0a";
     let mut body = Vec::new();
     for (i, (name, content_type, bytes)) in parts.iter().enumerate() {
@@ -254,7 +254,7 @@ fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
 
 /// A well-formed JPEG of `len` bytes (JFIF, a quantisation table, a frame, a scan), whose
 /// scan data is filler.
-fn jpeg(len: usize) -> Vec<u8> {
+pub(crate) fn jpeg(len: usize) -> Vec<u8> {
     let mut b = vec![0xFF, 0xD8];
     b.extend_from_slice(&[
         0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
@@ -271,7 +271,7 @@ fn jpeg(len: usize) -> Vec<u8> {
 
 /// A phone's photo: [`jpeg`] with an EXIF block that holds the orientation and where it was
 /// taken (GPS latitude and longitude of Lushi County).
-fn jpeg_with_gps(len: usize) -> Vec<u8> {
+pub(crate) fn jpeg_with_gps(len: usize) -> Vec<u8> {
     let plain = jpeg(len);
     let mut tiff = b"II\x2A\0\x08\0\0\0".to_vec();
     tiff.extend_from_slice(&2u16.to_le_bytes());
@@ -292,7 +292,7 @@ fn jpeg_with_gps(len: usize) -> Vec<u8> {
     b
 }
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
     b.extend_from_slice(b"IHDR");
     b.extend_from_slice(&[
@@ -304,7 +304,7 @@ fn png() -> Vec<u8> {
     b
 }
 
-async fn send_form(app: &TestApp, token: &str, parts: &[Part<'_>]) -> reqwest::Response {
+pub(crate) async fn send_form(app: &TestApp, token: &str, parts: &[Part<'_>]) -> reqwest::Response {
     let (content_type, body) = form(parts);
     app.client
         .post(app.url("/api/v1/points/claims"))
@@ -317,7 +317,7 @@ async fn send_form(app: &TestApp, token: &str, parts: &[Part<'_>]) -> reqwest::R
 }
 
 /// Every object the store holds, as paths under its directory.
-fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();

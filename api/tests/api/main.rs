@@ -28,6 +28,7 @@ mod notifications;
 mod openapi;
 mod pagination;
 mod partners;
+mod photos;
 mod points;
 mod privacy;
 mod registry;

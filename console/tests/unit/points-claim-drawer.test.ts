@@ -17,8 +17,24 @@ const CLAIM: Claim = {
   created_at: '2026-12-03T01:00:00Z',
   steps: [{ from: '', to: 'applied', actor_role: 'group_leader', at: '2026-12-03T01:00:00Z' }],
   photos: [
-    { position: 1, content_type: 'image/png', size_bytes: 10, sha256: 'x', href: '/api/v1/points/claims/c1/photos/1' },
-    { position: 2, content_type: 'image/png', size_bytes: 10, sha256: 'y', href: '/api/v1/points/claims/c1/photos/2' },
+    {
+      position: 1,
+      content_type: 'image/png',
+      size_bytes: 10,
+      sha256: 'x',
+      href: '/api/v1/points/claims/c1/photos/1',
+      url: '/api/v1/points/claims/c1/photos/1?expires=1796263200&by=a1&signature=00',
+      url_expires_at: '2026-12-03T01:10:00Z',
+    },
+    {
+      position: 2,
+      content_type: 'image/png',
+      size_bytes: 10,
+      sha256: 'y',
+      href: '/api/v1/points/claims/c1/photos/2',
+      url: '/api/v1/points/claims/c1/photos/2?expires=1796263200&by=a1&signature=00',
+      url_expires_at: '2026-12-03T01:10:00Z',
+    },
   ],
 };
 

@@ -16,7 +16,7 @@ use crate::{
 
 use super::{
     ClaimStatus, campaign, claim, photo,
-    photos::{MAX_PHOTOS, StoredPhoto},
+    photos::{MAX_PHOTOS, StoredPhoto, too_many},
     steps::{leads, record_step},
 };
 
@@ -121,7 +121,7 @@ pub async fn apply<C: ConnectionTrait>(
         reason,
     } = new;
     if photos.len() > MAX_PHOTOS {
-        return Err(DomainError::invalid("photos", "at most 3 photos"));
+        return Err(too_many("photos"));
     }
     let r = resident::Entity::find_by_id(resident_id)
         .filter(actor.scope.residents())
@@ -195,15 +195,7 @@ pub async fn apply<C: ConnectionTrait>(
     let photos: Vec<photo::Model> = photos
         .iter()
         .zip(1i16..)
-        .map(|(p, position)| photo::Model {
-            claim_id: model.id,
-            position,
-            object_key: p.object_key.clone(),
-            content_type: p.kind.content_type().to_owned(),
-            size_bytes: i32::try_from(p.size_bytes).unwrap_or(i32::MAX),
-            sha256: p.sha256.clone(),
-            created_at: now,
-        })
+        .map(|(p, position)| p.row(model.id, position, now))
         .collect();
     if !photos.is_empty() {
         photo::Entity::insert_many(photos.iter().cloned().map(photo::ActiveModel::from))

@@ -27,5 +27,5 @@ pub use crediting::{credit_due, credit_due_at_site};
 pub use filing::{Attendance, NewClaim, apply, create_campaign, file_for_attendance};
 pub use listing::{ClaimFilter, campaigns, get, list, objections};
 pub use objections::{decide, object};
-pub use photos::{MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoKind, StoredPhoto, photos};
+pub use photos::{MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoKind, StoredPhoto, add_photo, photos};
 pub use steps::{ClaimAction, DEFAULT_PUBLICITY_DAYS, StepInput, act};

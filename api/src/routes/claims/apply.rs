@@ -3,14 +3,17 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpMessage, dev::Payload, error::PayloadError, mime};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use entity::{
     claims::{self, MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoKind, StoredPhoto},
     points::Category,
 };
 use futures_util::StreamExt;
 
-use super::{Claim, Photo};
+use super::{
+    Claim, Photo,
+    photos::{malformed, read_part, read_photo, store},
+};
 use crate::{
     extract::{RawBody, body_limit, declared_length, parse_json, read_body},
     routes::{
@@ -72,25 +75,21 @@ pub async fn apply_for_points(
         .or(caller.resident_id)
         .ok_or_else(|| ApiError::invalid("resident_id", "required"))?;
     let actor = caller.actor();
-    let objects = state.objects.clone();
+    let by = caller.account_id;
+    let shared = state.clone();
     create(&req, &state, &caller, move |txn| {
         Box::pin(async move {
             let id = Uuid::now_v7();
             let mut stored = Vec::with_capacity(photos.len());
             for (position, (kind, bytes)) in (1..).zip(photos) {
                 let key = format!("claims/{id}/{position}.{}", kind.extension());
-                let sha256 = entity::crypto::sha256_hex(&bytes);
-                let size_bytes = bytes.len();
-                if let Err(e) = objects.put(&key, bytes).await {
-                    objects.delete_all(&keys(&stored)).await;
-                    return Err(e);
+                match store(&shared.objects, key, kind, bytes).await {
+                    Ok(photo) => stored.push(photo),
+                    Err(e) => {
+                        shared.objects.delete_all(&keys(&stored)).await;
+                        return Err(e);
+                    }
                 }
-                stored.push(StoredPhoto {
-                    object_key: key,
-                    kind,
-                    size_bytes,
-                    sha256,
-                });
             }
             let new = claims::NewClaim {
                 id,
@@ -105,12 +104,17 @@ pub async fn apply_for_points(
             let (c, photos) = match applied {
                 Ok(done) => done,
                 Err(e) => {
-                    objects.delete_all(&keys(&stored)).await;
+                    shared.objects.delete_all(&keys(&stored)).await;
                     return Err(e.into());
                 }
             };
             let claim = Claim {
-                photos: Some(photos.into_iter().map(Photo::from).collect()),
+                photos: Some(
+                    photos
+                        .into_iter()
+                        .map(|p| Photo::new(p, &shared, by))
+                        .collect(),
+                ),
                 ..Claim::from(c)
             };
             StoredResponse::json(StatusCode::CREATED, &claim)
@@ -170,7 +174,6 @@ async fn read_form(
     req: &HttpRequest,
     body: Bytes,
 ) -> Result<(ClaimRequest, Vec<(PhotoKind, Bytes)>), ApiError> {
-    let malformed = |e: actix_multipart::MultipartError| ApiError::MalformedForm(e.to_string());
     let stream = futures_util::stream::once(async move { Ok::<_, PayloadError>(body) });
     let mut form = Multipart::new(req.headers(), stream);
     let mut claim = None;
@@ -178,11 +181,26 @@ async fn read_form(
     while let Some(part) = form.next().await {
         let mut part = part.map_err(malformed)?;
         let name = part.name().unwrap_or_default().to_owned();
-        let (field, limit) = match name.as_str() {
-            "claim" if claim.is_none() => ("claim".to_owned(), MAX_CLAIM_PART),
+        match name.as_str() {
+            "claim" if claim.is_none() => {
+                let data =
+                    read_part(&mut part, "claim", MAX_CLAIM_PART, "must be at most 64 KiB").await?;
+                claim = Some(parse_json::<ClaimRequest>(&data).map_err(|e| {
+                    match e {
+                        ApiError::Validation(errors) => ApiError::Validation(
+                            errors
+                                .into_iter()
+                                .map(|(k, v)| (format!("claim.{k}"), v))
+                                .collect(),
+                        ),
+                        other => other,
+                    }
+                })?);
+            }
             "claim" => return Err(ApiError::invalid("claim", "sent more than once")),
             "photo" if photos.len() < MAX_PHOTOS => {
-                (format!("photos[{}]", photos.len()), MAX_PHOTO_BYTES)
+                let field = format!("photos[{}]", photos.len());
+                photos.push(read_photo(&mut part, &field).await?);
             }
             "photo" => return Err(ApiError::invalid("photos", "at most 3 photos")),
             other => {
@@ -191,43 +209,6 @@ async fn read_form(
                     "unknown part: expected `claim` and up to three `photo`",
                 ));
             }
-        };
-        let mut data = BytesMut::new();
-        while let Some(chunk) = part.next().await {
-            let chunk = chunk.map_err(malformed)?;
-            if data.len() + chunk.len() > limit {
-                return Err(ApiError::invalid(
-                    field,
-                    if name == "photo" {
-                        "must be at most 2 MiB"
-                    } else {
-                        "must be at most 64 KiB"
-                    },
-                ));
-            }
-            data.extend_from_slice(&chunk);
-        }
-        let data = data.freeze();
-        if name == "claim" {
-            claim = Some(parse_json::<ClaimRequest>(&data).map_err(|e| {
-                match e {
-                    ApiError::Validation(errors) => ApiError::Validation(
-                        errors
-                            .into_iter()
-                            .map(|(k, v)| (format!("claim.{k}"), v))
-                            .collect(),
-                    ),
-                    other => other,
-                }
-            })?);
-        } else {
-            let kind = PhotoKind::sniff(&data)
-                .ok_or_else(|| ApiError::invalid(&field, "must be a JPEG or PNG image"))?;
-            // Stored without its metadata (EXIF: where and when it was taken, by which phone).
-            let clean = entity::photo_metadata::strip(kind, &data).map_err(|_| {
-                ApiError::invalid(&field, "must be a complete, well-formed JPEG or PNG image")
-            })?;
-            photos.push((kind, Bytes::from(clean)));
         }
     }
     let claim = claim.ok_or_else(|| ApiError::invalid("claim", "required"))?;

@@ -1,10 +1,11 @@
 //! The seven steps of the points scheme over HTTP: calls for claims (`campaigns`), applying
-//! with photos (`apply`), claims as shown and their photos (`view`), the steps of a claim
-//! (`steps`) and objections during publicity (`objections`).
+//! with photos (`apply`), claims as shown (`view`), adding and serving photos (`photos`), the
+//! steps of a claim (`steps`) and objections during publicity (`objections`).
 
 mod apply;
 mod campaigns;
 mod objections;
+mod photos;
 mod steps;
 mod view;
 
@@ -12,6 +13,7 @@ use actix_web::web;
 pub use apply::*;
 pub use campaigns::*;
 pub use objections::*;
+pub use photos::*;
 pub use steps::*;
 pub use view::*;
 
@@ -29,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_claims)),
     )
     .service(web::resource("/points/claims/{id}").route(web::get().to(get_claim)))
+    .service(web::resource("/points/claims/{id}/photos").route(web::post().to(add_claim_photo)))
     .service(
         web::resource("/points/claims/{id}/photos/{position}")
             .route(web::get().to(get_claim_photo)),

@@ -1,13 +1,12 @@
-//! A claim as the API shows it (with its steps and photos), the list of claims in the caller's
-//! reach, one claim, and one of its photos.
+//! A claim as the API shows it (with its steps and photos, each with a signed link), the list of
+//! claims in the caller's reach, and one claim.
 
-use actix_web::http::header;
 use entity::{
     claims::{self, ClaimStatus, claim, photo, step},
     points::Category,
 };
 
-use crate::routes::prelude::*;
+use crate::{links, routes::prelude::*};
 
 /// A claim.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -56,14 +55,33 @@ pub struct Photo {
     pub size_bytes: i32,
     /// SHA-256 of the bytes, hex.
     pub sha256: String,
-    /// Where to fetch it (same authorization as the claim).
+    /// Where to fetch it with a bearer header (same authorization as the claim).
     pub href: String,
+    /// Where to open it without a header (an `<image src>`): `href` with a signed query, which
+    /// opens this one photo until `url_expires_at` (`image_link_seconds`, ten minutes by
+    /// default); read the claim again for a fresh one.
+    #[schema(
+        example = "/api/v1/points/claims/0190b4c8-2f6e-7a1c-9d3e-4b5a6c7d8e9f/photos/1?expires=1764750000&by=0190b4c8-0000-7000-8000-000000000001&signature=4f1c…"
+    )]
+    pub url: String,
+    /// When `url` stops opening.
+    pub url_expires_at: DateTime<Utc>,
 }
 
-impl From<photo::Model> for Photo {
-    fn from(m: photo::Model) -> Self {
+impl Photo {
+    /// A photo as shown to `by`, its `url` signed for them.
+    pub fn new(m: photo::Model, state: &AppState, by: Uuid) -> Self {
+        let href = format!("/api/v1/points/claims/{}/photos/{}", m.claim_id, m.position);
+        let link = links::sign(
+            &state.pii,
+            &super::photos::link_target(m.claim_id, m.position),
+            by,
+            state.image_link_ttl,
+        );
         Self {
-            href: format!("/api/v1/points/claims/{}/photos/{}", m.claim_id, m.position),
+            url: format!("{href}?{}", link.query),
+            url_expires_at: link.expires_at,
+            href,
             position: m.position,
             content_type: m.content_type,
             size_bytes: m.size_bytes,
@@ -122,41 +140,6 @@ impl From<claim::Model> for Claim {
             resident_name: None,
         }
     }
-}
-
-/// One photo of a claim, for anyone who may see the claim.
-#[problems(404 "No such claim in reach, or no such photo")]
-#[utoipa::path(
-    get, path = "/api/v1/points/claims/{id}/photos/{position}", tag = "points", security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "Claim id"),
-        ("position" = i16, Path, description = "1 to 3"),
-    ),
-    responses(
-        (status = 200, description = "The image (JPEG or PNG)", content(
-            (Vec<u8> = "image/jpeg"),
-            (Vec<u8> = "image/png"),
-        )),
-    )
-)]
-pub async fn get_claim_photo(
-    state: web::Data<AppState>,
-    caller: Principal,
-    path: web::Path<(Uuid, i16)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, position) = path.into_inner();
-    let photos = claims::photos(state.db.conn(), &caller.scope, id).await?;
-    let photo = photos
-        .into_iter()
-        .find(|p| p.position == position)
-        .ok_or(ApiError::not_found())?;
-    let bytes = state.objects.get(&photo.object_key).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, photo.content_type))
-        .insert_header((header::ETAG, format!("\"{}\"", photo.sha256)))
-        .insert_header((header::CACHE_CONTROL, "private, max-age=86400, immutable"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(bytes))
 }
 
 /// Claim list filters.
@@ -234,7 +217,12 @@ pub async fn get_claim(
     Ok(web::Json(Claim {
         resident_name: names.get(&c.resident_id).cloned(),
         steps: Some(steps.into_iter().map(Step::from).collect()),
-        photos: Some(photos.into_iter().map(Photo::from).collect()),
+        photos: Some(
+            photos
+                .into_iter()
+                .map(|p| Photo::new(p, &state, caller.account_id))
+                .collect(),
+        ),
         ..c.into()
     }))
 }

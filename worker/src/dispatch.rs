@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, sync::Arc};
 use chrono::Utc;
 use entity::{
     Db,
-    notify::{delivery, device},
+    notify::{delivery, device, style},
 };
 use sea_orm::{
     ActiveValue::Set,
@@ -315,8 +315,8 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
             let first = batch[0];
             let message = PushMessage {
                 dedupe_key: format!("{message_id}"),
-                title: first.title.clone(),
-                body: first.body.clone(),
+                title: style::fit(&first.title, style::TITLE_MAX),
+                body: style::fit(&first.body, style::PUSH_BODY_MAX),
                 urgent: first.urgent,
                 link: first.link.clone(),
             };
@@ -376,7 +376,7 @@ pub async fn dispatch_once(db: &Db, providers: &Providers) -> Result<usize, DbEr
             dedupe_key: row.dedupe_key.clone(),
             phone: row.target.clone(),
             template_code: providers.sms_template.clone(),
-            params: serde_json::json!({ "title": row.title }),
+            params: serde_json::json!({ "title": style::fit(&row.title, style::SMS_VARIABLE_MAX) }),
         };
         let provider = providers.sms.name();
         match with_retries(providers.retry, || providers.sms.send(&sms)).await {

@@ -137,6 +137,10 @@ both_backends! {
         close_window(&app, &r1).await;
         close_window(&app, &r2).await;
         eventually("R1's household credited on time", 15, || async { balance(&app, &w.resident_1).await == 5 }).await;
+        eventually("R1 hears the points arrived", 15, || async {
+            crate::world::inbox(&app, &w.resident_1).await.iter().any(|n| n["title"] == "积分到账" && n["body"].as_str().unwrap_or_default().contains("5 分"))
+        })
+        .await;
         problem(step(&app, &w.staff_a, &r2, "credit", json!({})).await, 409, "objection_pending").await;
         assert_eq!(balance(&app, &w.resident_2).await, 0);
         // Staff dismiss the objection: R2's claim is credited at once.

@@ -34,13 +34,89 @@ pub async fn credit_due_at_site<C: ConnectionTrait>(
     db: &C,
     site_id: Uuid,
 ) -> Result<u64, DomainError> {
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        return credit_due_at_site_in_one_statement(db, site_id).await;
+    let now = Utc::now();
+    let credited = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        credit_due_at_site_in_one_statement(db, site_id, now).await?
+    } else {
+        credit_due_at_site_step_by_step(db, site_id, now).await?
+    };
+    if credited > 0 {
+        tell_residents(db, site_id, now).await?;
     }
+    Ok(credited)
+}
+
+/// Tells the residents whose claims were credited at `at` (one notice per category and amount,
+/// so a campaign of thousands is a handful of events): a claim result, which residents marked
+/// for calls also hear by phone.
+async fn tell_residents<C: ConnectionTrait>(
+    db: &C,
+    site_id: Uuid,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), DomainError> {
+    use std::collections::BTreeMap;
+
+    use sea_orm::{QueryFilter, QuerySelect};
+
+    use crate::messaging::{
+        events::{Audience, Fact, Notice, NoticeKind, NotificationRequested, Urgency},
+        outbox,
+    };
+    let rows: Vec<(Uuid, crate::points::Category, Option<i32>)> = claim::Entity::find()
+        .select_only()
+        .column(claim::Column::ResidentId)
+        .column(claim::Column::Category)
+        .column(claim::Column::Points)
+        .filter(claim::Column::SiteId.eq(site_id))
+        .filter(claim::Column::Status.eq(ClaimStatus::Credited))
+        .filter(claim::Column::UpdatedAt.eq(at))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut groups: BTreeMap<(&'static str, i32), Vec<Uuid>> = BTreeMap::new();
+    for (resident, category, points) in rows {
+        groups
+            .entry((category.title(), points.unwrap_or(0)))
+            .or_default()
+            .push(resident);
+    }
+    for ((category, points), mut resident_ids) in groups {
+        resident_ids.sort();
+        resident_ids.dedup();
+        outbox::notify(
+            db,
+            NotificationRequested {
+                site_id,
+                category: "points".into(),
+                title: "积分到账".into(),
+                body: format!("您申报的“{category}”积分 {points} 分已入账，可到积分超市兑换。"),
+                audience: Audience::Residents { resident_ids },
+                urgency: Urgency::Normal,
+                link: Some("points".into()),
+                notice: Some(Notice::new(
+                    NoticeKind::ClaimResult,
+                    [
+                        (Fact::Subject, category.to_owned()),
+                        (Fact::Amount, points.to_string()),
+                        (Fact::Status, "已入账".to_owned()),
+                    ],
+                )),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// [`credit_due_at_site`] on SQLite, which has no data-modifying CTEs.
+async fn credit_due_at_site_step_by_step<C: ConnectionTrait>(
+    db: &C,
+    site_id: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, DomainError> {
     // SQLite (one writer, inside the caller's transaction): the guarded update returns the ids
     // it credited; balances, entries and steps are then generated inside the database from
     // those claims (`INSERT … SELECT`), with the ids passed as one JSON parameter.
-    let now = Utc::now();
     let sql = "UPDATE point_claim SET status = 'credited', updated_at = $1 \
                WHERE site_id = $2 AND status = 'publicized' AND publicity_ends_at <= $1 \
                  AND id NOT IN (SELECT claim_id FROM point_objection \
@@ -118,6 +194,7 @@ pub async fn credit_due_at_site<C: ConnectionTrait>(
 async fn credit_due_at_site_in_one_statement<C: ConnectionTrait>(
     db: &C,
     site_id: Uuid,
+    now: chrono::DateTime<Utc>,
 ) -> Result<u64, DomainError> {
     const SQL: &str = "\
         WITH due AS ( \
@@ -149,7 +226,6 @@ async fn credit_due_at_site_in_one_statement<C: ConnectionTrait>(
           SELECT n.entry_id, n.id, 'publicized', 'credited', NULL, 'system', NULL, $1 \
           FROM numbered n) \
         SELECT COUNT(*) AS credited FROM due";
-    let now = Utc::now();
     // The planner cannot estimate the rows of data-modifying CTEs and picks a nested loop for
     // the entries' join with the new balances (quadratic in the households credited); a hash
     // join is what this statement needs, for this statement only.

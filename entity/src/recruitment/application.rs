@@ -554,6 +554,23 @@ pub async fn end_employment<C: ConnectionTrait>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn status_notices_are_short_and_plain_on_every_channel() {
+        use crate::notify::style::{Channel, check, spoken};
+        let title = "卢氏县食用菌产业园采摘包装工（长期，包吃住）";
+        for status in ALL {
+            let body = status.notice(title);
+            assert_eq!(check(Channel::Push, &body), Ok(()), "{body}");
+            assert_eq!(check(Channel::Sms, "求职进展"), Ok(()));
+            assert_eq!(check(Channel::Voice, &spoken("求职进展", &body)), Ok(()));
+            assert!(
+                status.label().chars().count() <= 5,
+                "a phrase field takes 5"
+            );
+        }
+    }
+
     use super::ApplicationStatus::{self, *};
 
     const ALL: [ApplicationStatus; 7] = [

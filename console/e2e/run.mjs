@@ -698,6 +698,38 @@ story('9 表格：导入 Excel 花名册、导出花名册、打印签到表', a
   rmSync(dir, { recursive: true, force: true });
 });
 
+story('10 微信订阅消息：设置候补成功通知的模板', async ({ base, logins }) => {
+  const page = await session({ base, logins }, 'site_admin');
+  await openArea(page, '系统管理', 'admin');
+  await page.getByRole('tab', { name: '微信订阅消息' }).click();
+  await (await visible(page.getByRole('button', { name: '设置候补成功通知' }))).click();
+  const dialog = await visible(page.getByRole('dialog', { name: '设置候补成功通知' }));
+  await dialog.getByLabel('模板编号').fill('Yc0mK5xCkV3mR4dQ7nB2pA9sL1wE6tH8');
+  await dialog.getByLabel('第1行模板字段').fill('thing1');
+  await choose(page, dialog, '第1行内容', '活动/岗位名称');
+  await dialog.getByRole('button', { name: '添加字段' }).click();
+  await dialog.getByLabel('第2行模板字段').fill('time2');
+  // The first row's dropdown lingers over the second's: choose with the keyboard, as staff may.
+  await dialog.locator('.el-select').nth(1).click();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await visible(dialog.locator('.el-select').nth(1).getByText('时间', { exact: true }));
+  await dialog.getByRole('button', { name: '保存', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await visible(page.getByRole('row').filter({ hasText: 'thing1' }).filter({ hasText: '候补成功通知' }));
+  await expectNoError(page, 'saving a template');
+  await shot(page, 'wechat-templates');
+  const admin = await token({ base, logins }, 'site_admin');
+  const me = await call(base, 'GET', '/api/v1/me', { token: admin });
+  const saved = await call(base, 'GET', `/api/v1/sites/${me.site_id}/wechat-templates`, { token: admin });
+  const seat = saved.find((t) => t.kind === 'seat_offered');
+  if (!seat || seat.fields.thing1 !== 'subject' || seat.fields.time2 !== 'time') {
+    throw new Error(`the template was not saved as entered: ${JSON.stringify(saved)}`);
+  }
+  log(`    seat_offered template saved with ${Object.keys(seat.fields).join(', ')}`);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Main
 

@@ -255,3 +255,34 @@ export const OBJECTION_STATUS_LABELS: Record<ObjectionStatus, string> = {
   upheld: '已支持',
   dismissed: '已驳回',
 };
+
+// WeChat subscription messages and voice notices (src/views/admin, src/views/registry).
+import type { Fact, NoticeKind, VoiceReason } from '@/api/types';
+
+/** Why a resident gets a phone call with the important notices. */
+export const VOICE_REASON_LABELS: Record<VoiceReason, string> = {
+  elderly: '老年人',
+  low_vision: '视力不好',
+  no_smartphone: '没有智能手机',
+  other: '其他原因',
+};
+
+/** The kinds of notice a site sets a subscription-message template for, in the order shown. */
+export const NOTICE_KIND_LABELS: Record<NoticeKind, string> = {
+  seat_offered: '候补成功通知',
+  application_status: '求职进展通知',
+  interview: '面试通知',
+  claim_result: '积分结果通知',
+  activity_reminder: '活动提醒',
+};
+
+/** What fills a template field. */
+export const FACT_LABELS: Record<Fact, string> = {
+  subject: '活动/岗位名称',
+  time: '时间',
+  place: '地点',
+  status: '结果',
+  amount: '数量',
+  title: '标题',
+  note: '通知内容',
+};

@@ -67,6 +67,14 @@ export const PROBLEM_MESSAGES: Readonly<Record<string, string>> = {
   // Printable sheets' signed links (GET /sheets/{sheet}/{id})
   link_expired: '链接已过期，请重新打印。',
   link_invalid: '链接无效。',
+  // WeChat binding, subscription messages, claim photos and push channels
+  wechat_not_bound: '请先绑定微信。',
+  account_has_wechat: '该账号已绑定其他微信，请先解绑。',
+  wechat_bound_elsewhere: '这个微信已绑定其他账号。',
+  wechat_code_invalid: '微信登录已失效，请重试。',
+  wechat_ticket_invalid: '绑定已超时，请重新登录。',
+  claim_closed: '该申请已审核，不能再加照片。',
+  push_provider_unavailable: '暂不支持此推送通道。',
 };
 
 /** Field names (paths in `errors`) -> their Chinese label. Unknown fields show as they are. */
@@ -103,6 +111,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   community_name: '社区名称（落款）',
   supervision_phone: '监督电话',
   seal_text: '公章文字',
+  template_id: '模板编号',
+  fields: '模板字段',
 };
 
 /** The server's (English) field messages that have a fixed Chinese equivalent. */

@@ -118,3 +118,12 @@ export type SheetKind = Schemas['SheetKind'];
 export type SheetLink = Schemas['SheetLink'];
 export type SiteSettings = Schemas['SiteSettings'];
 export type SiteSettingsRequest = Schemas['SiteSettingsRequest'];
+
+// WeChat binding, voice notices and subscription-message templates (src/views/registry, src/views/admin).
+export type Fact = Schemas['Fact'];
+export type NoticeKind = Schemas['NoticeKind'];
+export type UnbindRequest = Schemas['UnbindRequest'];
+export type VoiceMark = Schemas['VoiceMark'];
+export type VoiceReason = Schemas['VoiceReason'];
+export type WeChatTemplate = Schemas['WeChatTemplate'];
+export type WeChatTemplateRequest = Schemas['WeChatTemplateRequest'];

@@ -13,12 +13,12 @@ describe('admin view', () => {
     stubApi([]);
     const site = mount(Admin, { global: { plugins: [session('site_admin')] }, attachTo: document.body });
     await flushPromises();
-    expect(site.findAll('[role="tab"]').map((t) => t.text())).toEqual(['账号', '审计日志', '打印设置']);
+    expect(site.findAll('[role="tab"]').map((t) => t.text())).toEqual(['账号', '审计日志', '打印设置', '微信订阅消息']);
     site.unmount();
 
     const platform = mount(Admin, { global: { plugins: [session('platform_admin')] }, attachTo: document.body });
     await flushPromises();
-    expect(platform.findAll('[role="tab"]').map((t) => t.text())).toEqual(['账号', '审计日志', '打印设置', '合作系统']);
+    expect(platform.findAll('[role="tab"]').map((t) => t.text())).toEqual(['账号', '审计日志', '打印设置', '微信订阅消息', '合作系统']);
     platform.unmount();
   });
 });

@@ -70,19 +70,7 @@ pub async fn activate(
     let candidate = match challenge.resident_id {
         // A printed code names its resident.
         Some(resident_id) => candidates.into_iter().find(|(r, _)| r.id == resident_id),
-        None => {
-            let mut matching: Vec<_> = candidates
-                .into_iter()
-                .filter(|(_, l6)| last6.as_deref().is_none_or(|want| want == l6))
-                .collect();
-            if matching.len() > 1 {
-                return Err(ApiError::invalid(
-                    "id_card_last6",
-                    "several residents share this phone: give the last 6 characters of the ID number",
-                ));
-            }
-            matching.pop()
-        }
+        None => pick_candidate(candidates, last6.as_deref())?,
     };
     let Some((candidate, _)) = candidate else {
         return Err(ApiError::ActivationFailed);
@@ -106,6 +94,25 @@ pub async fn activate(
     let tokens = start_session(&state, &txn, &account).await?;
     txn.commit().await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(tokens))
+}
+
+/// The one candidate the last six characters of the ID number pick (none needed when only one
+/// resident without an account has the phone); 422 naming `id_card_last6` when several remain.
+pub(super) fn pick_candidate(
+    candidates: Vec<(entity::registry::resident::Model, String)>,
+    last6: Option<&str>,
+) -> Result<Option<(entity::registry::resident::Model, String)>, ApiError> {
+    let mut matching: Vec<_> = candidates
+        .into_iter()
+        .filter(|(_, l6)| last6.is_none_or(|want| want == l6))
+        .collect();
+    if matching.len() > 1 {
+        return Err(ApiError::invalid(
+            "id_card_last6",
+            "several residents share this phone: give the last 6 characters of the ID number",
+        ));
+    }
+    Ok(matching.pop())
 }
 
 /// The last six characters of an ID number: five digits, then a digit or X.

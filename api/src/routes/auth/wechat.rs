@@ -286,17 +286,9 @@ pub async fn wechat_bind(
         Some(_) => return Err(ApiError::ActivationFailed),
         None => {
             let candidates = accounts::activation_candidates(&txn, &state.pii, &phone).await?;
-            let mut matching: Vec<_> = candidates
-                .into_iter()
-                .filter(|(_, l6)| last6.as_deref().is_none_or(|want| want == l6))
-                .collect();
-            if matching.len() > 1 {
-                return Err(ApiError::invalid(
-                    "id_card_last6",
-                    "several residents share this phone: give the last 6 characters of the ID number",
-                ));
-            }
-            let Some((resident, _)) = matching.pop() else {
+            let Some((resident, _)) =
+                super::activation::pick_candidate(candidates, last6.as_deref())?
+            else {
                 return Err(ApiError::ActivationFailed);
             };
             accounts::create(
